@@ -1,0 +1,185 @@
+//! The entry API: one write-side lookup, then read, modify, insert or remove.
+
+#![forbid(unsafe_code)]
+
+use core::fmt;
+use core::hash::BuildHasher;
+use core::marker::PhantomData;
+use core::mem;
+
+use crate::hash::{draw_seed, make_hash, SeedSource};
+use crate::raw::{RawOccupied, RawVacant};
+
+/// A view into one key's place in a [`GoMap`](crate::GoMap), from
+/// [`GoMap::entry`](crate::GoMap::entry).
+pub enum Entry<'a, K, V, S> {
+    /// The key is present.
+    Occupied(OccupiedEntry<'a, K, V, S>),
+    /// The key is absent.
+    Vacant(VacantEntry<'a, K, V, S>),
+}
+
+/// A present key's entry.
+pub struct OccupiedEntry<'a, K, V, S> {
+    pub(crate) raw: RawOccupied<'a, K, V>,
+    pub(crate) seeds: &'a mut Option<Box<dyn SeedSource>>,
+    /// The key passed to `entry` (std hands it back from some methods).
+    pub(crate) key: Option<K>,
+    pub(crate) _hasher: PhantomData<&'a S>,
+}
+
+/// An absent key's entry.
+pub struct VacantEntry<'a, K, V, S> {
+    pub(crate) raw: RawVacant<'a, K, V>,
+    pub(crate) hash_builder: &'a S,
+    pub(crate) seed: u32,
+    pub(crate) key: K,
+}
+
+impl<'a, K, V, S: BuildHasher> Entry<'a, K, V, S>
+where
+    K: core::hash::Hash,
+{
+    /// The value, inserting `default` if absent.
+    ///
+    /// ```
+    /// let mut m = gomap::GoMap::new();
+    /// *m.entry("a").or_insert(0) += 5;
+    /// *m.entry("a").or_insert(0) += 5;
+    /// assert_eq!(m["a"], 10);
+    /// ```
+    pub fn or_insert(self, default: V) -> &'a mut V {
+        match self {
+            Entry::Occupied(o) => o.into_mut(),
+            Entry::Vacant(v) => v.insert(default),
+        }
+    }
+
+    /// The value, inserting `f()` if absent.
+    pub fn or_insert_with<F: FnOnce() -> V>(self, f: F) -> &'a mut V {
+        match self {
+            Entry::Occupied(o) => o.into_mut(),
+            Entry::Vacant(v) => v.insert(f()),
+        }
+    }
+
+    /// The value, inserting `f(&key)` if absent.
+    pub fn or_insert_with_key<F: FnOnce(&K) -> V>(self, f: F) -> &'a mut V {
+        match self {
+            Entry::Occupied(o) => o.into_mut(),
+            Entry::Vacant(v) => {
+                let val = f(&v.key);
+                v.insert(val)
+            }
+        }
+    }
+
+    /// The value, inserting `V::default()` if absent.
+    pub fn or_default(self) -> &'a mut V
+    where
+        V: Default,
+    {
+        self.or_insert_with(V::default)
+    }
+
+    /// Runs `f` on the value if present.
+    ///
+    /// ```
+    /// let mut m = gomap::GoMap::new();
+    /// m.entry("k").and_modify(|v| *v += 1).or_insert(1);
+    /// m.entry("k").and_modify(|v| *v += 1).or_insert(1);
+    /// assert_eq!(m["k"], 2);
+    /// ```
+    pub fn and_modify<F: FnOnce(&mut V)>(mut self, f: F) -> Self {
+        if let Entry::Occupied(o) = &mut self {
+            f(o.get_mut());
+        }
+        self
+    }
+
+    /// The entry's key.
+    pub fn key(&self) -> &K {
+        match self {
+            Entry::Occupied(o) => o.key(),
+            Entry::Vacant(v) => v.key(),
+        }
+    }
+}
+
+impl<'a, K, V, S> OccupiedEntry<'a, K, V, S> {
+    /// The key stored in the map.
+    pub fn key(&self) -> &K {
+        self.raw.key()
+    }
+
+    /// The value.
+    pub fn get(&self) -> &V {
+        self.raw.get()
+    }
+
+    /// The value, mutably.
+    pub fn get_mut(&mut self) -> &mut V {
+        self.raw.get_mut()
+    }
+
+    /// The value, mutably, for the map's lifetime.
+    pub fn into_mut(self) -> &'a mut V {
+        self.raw.into_mut()
+    }
+
+    /// Replaces the value, returning the old one.
+    pub fn insert(&mut self, val: V) -> V {
+        mem::replace(self.raw.get_mut(), val)
+    }
+
+    /// Removes the entry, returning its value.
+    pub fn remove(self) -> V {
+        self.remove_entry().1
+    }
+
+    /// Removes the entry, returning the stored key and the value.
+    pub fn remove_entry(self) -> (K, V) {
+        let seeds = self.seeds;
+        self.raw.remove(|| draw_seed(seeds))
+    }
+
+    /// The key that was passed to [`GoMap::entry`](crate::GoMap::entry).
+    pub fn take_key(&mut self) -> Option<K> {
+        self.key.take()
+    }
+}
+
+impl<'a, K: core::hash::Hash, V, S: BuildHasher> VacantEntry<'a, K, V, S> {
+    /// The key that would be inserted.
+    pub fn key(&self) -> &K {
+        &self.key
+    }
+
+    /// Takes the key back without inserting.
+    pub fn into_key(self) -> K {
+        self.key
+    }
+
+    /// Inserts the value (starting a growth first when Go would).
+    pub fn insert(self, val: V) -> &'a mut V {
+        let hb = self.hash_builder;
+        let seed = self.seed;
+        match self.raw.insert(self.key, val, |k| make_hash(hb, seed, k)) {
+            Ok((_, v)) => v,
+            Err(e) => panic!("gomap: cannot allocate a bucket array for B = {}", e.b),
+        }
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for Entry<'_, K, V, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Entry::Occupied(o) => f
+                .debug_struct("Occupied")
+                .field("key", o.key())
+                .field("value", o.get())
+                .finish(),
+            Entry::Vacant(v) => f.debug_tuple("Vacant").field(&v.key).finish(),
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Read-only snapshots of a map's insides: the header (Go's `hmap`) and every
+//! bucket chain, as `dlv` or `gdb` would show them for a Go map.
+//!
+//! A [`Layout`] borrows the map, so it is exact and costs nothing until asked
+//! for. With the `serde` feature, [`Header`] serializes with Go's field names.
+
+#![forbid(unsafe_code)]
+
+/// The map header, Go's `hmap`, after the last operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Header {
+    /// Live entries. Go: `count`.
+    pub count: usize,
+    /// Go's flag bits; gomap sets only [`Header::SAME_SIZE_GROW`].
+    pub flags: u8,
+    /// log2 of the number of buckets. Go: `B`.
+    #[cfg_attr(feature = "serde", serde(rename = "B"))]
+    pub b: u8,
+    /// Overflow buckets taken since the last growth or clear (exact while
+    /// `b < 16`, sampled above, as in Go). Go: `noverflow`.
+    pub noverflow: u16,
+    /// The 32-bit hash seed. Go: `hash0`.
+    pub hash0: u32,
+    /// Old buckets below this index are evacuated. Go: `nevacuate`.
+    pub nevacuate: usize,
+    /// A growth is in progress (the old array is still present).
+    pub growing: bool,
+}
+
+impl Header {
+    /// Flag bit: the growth in progress keeps the bucket count. Go: `sameSizeGrow`.
+    pub const SAME_SIZE_GROW: u8 = 8;
+
+    /// Number of main buckets, `2^B`.
+    pub fn buckets(&self) -> usize {
+        1usize << self.b
+    }
+
+    /// Entries per main bucket.
+    pub fn load_factor(&self) -> f64 {
+        self.count as f64 / self.buckets() as f64
+    }
+}
+
+/// Where a bucket's memory comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BucketOrigin {
+    /// A main bucket of the array (index = its bucket number).
+    Main,
+    /// A preallocated overflow bucket at this index of the array's allocation.
+    Pool(usize),
+    /// An overflow bucket allocated on its own.
+    Heap,
+}
+
+/// One bucket of a chain: its 8 tophash bytes and the entries in its slots.
+#[derive(Debug)]
+pub struct BucketView<'a, K, V> {
+    /// Where this bucket lives.
+    pub at: BucketOrigin,
+    /// The tophash bytes, marks included (0 emptyRest, 1 emptyOne, 2
+    /// evacuatedX, 3 evacuatedY, 4 evacuatedEmpty, ≥ 5 a full slot).
+    pub top: [u8; 8],
+    /// The key in each full slot.
+    pub keys: [Option<&'a K>; 8],
+    /// The value in each full slot.
+    pub vals: [Option<&'a V>; 8],
+}
+
+impl<K, V> Clone for BucketView<'_, K, V> {
+    fn clone(&self) -> Self {
+        BucketView {
+            at: self.at,
+            top: self.top,
+            keys: self.keys,
+            vals: self.vals,
+        }
+    }
+}
+
+/// The state of the preallocated overflow pool of the current array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct PoolState {
+    /// Allocation index of the next free pool bucket; `None` once used up.
+    pub next_overflow: Option<usize>,
+    /// Pool buckets still free.
+    pub pre_free: usize,
+}
+
+/// A bucket chain: the main bucket, then its overflow buckets in link order.
+pub type Chain<'a, K, V> = Vec<BucketView<'a, K, V>>;
+
+/// A snapshot of the whole map.
+#[derive(Debug)]
+pub struct Layout<'a, K, V> {
+    /// The header.
+    pub header: Header,
+    /// Bytes per bucket (144 for `u64 → u64`, 208 for `Box<str> → u64`).
+    pub bucket_size: usize,
+    /// Buckets in the current array's allocation (`2^B` plus the pool); 0
+    /// while a `B = 0` map has not allocated its bucket yet.
+    pub arr_len: usize,
+    /// The pool, when the current array was allocated with one (`B ≥ 4`).
+    pub pool: Option<PoolState>,
+    /// For each bucket index of the current array, its chain.
+    pub buckets: Vec<Chain<'a, K, V>>,
+    /// The old array while a growth is in progress. An evacuated old bucket
+    /// shows only its main bucket, whose marks are all 2, 3 or 4.
+    pub old: Option<Vec<Chain<'a, K, V>>>,
+}
+
+impl<K, V> Layout<'_, K, V> {
+    /// Overflow buckets linked into the current array's chains.
+    pub fn overflow_buckets(&self) -> usize {
+        self.buckets.iter().map(|c| c.len() - 1).sum()
+    }
+}

@@ -1,0 +1,90 @@
+//! # gomap — Go 1.19's runtime hash map, in Rust
+//!
+//! [`GoMap`] is the map of Go 1.19's `runtime/map.go`, bucket for bucket,
+//! behind the API of `std::collections::HashMap`. Given the same hashes and
+//! seeds, a `GoMap<u64, u64>` goes through exactly the layouts a Go
+//! `map[uint64]uint64` goes through: the same `B`, the same slots, the same
+//! overflow chains, the same growth steps. The repository proves this by
+//! replaying recordings of a real Go 1.19 runtime (see `gomap-lab replay`).
+//!
+//! ## Layout
+//!
+//! The map is an array of `2^B` buckets. A bucket has 8 slots: first the 8
+//! *tophash* bytes (the top byte of each slot's hash, or a mark), then the 8
+//! keys, then the 8 values, then a pointer to an overflow bucket. Keys and
+//! values are grouped rather than interleaved so that a `u8 → u64` map needs
+//! no padding. Keys or values larger than 128 bytes live in their own box and
+//! the slot holds the pointer. For `u64 → u64` a bucket is 144 bytes; for a
+//! 16-byte string key to `u64` it is 208 — the sizes of Go's `bmap`.
+//!
+//! A key's hash picks its bucket with its low `B` bits; its top byte is the
+//! slot's tophash (values below 5 are bumped up by 5, because 0–4 are marks:
+//! *emptyRest* — this and every later slot of the chain is empty, so a
+//! lookup can stop; *emptyOne*; and three marks for evacuated slots). A
+//! lookup compares tophash bytes first and keys only where they match.
+//!
+//! When a bucket's 8 slots are full, an overflow bucket is linked to it.
+//! From `B = 4`, the bucket array is allocated with spare buckets behind the
+//! main ones — `2^(B-4)`, rounded up to fill Go's malloc size class — which
+//! are handed out as overflow buckets before any is allocated on its own.
+//!
+//! ## Growth
+//!
+//! An insert of a new key starts a growth when the map holds more than 6.5
+//! entries per bucket (it doubles `B`), or when it has taken about as many
+//! overflow buckets as it has buckets (it keeps `B` and repacks the chains:
+//! a *same-size* growth, which heals maps left sparse by deletes). A growth
+//! allocates the new array and nothing more. The move is paid off by later
+//! writes: each insert or delete first *evacuates* the old bucket its key
+//! comes from, then one more at the `nevacuate` mark — so no single write
+//! ever moves more than two buckets' chains. Lookups during a growth read the
+//! old bucket when it has not been evacuated yet. This is why a `GoMap` has
+//! no rehash pause: the worst insert pays for the allocation and two chains,
+//! not for the whole table.
+//!
+//! ## Iteration
+//!
+//! Iteration starts at a random bucket and a random slot offset each time,
+//! as Go's `range` does, so no program can depend on an order. During a
+//! growth it walks the new array's order and reads not-yet-evacuated old
+//! buckets in place.
+//!
+//! ## Hashing and seeds
+//!
+//! The map hashes a key with its `S: BuildHasher` after writing its own
+//! 32-bit seed (`hash0`) into the hasher. Like Go, it draws a new seed when a
+//! delete removes the last entry and when a non-empty map is cleared. Seeds
+//! come from a thread-local generator or from a [`SeedSource`] you pass in,
+//! which makes a map reproducible. The default `S` is
+//! [`DefaultHashBuilder`] (foldhash): see its docs for why.
+//!
+//! ## Differences from Go that are not layout
+//!
+//! Go keeps slices of overflow-bucket pointers for its garbage collector and
+//! zeroes evacuated buckets; gomap frees an old chain's heap overflow buckets
+//! as soon as it is evacuated instead. Overwriting a key keeps the stored
+//! key, as std does. `retain` removes in place with Go's delete bookkeeping
+//! but without growth work; the growth resumes with the next write.
+//!
+//! ## Safety
+//!
+//! All `unsafe` code is in the private `raw` module; every other module is
+//! `#![forbid(unsafe_code)]`. Every `unsafe fn` states its contract under
+//! `# Safety` and every `unsafe` block says why the contract holds. A user
+//! `Hash`, `Eq`, `Clone` or `Drop` that panics leaves the map valid: during
+//! an evacuation all keys are hashed before any entry moves.
+
+#![warn(missing_docs)]
+
+mod entry;
+mod hash;
+mod iter;
+pub mod layout;
+mod map;
+mod raw;
+
+pub use entry::{Entry, OccupiedEntry, VacantEntry};
+pub use hash::{DefaultHashBuilder, SeedSource};
+pub use iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
+pub use layout::{BucketOrigin, BucketView, Header, Layout, PoolState};
+pub use map::{GoMap, MAX_BUCKET_BYTES};

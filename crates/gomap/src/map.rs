@@ -1,0 +1,530 @@
+//! `GoMap`: the safe, std-shaped face of the engine.
+
+#![forbid(unsafe_code)]
+
+use core::borrow::Borrow;
+use core::fmt;
+use core::hash::{BuildHasher, Hash};
+use core::ops::Index;
+
+use crate::entry::{Entry, OccupiedEntry, VacantEntry};
+use crate::hash::{draw_seed, make_hash, DefaultHashBuilder, SeedSource};
+use crate::iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
+use crate::layout::{Header, Layout};
+use crate::raw::{CapacityError, RawEntry, RawTable, MAX_ALLOC};
+
+/// Go 1.19's runtime hash map, with the API of `std::collections::HashMap`.
+///
+/// Buckets of 8 slots with tophash bytes, overflow chains, a preallocated
+/// overflow pool, growth at load factor 6.5 (or same-size growth when
+/// overflow buckets pile up) paid off incrementally by later writes: the
+/// layout after any sequence of operations is the one a Go 1.19 map of the
+/// same key and value sizes reaches with the same hashes. See the crate
+/// documentation for the design.
+///
+/// ```
+/// use gomap::GoMap;
+///
+/// let mut ages = GoMap::new();
+/// ages.insert("gopher", 13);
+/// ages.insert("ferris", 9);
+/// assert_eq!(ages.get("gopher"), Some(&13));
+/// *ages.entry("ferris").or_insert(0) += 1;
+/// assert_eq!(ages["ferris"], 10);
+/// assert_eq!(ages.remove("gopher"), Some(13));
+/// assert_eq!(ages.len(), 1);
+/// ```
+pub struct GoMap<K, V, S = DefaultHashBuilder> {
+    pub(crate) table: RawTable<K, V>,
+    pub(crate) hash_builder: S,
+    pub(crate) seeds: Option<Box<dyn SeedSource>>,
+}
+
+#[cold]
+#[inline(never)]
+fn capacity_panic(e: CapacityError) -> ! {
+    match e.bytes {
+        Some(bytes) => panic!(
+            "gomap: cannot allocate a bucket array for B = {} ({} bytes)",
+            e.b, bytes
+        ),
+        None => panic!("gomap: a bucket array for B = {} does not fit in memory", e.b),
+    }
+}
+
+impl<K, V> GoMap<K, V, DefaultHashBuilder> {
+    /// An empty map with `B = 0`; its first bucket is allocated by the first
+    /// insert. Go: `make(map[K]V)`.
+    pub fn new() -> Self {
+        Self::with_capacity_and_hasher(0, DefaultHashBuilder::default())
+    }
+
+    /// An empty map sized for `hint` entries by Go's rule: the smallest `B`
+    /// with `hint <= 8` or `hint <= 6.5 * 2^B`. Go: `make(map[K]V, hint)`.
+    ///
+    /// A hint whose buckets could never be allocated (more than 2^48 bytes)
+    /// is ignored, as Go ignores it. A hint that passes that test but still
+    /// cannot be allocated panics with a message naming the size.
+    ///
+    /// ```
+    /// let m: gomap::GoMap<u64, u64> = gomap::GoMap::with_capacity(8);
+    /// assert_eq!(m.header().b, 0);
+    /// let m: gomap::GoMap<u64, u64> = gomap::GoMap::with_capacity(9);
+    /// assert_eq!(m.header().b, 1);
+    /// ```
+    pub fn with_capacity(hint: usize) -> Self {
+        Self::with_capacity_and_hasher(hint, DefaultHashBuilder::default())
+    }
+}
+
+impl<K, V, S> GoMap<K, V, S> {
+    /// An empty map using `hash_builder`.
+    pub fn with_hasher(hash_builder: S) -> Self {
+        Self::with_capacity_and_hasher(0, hash_builder)
+    }
+
+    /// An empty map sized for `hint` entries (see [`GoMap::with_capacity`]),
+    /// using `hash_builder`.
+    pub fn with_capacity_and_hasher(hint: usize, hash_builder: S) -> Self {
+        Self::build(hint, hash_builder, None)
+    }
+
+    /// Like [`GoMap::with_capacity_and_hasher`], with the map's seeds
+    /// (Go's `hash0`) drawn from `seeds` instead of a random generator. The
+    /// first is drawn here.
+    ///
+    /// Together with a `BuildHasher` this makes a map fully reproducible; the
+    /// oracle replay feeds Go's recorded seeds this way. The map hashes a key
+    /// as: build a hasher, `write_u32(seed)`, then `key.hash(..)`.
+    ///
+    /// ```
+    /// use gomap::GoMap;
+    /// use std::hash::BuildHasherDefault;
+    /// use std::collections::hash_map::DefaultHasher;
+    ///
+    /// let mut next = 0u32;
+    /// let seeds = move || { next += 1; next };
+    /// let m: GoMap<u64, u64, BuildHasherDefault<DefaultHasher>> =
+    ///     GoMap::with_capacity_hasher_and_seeds(0, Default::default(), seeds);
+    /// assert_eq!(m.header().hash0, 1);
+    /// ```
+    pub fn with_capacity_hasher_and_seeds(
+        hint: usize,
+        hash_builder: S,
+        seeds: impl SeedSource,
+    ) -> Self {
+        Self::build(hint, hash_builder, Some(Box::new(seeds)))
+    }
+
+    fn build(hint: usize, hash_builder: S, mut seeds: Option<Box<dyn SeedSource>>) -> Self {
+        let seed = draw_seed(&mut seeds);
+        let table = RawTable::with_hint(hint, seed).unwrap_or_else(|e| capacity_panic(e));
+        GoMap {
+            table,
+            hash_builder,
+            seeds,
+        }
+    }
+
+    /// The map's `BuildHasher`.
+    pub fn hasher(&self) -> &S {
+        &self.hash_builder
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// Whether the map has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.table.len() == 0
+    }
+
+    /// Entries the map holds before its next doubling starts: 8 for `B = 0`,
+    /// else 6.5 × 2^B.
+    pub fn capacity(&self) -> usize {
+        let b = self.table.b();
+        if b == 0 {
+            8
+        } else {
+            13 * ((1usize << b) / 2)
+        }
+    }
+
+    /// Removes every entry. Go's `clear` (`runtime.mapclear`): keeps `B` and
+    /// the bucket array, drops a growth in progress, refills the overflow
+    /// pool and draws a new seed. Does nothing to an empty map.
+    pub fn clear(&mut self) {
+        if self.table.len() == 0 {
+            return;
+        }
+        let seed = draw_seed(&mut self.seeds);
+        self.table.clear(seed);
+    }
+
+    /// An iterator over `(&K, &V)`, starting at a random bucket and slot
+    /// offset like Go's `range`.
+    pub fn iter(&self) -> Iter<'_, K, V> {
+        Iter::new(&self.table)
+    }
+
+    /// An iterator over `(&K, &mut V)`.
+    pub fn iter_mut(&mut self) -> IterMut<'_, K, V> {
+        IterMut::new(&mut self.table)
+    }
+
+    /// An iterator over the keys.
+    pub fn keys(&self) -> Keys<'_, K, V> {
+        Keys { inner: self.iter() }
+    }
+
+    /// An iterator over the values.
+    pub fn values(&self) -> Values<'_, K, V> {
+        Values { inner: self.iter() }
+    }
+
+    /// An iterator over the values, mutably.
+    pub fn values_mut(&mut self) -> ValuesMut<'_, K, V> {
+        ValuesMut {
+            inner: self.iter_mut(),
+        }
+    }
+
+    /// Consumes the map, yielding its keys.
+    pub fn into_keys(self) -> IntoKeys<K, V> {
+        IntoKeys {
+            inner: self.into_iter(),
+        }
+    }
+
+    /// Consumes the map, yielding its values.
+    pub fn into_values(self) -> IntoValues<K, V> {
+        IntoValues {
+            inner: self.into_iter(),
+        }
+    }
+
+    /// Removes every entry, yielding them. The map keeps `B` and its array
+    /// (as after [`GoMap::clear`]) once the iterator is dropped.
+    pub fn drain(&mut self) -> Drain<'_, K, V> {
+        if self.table.len() > 0 {
+            let seed = draw_seed(&mut self.seeds);
+            self.table.set_hash0(seed);
+        }
+        Drain::new(&mut self.table)
+    }
+
+    /// Keeps only the entries for which `f` returns true. Entries are
+    /// removed in place with Go's delete bookkeeping (no rehashing and no
+    /// growth work); a growth in progress continues afterwards.
+    pub fn retain<F: FnMut(&K, &mut V) -> bool>(&mut self, f: F) {
+        let removed = self.table.retain(f);
+        if removed > 0 && self.table.len() == 0 {
+            let seed = draw_seed(&mut self.seeds);
+            self.table.set_hash0(seed);
+        }
+    }
+
+    /// The header (Go's `hmap`): count, flags, B, noverflow, hash0,
+    /// nevacuate, and whether a growth is in progress.
+    ///
+    /// ```
+    /// let mut m = gomap::GoMap::new();
+    /// for i in 0..9u64 { m.insert(i, i); }
+    /// let h = m.header();
+    /// assert_eq!((h.count, h.b, h.growing), (9, 1, true)); // the 9th insert doubles
+    /// ```
+    pub fn header(&self) -> Header {
+        self.table.header()
+    }
+
+    /// A read-only snapshot of every bucket: tophash bytes, keys and values,
+    /// overflow chains and where each overflow bucket came from, the old
+    /// array while growing, and the preallocated pool.
+    ///
+    /// ```
+    /// let mut m: gomap::GoMap<u64, u64> = gomap::GoMap::with_capacity(100);
+    /// m.insert(7, 70);
+    /// let l = m.layout();
+    /// assert_eq!((l.header.b, l.bucket_size, l.arr_len), (4, 144, 18));
+    /// assert_eq!(l.pool.unwrap().pre_free, 2);
+    /// let full: usize = l.buckets.iter().flatten().map(|b| b.keys.iter().flatten().count()).sum();
+    /// assert_eq!(full, 1);
+    /// ```
+    pub fn layout(&self) -> Layout<'_, K, V> {
+        self.table.layout()
+    }
+
+    /// Test-only tuning: grow at load factor 1 instead of 6.5 and evacuate
+    /// only the bucket a write touches, so the map spends most of its life
+    /// mid-growth. Breaks fidelity with Go on purpose; never use it outside
+    /// tests.
+    #[doc(hidden)]
+    pub fn set_stress_tuning(&mut self, on: bool) {
+        self.table.set_stress(on);
+    }
+}
+
+impl<K, V, S> GoMap<K, V, S>
+where
+    K: Eq + Hash,
+    S: BuildHasher,
+{
+    #[inline(always)]
+    fn hash<Q: Hash + ?Sized>(&self, key: &Q) -> u64 {
+        make_hash(&self.hash_builder, self.table.hash0(), key)
+    }
+
+    /// The value for `key`.
+    #[inline]
+    pub fn get<Q>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.get_key_value(key).map(|(_, v)| v)
+    }
+
+    /// The stored key and value for `key`.
+    #[inline]
+    pub fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, &V)>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        if self.table.len() == 0 {
+            return None;
+        }
+        let hash = self.hash(key);
+        self.table.get(hash, |k| k.borrow() == key)
+    }
+
+    /// Whether the map holds `key`.
+    #[inline]
+    pub fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.get_key_value(key).is_some()
+    }
+
+    /// The value for `key`, mutably.
+    #[inline]
+    pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        if self.table.len() == 0 {
+            return None;
+        }
+        let hash = self.hash(key);
+        self.table.get_mut(hash, |k| k.borrow() == key).map(|(_, v)| v)
+    }
+
+    /// Inserts or overwrites. Returns the old value when the key was
+    /// present (the stored key is kept, as in std). Go: `m[k] = v`.
+    #[inline]
+    pub fn insert(&mut self, key: K, val: V) -> Option<V> {
+        match self.entry(key) {
+            Entry::Occupied(mut o) => Some(o.insert(val)),
+            Entry::Vacant(v) => {
+                v.insert(val);
+                None
+            }
+        }
+    }
+
+    /// Removes `key`, returning its value. Go: `delete(m, k)` — including
+    /// its growth work, and a new seed when the map becomes empty.
+    #[inline]
+    pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.remove_entry(key).map(|(_, v)| v)
+    }
+
+    /// Removes `key`, returning the stored key and value.
+    pub fn remove_entry<Q>(&mut self, key: &Q) -> Option<(K, V)>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        if self.table.len() == 0 {
+            return None;
+        }
+        let hash = self.hash(key);
+        let seed = self.table.hash0();
+        let hb = &self.hash_builder;
+        let seeds = &mut self.seeds;
+        self.table.remove(
+            hash,
+            |k| k.borrow() == key,
+            |k| make_hash(hb, seed, k),
+            || draw_seed(seeds),
+        )
+    }
+
+    /// The entry for `key`, for in-place manipulation. Like Go's
+    /// `mapassign`, this does the write's growth work up front.
+    pub fn entry(&mut self, key: K) -> Entry<'_, K, V, S> {
+        let hash = self.hash(&key);
+        let seed = self.table.hash0();
+        let hb = &self.hash_builder;
+        let raw = self
+            .table
+            .entry(hash, |k| *k == key, |k| make_hash(hb, seed, k))
+            .unwrap_or_else(|e| capacity_panic(e));
+        match raw {
+            RawEntry::Occupied(raw) => Entry::Occupied(OccupiedEntry {
+                raw,
+                seeds: &mut self.seeds,
+                key: Some(key),
+                _hasher: core::marker::PhantomData,
+            }),
+            RawEntry::Vacant(raw) => Entry::Vacant(VacantEntry {
+                raw,
+                hash_builder: hb,
+                seed,
+                key,
+            }),
+        }
+    }
+
+    /// Checks every structural invariant (tophash marks, the emptyRest rule,
+    /// count, evacuation marks, the pool, `noverflow` while `B < 16`) and
+    /// that every key sits in the bucket its hash selects. Panics with a
+    /// description on the first violation. Meant for tests; costs O(n).
+    pub fn check_invariants(&self) {
+        let seed = self.table.hash0();
+        let hb = &self.hash_builder;
+        let hasher = |k: &K| make_hash(hb, seed, k);
+        if let Err(e) = self.table.check(Some(&hasher)) {
+            panic!("gomap invariant violated: {e}\nheader: {:?}", self.header());
+        }
+    }
+}
+
+/// The largest allocation gomap attempts for a bucket array, in bytes (Go's
+/// `maxAlloc`); `with_capacity` ignores hints whose buckets exceed it.
+pub const MAX_BUCKET_BYTES: usize = MAX_ALLOC;
+
+impl<K, V, S: Default> Default for GoMap<K, V, S> {
+    fn default() -> Self {
+        Self::with_hasher(S::default())
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for GoMap<K, V, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<K: Clone, V: Clone, S: Clone> Clone for GoMap<K, V, S> {
+    /// A copy with the identical layout: same `B`, seed, chains, slots and
+    /// growth progress. Seeds of the copy come from the random generator.
+    fn clone(&self) -> Self {
+        GoMap {
+            table: self.table.clone(),
+            hash_builder: self.hash_builder.clone(),
+            seeds: None,
+        }
+    }
+}
+
+impl<K, V, S> PartialEq for GoMap<K, V, S>
+where
+    K: Eq + Hash,
+    V: PartialEq,
+    S: BuildHasher,
+{
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len()
+            && self
+                .iter()
+                .all(|(k, v)| other.get(k).is_some_and(|ov| v == ov))
+    }
+}
+
+impl<K: Eq + Hash, V: Eq, S: BuildHasher> Eq for GoMap<K, V, S> {}
+
+impl<K, Q, V, S> Index<&Q> for GoMap<K, V, S>
+where
+    K: Eq + Hash + Borrow<Q>,
+    Q: Eq + Hash + ?Sized,
+    S: BuildHasher,
+{
+    type Output = V;
+
+    fn index(&self, key: &Q) -> &V {
+        self.get(key).expect("key not found in GoMap")
+    }
+}
+
+impl<K: Eq + Hash, V, S: BuildHasher> Extend<(K, V)> for GoMap<K, V, S> {
+    fn extend<T: IntoIterator<Item = (K, V)>>(&mut self, iter: T) {
+        for (k, v) in iter {
+            self.insert(k, v);
+        }
+    }
+}
+
+impl<'a, K, V, S> Extend<(&'a K, &'a V)> for GoMap<K, V, S>
+where
+    K: Eq + Hash + Copy,
+    V: Copy,
+    S: BuildHasher,
+{
+    fn extend<T: IntoIterator<Item = (&'a K, &'a V)>>(&mut self, iter: T) {
+        for (k, v) in iter {
+            self.insert(*k, *v);
+        }
+    }
+}
+
+impl<K: Eq + Hash, V, S: BuildHasher + Default> FromIterator<(K, V)> for GoMap<K, V, S> {
+    fn from_iter<T: IntoIterator<Item = (K, V)>>(iter: T) -> Self {
+        let iter = iter.into_iter();
+        let mut map = Self::with_capacity_and_hasher(iter.size_hint().0, S::default());
+        map.extend(iter);
+        map
+    }
+}
+
+impl<K: Eq + Hash, V, const N: usize> From<[(K, V); N]> for GoMap<K, V, DefaultHashBuilder> {
+    fn from(arr: [(K, V); N]) -> Self {
+        arr.into_iter().collect()
+    }
+}
+
+impl<K, V, S> IntoIterator for GoMap<K, V, S> {
+    type Item = (K, V);
+    type IntoIter = IntoIter<K, V>;
+
+    fn into_iter(self) -> IntoIter<K, V> {
+        IntoIter::new(self.table)
+    }
+}
+
+impl<'a, K, V, S> IntoIterator for &'a GoMap<K, V, S> {
+    type Item = (&'a K, &'a V);
+    type IntoIter = Iter<'a, K, V>;
+
+    fn into_iter(self) -> Iter<'a, K, V> {
+        self.iter()
+    }
+}
+
+impl<'a, K, V, S> IntoIterator for &'a mut GoMap<K, V, S> {
+    type Item = (&'a K, &'a mut V);
+    type IntoIter = IterMut<'a, K, V>;
+
+    fn into_iter(self) -> IterMut<'a, K, V> {
+        self.iter_mut()
+    }
+}

@@ -1,0 +1,210 @@
+//! Bucket arrays and overflow buckets: how many buckets an array of `2^B`
+//! holds (Go's `makeBucketArray`, with the malloc size classes that decide the
+//! preallocated overflow pool), and the raw allocations behind them.
+
+use core::alloc::Layout;
+use core::ptr::NonNull;
+use std::alloc::{alloc_zeroed, dealloc};
+
+/// Go's malloc size classes for small objects (bytes), ascending. An
+/// allocation below 32 KiB is rounded up to the first class that fits it.
+/// Data from the Go 1.19 runtime's size-class table.
+const SIZE_CLASSES: [u16; 67] = [
+    8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 288, 320,
+    352, 384, 416, 448, 480, 512, 576, 640, 704, 768, 896, 1024, 1152, 1280, 1408, 1536, 1792,
+    2048, 2304, 2688, 3072, 3200, 3456, 4096, 4864, 5376, 6144, 6528, 6784, 6912, 8192, 9472,
+    9728, 10240, 10880, 12288, 13568, 14336, 16384, 18432, 19072, 20480, 21760, 24576, 27264,
+    28672, 32768,
+];
+
+/// Objects of this size and above are "large": Go rounds them up to whole pages.
+const MAX_SMALL_SIZE: usize = 32768;
+/// Go's heap page size.
+const PAGE_SIZE: usize = 8192;
+
+/// The largest allocation Go's heap would attempt (its `maxAlloc` on 64-bit
+/// Linux); a hint whose buckets would exceed it is ignored, as Go does.
+pub(crate) const MAX_ALLOC: usize = if usize::BITS == 64 {
+    1 << 48
+} else {
+    isize::MAX as usize
+};
+
+/// The size Go's allocator really hands out for a request of `size` bytes.
+/// Go: `roundupsize`.
+pub(crate) fn round_up_size(size: usize) -> usize {
+    if size < MAX_SMALL_SIZE {
+        // The first class at least as large as the request.
+        let i = SIZE_CLASSES.partition_point(|&class| (class as usize) < size);
+        SIZE_CLASSES[i] as usize
+    } else {
+        match size.checked_add(PAGE_SIZE - 1) {
+            Some(n) => n / PAGE_SIZE * PAGE_SIZE,
+            None => size,
+        }
+    }
+}
+
+/// How many buckets an array for `2^b` buckets of `bucket_size` bytes
+/// allocates: `2^b`, plus, from `b = 4`, `2^(b-4)` overflow buckets rounded up
+/// to fill the malloc size class. `None` when the byte size overflows.
+pub(crate) fn array_len(b: u8, bucket_size: usize) -> Option<usize> {
+    let base = 1usize.checked_shl(b as u32)?;
+    if b < 4 {
+        return Some(base);
+    }
+    let want = base.checked_add(base >> 4)?;
+    let bytes = want.checked_mul(bucket_size)?;
+    Some(round_up_size(bytes) / bucket_size)
+}
+
+/// One allocation of buckets: the `2^b` main buckets, followed by the
+/// preallocated overflow pool (`len - 2^b` buckets). Zeroed when made, so
+/// every tophash is `EMPTY_REST` and every overflow pointer null.
+///
+/// Invariant: `ptr` points to `len * bucket_size` bytes allocated with
+/// [`array_layout`]`(len, bucket_size, align)` for the owning table's shape.
+pub(crate) struct BucketArray {
+    /// First byte of bucket 0.
+    pub(crate) ptr: NonNull<u8>,
+    /// log2 of the number of main buckets.
+    pub(crate) b: u8,
+    /// Buckets in the allocation: main buckets plus the pool.
+    pub(crate) len: usize,
+}
+
+/// Why an array could not be made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct AllocFailure {
+    pub(crate) bytes: Option<usize>,
+}
+
+pub(crate) fn array_layout(len: usize, size: usize, align: usize) -> Option<Layout> {
+    let bytes = len.checked_mul(size)?;
+    Layout::from_size_align(bytes, align).ok()
+}
+
+impl BucketArray {
+    /// Allocates a zeroed array for `2^b` buckets of the given shape.
+    pub(crate) fn new(b: u8, size: usize, align: usize) -> Result<BucketArray, AllocFailure> {
+        let len = array_len(b, size).ok_or(AllocFailure { bytes: None })?;
+        let layout = array_layout(len, size, align).ok_or(AllocFailure { bytes: None })?;
+        let ptr = alloc_zeroed_bytes(layout)?;
+        Ok(BucketArray { ptr, b, len })
+    }
+
+    /// Number of main buckets, `2^b`.
+    #[inline(always)]
+    pub(crate) fn base(&self) -> usize {
+        1 << self.b
+    }
+
+    /// Whether the array carries a preallocated overflow pool.
+    #[inline]
+    pub(crate) fn has_pool(&self) -> bool {
+        self.len != self.base()
+    }
+
+    /// Bucket `i` of the allocation.
+    ///
+    /// # Safety
+    /// `i < self.len`, and `size` is the bucket size the array was made with.
+    #[inline(always)]
+    pub(crate) unsafe fn bucket(&self, i: usize, size: usize) -> NonNull<u8> {
+        debug_assert!(i < self.len);
+        // SAFETY: the caller keeps `i` inside the allocation, so the offset is
+        // in bounds of one allocated object and the result is non-null.
+        unsafe { self.ptr.add(i * size) }
+    }
+
+    /// The allocation index of `p` if it points into this array.
+    #[inline]
+    pub(crate) fn index_of(&self, p: NonNull<u8>, size: usize) -> Option<usize> {
+        let start = self.ptr.as_ptr() as usize;
+        let addr = p.as_ptr() as usize;
+        if addr >= start && addr < start + self.len * size {
+            Some((addr - start) / size)
+        } else {
+            None
+        }
+    }
+
+    /// Frees the array itself (not heap overflow buckets linked from it).
+    ///
+    /// # Safety
+    /// `size` and `align` are the ones the array was made with, and no pointer
+    /// into it is used afterwards.
+    pub(crate) unsafe fn free(self, size: usize, align: usize) {
+        let layout = array_layout(self.len, size, align).expect("layout was valid at allocation");
+        // SAFETY: the array was allocated with exactly this layout (type invariant).
+        unsafe { dealloc(self.ptr.as_ptr(), layout) }
+    }
+}
+
+/// Allocates zeroed memory; large arrays come straight from the OS as
+/// zero pages, so a growth pays no up-front zeroing.
+fn alloc_zeroed_bytes(layout: Layout) -> Result<NonNull<u8>, AllocFailure> {
+    if layout.size() > isize::MAX as usize {
+        return Err(AllocFailure {
+            bytes: Some(layout.size()),
+        });
+    }
+    // SAFETY: every bucket layout has a non-zero size (a bucket holds at
+    // least its tophash bytes and overflow pointer).
+    let p = unsafe { alloc_zeroed(layout) };
+    NonNull::new(p).ok_or(AllocFailure {
+        bytes: Some(layout.size()),
+    })
+}
+
+/// Allocates one zeroed overflow bucket on the heap. Aborts on OOM like
+/// `Box::new`: an overflow bucket is a single small object.
+pub(crate) fn alloc_heap_bucket(size: usize, align: usize) -> NonNull<u8> {
+    let layout = Layout::from_size_align(size, align).expect("bucket layout");
+    match alloc_zeroed_bytes(layout) {
+        Ok(p) => p,
+        Err(_) => std::alloc::handle_alloc_error(layout),
+    }
+}
+
+/// Frees a bucket made by [`alloc_heap_bucket`].
+///
+/// # Safety
+/// `p` came from `alloc_heap_bucket(size, align)` and is not used afterwards.
+pub(crate) unsafe fn free_heap_bucket(p: NonNull<u8>, size: usize, align: usize) {
+    let layout = Layout::from_size_align(size, align).expect("bucket layout");
+    // SAFETY: same layout as the allocation, per the caller.
+    unsafe { dealloc(p.as_ptr(), layout) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// FACTS.md: the preallocated pool for B = 4..=12, 144- and 208-byte buckets.
+    #[test]
+    fn pool_sizes_match_go() {
+        let u64_pool = [2, 5, 7, 14, 28, 56, 113, 170, 284];
+        let str_pool = [3, 7, 4, 9, 19, 39, 78, 157, 275];
+        for (i, b) in (4u8..=12).enumerate() {
+            assert_eq!(array_len(b, 144).unwrap() - (1 << b), u64_pool[i], "B={b} 144");
+            assert_eq!(array_len(b, 208).unwrap() - (1 << b), str_pool[i], "B={b} 208");
+        }
+        for b in 13u8..=20 {
+            assert_eq!(array_len(b, 144).unwrap() - (1 << b), 1 << (b - 4));
+            assert_eq!(array_len(b, 208).unwrap() - (1 << b), 1 << (b - 4));
+        }
+        for b in 0u8..4 {
+            assert_eq!(array_len(b, 144), Some(1 << b));
+        }
+    }
+
+    #[test]
+    fn roundupsize() {
+        assert_eq!(round_up_size(1), 8);
+        assert_eq!(round_up_size(144), 144);
+        assert_eq!(round_up_size(145), 160);
+        assert_eq!(round_up_size(32767), 32768);
+        assert_eq!(round_up_size(32769), 40960);
+    }
+}

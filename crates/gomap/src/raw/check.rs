@@ -1,0 +1,216 @@
+//! `check_invariants`: every structural rule the table must obey after any
+//! operation, stated once and checked by the tests after every step.
+
+use super::alloc::BucketArray;
+use super::shape::*;
+use super::{Bucket, RawTable, SAME_SIZE_GROW};
+
+impl<K, V> RawTable<K, V> {
+    /// Checks the table's invariants; with `hasher`, also that every key sits
+    /// in the bucket its hash selects and carries its hash's tophash.
+    pub(crate) fn check(&self, hasher: Option<&dyn Fn(&K) -> u64>) -> Result<(), String> {
+        let size = Self::BUCKET_SIZE;
+        let Some(arr) = &self.buckets else {
+            if self.b != 0 || self.count != 0 || self.oldbuckets.is_some() {
+                return Err("no bucket array but B, count or growth state is set".into());
+            }
+            return Ok(());
+        };
+        if arr.b != self.b {
+            return Err(format!("array is for B={} but header says B={}", arr.b, self.b));
+        }
+        if self.flags & !SAME_SIZE_GROW != 0 {
+            return Err(format!("unexpected flags {:#x}", self.flags));
+        }
+        // Growth state.
+        match &self.oldbuckets {
+            None => {
+                if self.flags & SAME_SIZE_GROW != 0 {
+                    return Err("same-size flag set while not growing".into());
+                }
+            }
+            Some(old) => {
+                let same = self.flags & SAME_SIZE_GROW != 0;
+                let want = if same { self.b } else { self.b.wrapping_sub(1) };
+                if old.b != want {
+                    return Err(format!("old array B={} for new B={} (same-size={same})", old.b, self.b));
+                }
+                if self.nevacuate >= old.base() {
+                    return Err(format!("growing with nevacuate={} >= {}", self.nevacuate, old.base()));
+                }
+            }
+        }
+        // Pool.
+        if arr.has_pool() {
+            if let Some(n) = self.next_overflow {
+                if n < arr.base() || n >= arr.len {
+                    return Err(format!("next_overflow {n} outside pool {}..{}", arr.base(), arr.len));
+                }
+            }
+        } else if self.next_overflow.is_some() {
+            return Err("next_overflow set on an array without a pool".into());
+        }
+        let pool_end = self.next_overflow.unwrap_or(arr.len);
+        let mut pool_used = vec![false; arr.len - arr.base()];
+
+        let mut full = 0usize;
+        let mut overflow = 0usize;
+        let old_b = self.oldbuckets.as_ref().map(|o| o.b);
+        for n in 0..arr.base() {
+            // SAFETY: `n < 2^B`.
+            let head = unsafe { arr.bucket(n, size) };
+            let chain = self.chain_of(head, arr, Some(&mut pool_used))?;
+            overflow += chain.len() - 1;
+            if let (Some(old), Some(ob)) = (&self.oldbuckets, old_b) {
+                let j = n & ((1 << ob) - 1);
+                // SAFETY: `j < 2^oldB`.
+                let oh = unsafe { old.bucket(j, size) };
+                // SAFETY: live main bucket.
+                let evacuated = is_evacuated_mark(unsafe { Self::top(oh, 0) });
+                if !evacuated && (chain.len() != 1 || Self::chain_tops(&chain).iter().any(|&t| t != EMPTY_REST)) {
+                    return Err(format!("new bucket {n} filled before old bucket {j} was evacuated"));
+                }
+                if j < self.nevacuate && !evacuated {
+                    return Err(format!("old bucket {j} below nevacuate={} not evacuated", self.nevacuate));
+                }
+            }
+            full += self.check_chain(&chain, n, self.b, hasher, false).map_err(|e| format!("bucket {n}: {e}"))?;
+        }
+        for (k, used) in pool_used.iter().enumerate() {
+            let idx = arr.base() + k;
+            if *used != (idx < pool_end) {
+                return Err(format!(
+                    "pool bucket {idx}: linked={used} but next_overflow={:?}",
+                    self.next_overflow
+                ));
+            }
+        }
+        if let Some(old) = &self.oldbuckets {
+            for j in 0..old.base() {
+                // SAFETY: `j < 2^oldB`.
+                let head = unsafe { old.bucket(j, size) };
+                // SAFETY: live main bucket.
+                if is_evacuated_mark(unsafe { Self::top(head, 0) }) {
+                    // SAFETY: live main bucket.
+                    let tops = unsafe { Self::tops(head) };
+                    if tops.iter().any(|&t| !(EVACUATED_X..=EVACUATED_EMPTY).contains(&t)) {
+                        return Err(format!("old bucket {j} partially evacuated: {tops:?}"));
+                    }
+                    // SAFETY: live main bucket.
+                    if unsafe { Self::overflow(head) }.is_some() {
+                        return Err(format!("evacuated old bucket {j} still links overflow buckets"));
+                    }
+                    continue;
+                }
+                let chain = self.chain_of(head, old, None)?;
+                full += self
+                    .check_chain(&chain, j, old.b, hasher, true)
+                    .map_err(|e| format!("old bucket {j}: {e}"))?;
+            }
+        }
+        if full != self.count {
+            return Err(format!("count={} but {full} full slots", self.count));
+        }
+        if self.b < 16 && self.noverflow != overflow as u16 {
+            return Err(format!("noverflow={} but {overflow} overflow buckets", self.noverflow));
+        }
+        Ok(())
+    }
+
+    fn chain_of(
+        &self,
+        head: Bucket,
+        arr: &BucketArray,
+        mut pool_used: Option<&mut Vec<bool>>,
+    ) -> Result<Vec<Bucket>, String> {
+        let mut chain = vec![head];
+        // SAFETY: `head` is live; links are null or live.
+        let mut b = unsafe { Self::overflow(head) };
+        while let Some(bk) = b {
+            if chain.len() > self.count + 2 {
+                return Err("overflow chain longer than the map could need (cycle?)".into());
+            }
+            if let Some(idx) = arr.index_of(bk, Self::BUCKET_SIZE) {
+                if idx < arr.base() {
+                    return Err(format!("main bucket {idx} linked as an overflow bucket"));
+                }
+                if let Some(used) = pool_used.as_deref_mut() {
+                    let u = &mut used[idx - arr.base()];
+                    if *u {
+                        return Err(format!("pool bucket {idx} linked twice"));
+                    }
+                    *u = true;
+                }
+            }
+            chain.push(bk);
+            // SAFETY: `bk` is live.
+            b = unsafe { Self::overflow(bk) };
+        }
+        Ok(chain)
+    }
+
+    fn chain_tops(chain: &[Bucket]) -> Vec<u8> {
+        // SAFETY: chains hold live buckets.
+        chain.iter().flat_map(|&b| unsafe { Self::tops(b) }).collect()
+    }
+
+    /// Checks one chain's marks and keys; returns its number of full slots.
+    fn check_chain(
+        &self,
+        chain: &[Bucket],
+        index: usize,
+        b: u8,
+        hasher: Option<&dyn Fn(&K) -> u64>,
+        old: bool,
+    ) -> Result<usize, String> {
+        let tops = Self::chain_tops(chain);
+        let mut full = 0;
+        let mut rest_from = None;
+        for (p, &t) in tops.iter().enumerate() {
+            if (EVACUATED_X..=EVACUATED_EMPTY).contains(&t) {
+                return Err(format!("evacuation mark {t} in a live chain at slot {p}"));
+            }
+            if t == EMPTY_REST && rest_from.is_none() {
+                rest_from = Some(p);
+            }
+            if let Some(r) = rest_from {
+                if t != EMPTY_REST {
+                    return Err(format!("slot {p} is {t} after emptyRest at slot {r}"));
+                }
+            }
+            if is_full(t) {
+                full += 1;
+                if let Some(h) = hasher {
+                    let bk = chain[p / BUCKET_CNT];
+                    // SAFETY: the slot is full.
+                    let hash = h(unsafe { &*Self::key_ptr(bk, p % BUCKET_CNT) });
+                    let mask = (1usize << b) - 1;
+                    if hash as usize & mask != index {
+                        return Err(format!("slot {p}: key hashes to bucket {}", hash as usize & mask));
+                    }
+                    if top_hash(hash) != t {
+                        return Err(format!("slot {p}: tophash {t} but key's is {}", top_hash(hash)));
+                    }
+                }
+            }
+        }
+        // The slot before the emptyRest run (or the chain's last slot, when
+        // there is no run) is never emptyOne: a delete turns such a slot
+        // into emptyRest.
+        let before = match rest_from {
+            Some(0) => None,
+            Some(r) => Some(r - 1),
+            None => Some(tops.len() - 1),
+        };
+        if let Some(p) = before {
+            if tops[p] == EMPTY_ONE {
+                return Err(format!("emptyOne at slot {p} is followed by no full slot"));
+            }
+        }
+        // An overflow bucket is linked only when the chain before it was full,
+        // and deletes never unlink one; so an empty trailing overflow bucket is
+        // possible and fine. Nothing more to check for `old`.
+        let _ = old;
+        Ok(full)
+    }
+}

@@ -1,0 +1,234 @@
+//! Growth: starting one (Go's `hashGrow`) and paying it off a bucket at a
+//! time (`growWork`, `evacuate`, `advanceEvacuationMark`).
+
+use super::shape::*;
+use super::{Bucket, CapacityError, RawTable, SAME_SIZE_GROW};
+use core::ptr::NonNull;
+
+/// An evacuation destination: a bucket of the new array and the next free
+/// slot in it. Go: `evacDst`.
+struct EvacDst {
+    bucket: Bucket,
+    slot: usize,
+}
+
+/// One bit per slot of an old chain: does the entry go to Y? Chains of up to
+/// 8 buckets (64 entries) fit inline; longer ones, which only a degenerate
+/// hasher produces, spill to the heap.
+struct YBits {
+    inline: u64,
+    spill: Vec<u8>,
+}
+
+impl YBits {
+    fn new() -> Self {
+        YBits {
+            inline: 0,
+            spill: Vec::new(),
+        }
+    }
+
+    fn set(&mut self, bucket: usize, slot: usize) {
+        if bucket < 8 {
+            self.inline |= 1 << (bucket * 8 + slot);
+        } else {
+            let idx = bucket - 8;
+            if self.spill.len() <= idx {
+                self.spill.resize(idx + 1, 0);
+            }
+            self.spill[idx] |= 1 << slot;
+        }
+    }
+
+    fn get(&self, bucket: usize, slot: usize) -> bool {
+        if bucket < 8 {
+            self.inline & (1 << (bucket * 8 + slot)) != 0
+        } else {
+            self.spill
+                .get(bucket - 8)
+                .is_some_and(|byte| byte & (1 << slot) != 0)
+        }
+    }
+}
+
+impl<K, V> RawTable<K, V> {
+    /// Starts a growth: doubling when the map is over its load factor,
+    /// otherwise a same-size growth (too many overflow buckets). The new
+    /// array is allocated first, so a failed allocation changes nothing.
+    /// Go: `hashGrow`.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn hash_grow(&mut self) -> Result<(), CapacityError> {
+        let bigger = super::over_load_factor(self.count + 1, self.b, self.stress);
+        let new_b = self.b + u8::from(bigger);
+        let new = Self::new_array(new_b)?;
+        if !bigger {
+            self.flags |= SAME_SIZE_GROW;
+        }
+        self.next_overflow = new.has_pool().then(|| new.base());
+        self.oldbuckets = self.buckets.replace(new);
+        self.b = new_b;
+        self.nevacuate = 0;
+        self.noverflow = 0;
+        Ok(())
+    }
+
+    /// One write's share of growth work: evacuate the old bucket that
+    /// `bucket` (an index in the new array) comes from, then, if the growth
+    /// is still going, the old bucket at `nevacuate`. Go: `growWork`.
+    #[inline]
+    pub(super) fn grow_work(&mut self, bucket: usize, hasher: &impl Fn(&K) -> u64) {
+        let old_mask = self.old_base() - 1;
+        self.evacuate(bucket & old_mask, hasher);
+        if self.growing() && !self.stress {
+            self.evacuate(self.nevacuate, hasher);
+        }
+    }
+
+    /// Buckets in the old array, `2^oldB` (Go's `noldbuckets`).
+    fn old_base(&self) -> usize {
+        self.oldbuckets.as_ref().expect("growing").base()
+    }
+
+    /// Moves every entry of old bucket `oldbucket`'s chain to the new array:
+    /// to the same index (X) or, when doubling, to `oldbucket + 2^oldB` (Y)
+    /// by the hash bit `2^oldB`. Entries keep their old-chain order. Old
+    /// slots are marked 2/3, empty ones 4. Go: `evacuate`.
+    ///
+    /// Panic safety: every key is hashed before any entry moves, so a
+    /// panicking `hasher` leaves the bucket untouched and the table valid.
+    #[cold]
+    #[inline(never)]
+    fn evacuate(&mut self, oldbucket: usize, hasher: &impl Fn(&K) -> u64) {
+        let size = Self::BUCKET_SIZE;
+        let old = self.oldbuckets.as_ref().expect("growing");
+        let newbit = old.base();
+        // SAFETY: `oldbucket < 2^oldB` (masked by the caller or `nevacuate`,
+        // which stays below `2^oldB` while growing).
+        let head = unsafe { old.bucket(oldbucket, size) };
+        // SAFETY: `head` is a live main bucket of the old array.
+        if !is_evacuated_mark(unsafe { Self::top(head, 0) }) {
+            let doubling = !self.same_size_grow();
+            // Phase 1: hash (user code, may panic), nothing moves yet.
+            let mut ybits = YBits::new();
+            if doubling {
+                let mut b = Some(head);
+                let mut n = 0;
+                while let Some(bk) = b {
+                    for i in 0..BUCKET_CNT {
+                        // SAFETY: `bk` is a live bucket of the old chain and
+                        // full slots hold keys.
+                        unsafe {
+                            if is_full(Self::top(bk, i))
+                                && hasher(&*Self::key_ptr(bk, i)) as usize & newbit != 0
+                            {
+                                ybits.set(n, i);
+                            }
+                        }
+                    }
+                    // SAFETY: `bk` is live.
+                    b = unsafe { Self::overflow(bk) };
+                    n += 1;
+                }
+            }
+            // Phase 2: move. No user code runs from here on.
+            let mut x = EvacDst {
+                bucket: self.main_bucket(oldbucket),
+                slot: 0,
+            };
+            let mut y = EvacDst {
+                bucket: if doubling {
+                    self.main_bucket(oldbucket + newbit)
+                } else {
+                    x.bucket
+                },
+                slot: 0,
+            };
+            let mut b = Some(head);
+            let mut n = 0;
+            while let Some(bk) = b {
+                for i in 0..BUCKET_CNT {
+                    // SAFETY: `bk` is a live bucket of the old chain.
+                    let top = unsafe { Self::top(bk, i) };
+                    if is_empty(top) {
+                        // SAFETY: as above.
+                        unsafe { Self::set_top(bk, i, EVACUATED_EMPTY) };
+                        continue;
+                    }
+                    assert!(is_full(top), "gomap: bad map state during evacuation");
+                    let use_y = doubling && ybits.get(n, i);
+                    let dst = if use_y { &mut y } else { &mut x };
+                    if dst.slot == BUCKET_CNT {
+                        dst.bucket = self.new_overflow(dst.bucket);
+                        dst.slot = 0;
+                    }
+                    // SAFETY: source slot full, destination slot empty (new
+                    // chains fill densely from slot 0 and only evacuation
+                    // writes to them before this old bucket is done).
+                    unsafe {
+                        Self::move_slot(bk, i, dst.bucket, dst.slot);
+                        Self::set_top(dst.bucket, dst.slot, top);
+                        Self::set_top(bk, i, if use_y { EVACUATED_Y } else { EVACUATED_X });
+                    }
+                    dst.slot += 1;
+                }
+                // SAFETY: `bk` is live.
+                b = unsafe { Self::overflow(bk) };
+                n += 1;
+            }
+            // The old chain's overflow buckets are dead now: free the heap
+            // ones and unlink them all (Go leaves this to its GC).
+            // SAFETY: the chain belongs to the old array and is unlinked here.
+            unsafe { self.release_old_overflow(head) };
+        }
+        if oldbucket == self.nevacuate {
+            self.advance_evacuation_mark(newbit);
+        }
+    }
+
+    /// Frees the heap overflow buckets of an evacuated old chain and cuts the
+    /// main bucket's overflow link.
+    ///
+    /// # Safety
+    /// `head` is a main bucket of the old array whose chain was just evacuated.
+    unsafe fn release_old_overflow(&mut self, head: Bucket) {
+        let old = self.oldbuckets.as_ref().expect("growing");
+        // SAFETY: `head` and its chain are live buckets of the old array.
+        unsafe {
+            let mut b = Self::overflow(head);
+            Self::set_overflow(head, None);
+            while let Some(bk) = b {
+                b = Self::overflow(bk);
+                if old.index_of(bk, Self::BUCKET_SIZE).is_none() {
+                    super::free_heap_bucket(bk, Self::BUCKET_SIZE, Self::ALIGN);
+                }
+            }
+        }
+    }
+
+    /// Moves `nevacuate` past the evacuated prefix (at most 1024 buckets per
+    /// call) and ends the growth when it reaches the old bucket count.
+    /// Go: `advanceEvacuationMark`.
+    fn advance_evacuation_mark(&mut self, newbit: usize) {
+        self.nevacuate += 1;
+        let stop = (self.nevacuate + 1024).min(newbit);
+        while self.nevacuate != stop && self.old_bucket_evacuated(self.nevacuate) {
+            self.nevacuate += 1;
+        }
+        if self.nevacuate == newbit {
+            let old = self.oldbuckets.take().expect("growing");
+            // SAFETY: every old bucket is evacuated, so the old array holds no
+            // entries and no heap overflow buckets; nothing points into it.
+            unsafe { Self::free_array(old) };
+            self.flags &= !SAME_SIZE_GROW;
+        }
+    }
+
+    fn old_bucket_evacuated(&self, i: usize) -> bool {
+        let old = self.oldbuckets.as_ref().expect("growing");
+        // SAFETY: `i < 2^oldB`.
+        let b: NonNull<u8> = unsafe { old.bucket(i, Self::BUCKET_SIZE) };
+        // SAFETY: `b` is a live main bucket.
+        is_evacuated_mark(unsafe { Self::top(b, 0) })
+    }
+}

@@ -1,0 +1,1067 @@
+//! The engine: Go's `hmap` and its buckets in raw memory.
+//!
+//! Everything `unsafe` in the map lives under this module. The safe layers
+//! above (`map`, `entry`, `iter`) hold a [`RawTable`] and call its safe
+//! methods; the few handles they keep across calls ([`RawOccupied`],
+//! [`RawVacant`], [`RawIter`]) borrow the table, so the borrow checker keeps
+//! them valid.
+//!
+//! Hashing is the caller's business: operations take the key's 64-bit hash
+//! and, where a growth step may need to rehash other keys, a `hasher`
+//! closure. The seed lives here (`hash0`) because Go keeps it in the header,
+//! but drawing a new one is the caller's job too.
+
+mod alloc;
+mod check;
+mod clone;
+mod grow;
+mod guard;
+mod iter;
+mod shape;
+mod view;
+
+use core::marker::PhantomData;
+use core::mem;
+use core::ptr::{self, NonNull};
+
+pub(crate) use alloc::MAX_ALLOC;
+use alloc::{alloc_heap_bucket, free_heap_bucket, AllocFailure, BucketArray};
+pub(crate) use iter::{RawDrain, RawIntoIter, RawIterMut, RawIterRef};
+use shape::*;
+
+use crate::layout::Header;
+
+/// Flag bit: the growth in progress keeps the bucket count. Go: `sameSizeGrow`.
+pub(crate) const SAME_SIZE_GROW: u8 = 8;
+
+/// Why a bucket array could not be allocated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CapacityError {
+    pub(crate) b: u8,
+    pub(crate) bytes: Option<usize>,
+}
+
+/// Go's `hmap` for keys `K` and values `V`.
+pub(crate) struct RawTable<K, V> {
+    /// Live entries. Go: `count`.
+    count: usize,
+    /// Flag bits; only [`SAME_SIZE_GROW`] is used. Go: `flags`.
+    flags: u8,
+    /// log2 of the number of main buckets. Go: `B`.
+    b: u8,
+    /// Overflow buckets taken since the last growth or clear (sampled from
+    /// `B = 16`). Go: `noverflow`.
+    noverflow: u16,
+    /// The hash seed. Go: `hash0`.
+    hash0: u32,
+    /// The current array; `None` until a `B = 0` map's first insert.
+    /// Go: `buckets`.
+    buckets: Option<BucketArray>,
+    /// The array being evacuated; `Some` exactly while growing.
+    /// Go: `oldbuckets`.
+    oldbuckets: Option<BucketArray>,
+    /// Old buckets below this index are evacuated. Go: `nevacuate`.
+    nevacuate: usize,
+    /// Allocation index of the next free pool bucket of `buckets`.
+    /// Go: `extra.nextOverflow`.
+    next_overflow: Option<usize>,
+    /// Test-only tuning: load factor 1 and no evacuation at `nevacuate`.
+    stress: bool,
+    /// The table owns `K`s and `V`s.
+    _marker: PhantomData<(K, V)>,
+}
+
+// SAFETY: the table owns its keys and values like a `Vec<(K, V)>`; its raw
+// pointers are never shared with anything outside it.
+unsafe impl<K: Send, V: Send> Send for RawTable<K, V> {}
+// SAFETY: `&RawTable` only hands out `&K` and `&V`.
+unsafe impl<K: Sync, V: Sync> Sync for RawTable<K, V> {}
+
+/// A bucket pointer: the address of a bucket's tophash bytes.
+pub(crate) type Bucket = NonNull<u8>;
+
+/// A full slot found by a lookup: bucket, slot index and the chain's main
+/// bucket (needed to walk back over emptyOne marks on delete).
+#[derive(Clone, Copy)]
+struct Slot {
+    bucket: Bucket,
+    index: usize,
+    head: Bucket,
+}
+
+/// Where a new key would go if no growth intervenes: the first empty slot of
+/// the chain, or, when there is none, the chain's last bucket to link an
+/// overflow bucket to.
+#[derive(Clone, Copy)]
+enum Vacancy {
+    Slot(Bucket, usize),
+    AfterLast(Bucket),
+}
+
+/// The result of the write-side lookup (Go's `mapassign` up to its scan).
+enum Probe {
+    Found(Slot),
+    Vacant(VacantPos),
+}
+
+/// An insert position, valid until the table is next mutated.
+struct VacantPos {
+    hash: u64,
+    vacancy: Vacancy,
+}
+
+/// A write-side lookup's result, borrowing the table until it is used.
+pub(crate) enum RawEntry<'a, K, V> {
+    Occupied(RawOccupied<'a, K, V>),
+    Vacant(RawVacant<'a, K, V>),
+}
+
+/// A full slot, held with the table's unique borrow so it stays valid.
+pub(crate) struct RawOccupied<'a, K, V> {
+    table: &'a mut RawTable<K, V>,
+    slot: Slot,
+}
+
+impl<'a, K, V> RawOccupied<'a, K, V> {
+    pub(crate) fn key(&self) -> &K {
+        self.table.slot_ref(self.slot).0
+    }
+
+    pub(crate) fn get(&self) -> &V {
+        self.table.slot_ref(self.slot).1
+    }
+
+    pub(crate) fn get_mut(&mut self) -> &mut V {
+        self.table.slot_mut(self.slot).1
+    }
+
+    pub(crate) fn into_mut(self) -> &'a mut V {
+        self.table.slot_mut(self.slot).1
+    }
+
+    /// Deletes the entry (Go's delete bookkeeping, no further growth work;
+    /// the lookup that made this entry already did it). `reseed` gives the
+    /// new seed if this empties the map.
+    pub(crate) fn remove(self, reseed: impl FnOnce() -> u32) -> (K, V) {
+        let kv = self.table.take_slot(self.slot);
+        if self.table.count == 0 {
+            self.table.hash0 = reseed();
+        }
+        kv
+    }
+}
+
+/// Where an absent key will go, held with the table's unique borrow.
+pub(crate) struct RawVacant<'a, K, V> {
+    table: &'a mut RawTable<K, V>,
+    pos: VacantPos,
+}
+
+impl<'a, K, V> RawVacant<'a, K, V> {
+    /// Inserts the entry (starting a growth first when Go would).
+    pub(crate) fn insert(
+        self,
+        key: K,
+        val: V,
+        hasher: impl Fn(&K) -> u64,
+    ) -> Result<(&'a K, &'a mut V), CapacityError> {
+        let slot = self.table.insert_vacant(self.pos, key, val, hasher)?;
+        Ok(self.table.slot_mut(slot))
+    }
+}
+
+impl<K, V> RawTable<K, V> {
+    pub(crate) const BUCKET_SIZE: usize = Shape::<K, V>::SIZE;
+    const ALIGN: usize = Shape::<K, V>::ALIGN;
+
+    // ------------------------------------------------------------------
+    // Bucket accessors. Every `b: Bucket` below points to a live bucket of
+    // this table's shape: a main or pool bucket of one of its arrays, or a
+    // heap overflow bucket linked from one.
+    // ------------------------------------------------------------------
+
+    /// # Safety
+    /// `b` is a live bucket of this table; `i < 8`.
+    #[inline(always)]
+    unsafe fn top(b: Bucket, i: usize) -> u8 {
+        debug_assert!(i < BUCKET_CNT);
+        // SAFETY: tophash bytes are the first 8 bytes of a live bucket.
+        unsafe { *b.as_ptr().add(i) }
+    }
+
+    /// # Safety
+    /// `b` is a live bucket of this table; `i < 8`.
+    #[inline(always)]
+    unsafe fn set_top(b: Bucket, i: usize, top: u8) {
+        debug_assert!(i < BUCKET_CNT);
+        // SAFETY: as in `top`; the table is borrowed mutably by every caller.
+        unsafe { *b.as_ptr().add(i) = top }
+    }
+
+    /// # Safety
+    /// `b` is a live bucket of this table.
+    #[inline(always)]
+    unsafe fn tops(b: Bucket) -> [u8; 8] {
+        // SAFETY: the first 8 bytes of a live bucket are its tophash array.
+        unsafe { ptr::read(b.as_ptr() as *const [u8; 8]) }
+    }
+
+    /// # Safety
+    /// `b` is a live bucket of this table.
+    #[inline(always)]
+    unsafe fn overflow(b: Bucket) -> Option<Bucket> {
+        // SAFETY: the overflow pointer is the pointer-aligned word at
+        // `OVF_OFF` of a live bucket; buckets are at least pointer-aligned.
+        unsafe { NonNull::new(*(b.as_ptr().add(Shape::<K, V>::OVF_OFF) as *const *mut u8)) }
+    }
+
+    /// # Safety
+    /// `b` is a live bucket of this table; `ovf` is null or a live bucket.
+    #[inline(always)]
+    unsafe fn set_overflow(b: Bucket, ovf: Option<Bucket>) {
+        let p = ovf.map_or(ptr::null_mut(), |p| p.as_ptr());
+        // SAFETY: see `overflow`.
+        unsafe { *(b.as_ptr().add(Shape::<K, V>::OVF_OFF) as *mut *mut u8) = p }
+    }
+
+    /// Pointer to the key in slot `i` (through the box for indirect keys).
+    ///
+    /// # Safety
+    /// `b` is a live bucket; `i < 8`; for indirect keys, the slot is full.
+    #[inline(always)]
+    unsafe fn key_ptr(b: Bucket, i: usize) -> *mut K {
+        // SAFETY: the slot lies inside the bucket; slots are aligned for
+        // their type by the shape's offsets.
+        unsafe {
+            let slot = b.as_ptr().add(Shape::<K, V>::key_off(i));
+            if Shape::<K, V>::INDIRECT_KEY {
+                *(slot as *mut *mut K)
+            } else {
+                slot as *mut K
+            }
+        }
+    }
+
+    /// Pointer to the value in slot `i` (through the box for indirect values).
+    ///
+    /// # Safety
+    /// As for [`Self::key_ptr`].
+    #[inline(always)]
+    unsafe fn val_ptr(b: Bucket, i: usize) -> *mut V {
+        // SAFETY: as in `key_ptr`.
+        unsafe {
+            let slot = b.as_ptr().add(Shape::<K, V>::val_off(i));
+            if Shape::<K, V>::INDIRECT_VAL {
+                *(slot as *mut *mut V)
+            } else {
+                slot as *mut V
+            }
+        }
+    }
+
+    /// Writes an entry into an empty slot (boxing indirect keys/values).
+    ///
+    /// # Safety
+    /// `b` is a live bucket; `i < 8`; the slot holds no entry.
+    #[inline(always)]
+    unsafe fn write_entry(b: Bucket, i: usize, key: K, val: V) {
+        // SAFETY: the slot is inside the bucket, aligned and empty.
+        unsafe {
+            let ks = b.as_ptr().add(Shape::<K, V>::key_off(i));
+            let vs = b.as_ptr().add(Shape::<K, V>::val_off(i));
+            if Shape::<K, V>::INDIRECT_KEY {
+                (ks as *mut *mut K).write(Box::into_raw(Box::new(key)));
+            } else {
+                (ks as *mut K).write(key);
+            }
+            if Shape::<K, V>::INDIRECT_VAL {
+                (vs as *mut *mut V).write(Box::into_raw(Box::new(val)));
+            } else {
+                (vs as *mut V).write(val);
+            }
+        }
+    }
+
+    /// Moves the entry out of a full slot, leaving the slot logically empty
+    /// (its tophash is the caller's to update).
+    ///
+    /// # Safety
+    /// `b` is a live bucket; `i < 8`; the slot is full and is not read again
+    /// as full.
+    #[inline(always)]
+    unsafe fn read_entry(b: Bucket, i: usize) -> (K, V) {
+        // SAFETY: the slot holds an initialized entry that we take ownership
+        // of; indirect slots hold pointers from `Box::into_raw`.
+        unsafe {
+            let ks = b.as_ptr().add(Shape::<K, V>::key_off(i));
+            let vs = b.as_ptr().add(Shape::<K, V>::val_off(i));
+            let k = if Shape::<K, V>::INDIRECT_KEY {
+                *Box::from_raw(*(ks as *mut *mut K))
+            } else {
+                (ks as *mut K).read()
+            };
+            let v = if Shape::<K, V>::INDIRECT_VAL {
+                *Box::from_raw(*(vs as *mut *mut V))
+            } else {
+                (vs as *mut V).read()
+            };
+            (k, v)
+        }
+    }
+
+    /// Moves the raw slot contents (the entry, or the box pointers of an
+    /// indirect entry) from one slot to another. Go's evacuation copy.
+    ///
+    /// # Safety
+    /// Both buckets are live; the source slot is full, the destination empty;
+    /// afterwards the source is treated as empty.
+    #[inline(always)]
+    unsafe fn move_slot(src: Bucket, si: usize, dst: Bucket, di: usize) {
+        // SAFETY: both slots are inside their buckets and do not overlap
+        // (distinct buckets or distinct indices); slot sizes are the shape's.
+        unsafe {
+            let (ko, vo) = (Shape::<K, V>::KEY_OFF, Shape::<K, V>::VAL_OFF);
+            let ksz = Shape::<K, V>::key_off(1) - ko;
+            let vsz = Shape::<K, V>::val_off(1) - vo;
+            ptr::copy_nonoverlapping(
+                src.as_ptr().add(ko + si * ksz),
+                dst.as_ptr().add(ko + di * ksz),
+                ksz,
+            );
+            ptr::copy_nonoverlapping(
+                src.as_ptr().add(vo + si * vsz),
+                dst.as_ptr().add(vo + di * vsz),
+                vsz,
+            );
+        }
+    }
+
+    /// Drops the entry in a full slot in place.
+    ///
+    /// # Safety
+    /// As for [`Self::read_entry`].
+    #[inline]
+    unsafe fn drop_entry(b: Bucket, i: usize) {
+        if mem::needs_drop::<K>()
+            || mem::needs_drop::<V>()
+            || Shape::<K, V>::INDIRECT_KEY
+            || Shape::<K, V>::INDIRECT_VAL
+        {
+            // SAFETY: forwarded from the caller.
+            drop(unsafe { Self::read_entry(b, i) });
+        }
+    }
+
+    // ------------------------------------------------------------------
+    // Construction.
+    // ------------------------------------------------------------------
+
+    /// Go's `makemap`: picks `B` for `hint` and allocates the array when
+    /// `B > 0`. A hint whose buckets could never be allocated is ignored.
+    pub(crate) fn with_hint(hint: usize, hash0: u32) -> Result<Self, CapacityError> {
+        let hint = match hint.checked_mul(Self::BUCKET_SIZE) {
+            Some(bytes) if bytes <= MAX_ALLOC => hint,
+            _ => 0,
+        };
+        let mut b = 0u8;
+        while over_load_factor(hint, b, false) {
+            b += 1;
+        }
+        let mut t = RawTable::empty(hash0);
+        t.b = b;
+        if b > 0 {
+            let arr = Self::new_array(b)?;
+            t.next_overflow = arr.has_pool().then(|| arr.base());
+            t.buckets = Some(arr);
+        }
+        Ok(t)
+    }
+
+    /// A table with `B = 0` and no array.
+    pub(crate) const fn empty(hash0: u32) -> Self {
+        RawTable {
+            count: 0,
+            flags: 0,
+            b: 0,
+            noverflow: 0,
+            hash0,
+            buckets: None,
+            oldbuckets: None,
+            nevacuate: 0,
+            next_overflow: None,
+            stress: false,
+            _marker: PhantomData,
+        }
+    }
+
+    fn new_array(b: u8) -> Result<BucketArray, CapacityError> {
+        BucketArray::new(b, Self::BUCKET_SIZE, Self::ALIGN).map_err(|AllocFailure { bytes }| {
+            CapacityError { b, bytes }
+        })
+    }
+
+    pub(crate) fn set_stress(&mut self, on: bool) {
+        self.stress = on;
+    }
+
+    // ------------------------------------------------------------------
+    // Header.
+    // ------------------------------------------------------------------
+
+    #[inline(always)]
+    pub(crate) fn len(&self) -> usize {
+        self.count
+    }
+
+    #[inline(always)]
+    pub(crate) fn hash0(&self) -> u32 {
+        self.hash0
+    }
+
+    pub(crate) fn set_hash0(&mut self, seed: u32) {
+        self.hash0 = seed;
+    }
+
+    pub(crate) fn b(&self) -> u8 {
+        self.b
+    }
+
+    #[inline(always)]
+    fn growing(&self) -> bool {
+        self.oldbuckets.is_some()
+    }
+
+    #[inline(always)]
+    fn same_size_grow(&self) -> bool {
+        self.flags & SAME_SIZE_GROW != 0
+    }
+
+    pub(crate) fn header(&self) -> Header {
+        Header {
+            count: self.count,
+            flags: self.flags,
+            b: self.b,
+            noverflow: self.noverflow,
+            hash0: self.hash0,
+            nevacuate: self.nevacuate,
+            growing: self.growing(),
+        }
+    }
+
+    #[inline(always)]
+    fn bucket_mask(&self) -> usize {
+        (1usize << self.b) - 1
+    }
+
+    // ------------------------------------------------------------------
+    // Lookup. Go: mapaccess1 / mapaccess2 / mapaccessK.
+    // ------------------------------------------------------------------
+
+    /// The chain a lookup reads: the current bucket, or, during a growth,
+    /// the old bucket when it has not been evacuated yet.
+    #[inline(always)]
+    fn read_bucket(&self, hash: u64) -> Option<Bucket> {
+        let arr = self.buckets.as_ref()?;
+        let mut idx = hash as usize & self.bucket_mask();
+        // SAFETY: `idx < 2^B <= arr.len`.
+        let mut b = unsafe { arr.bucket(idx, Self::BUCKET_SIZE) };
+        if let Some(old) = &self.oldbuckets {
+            if !self.same_size_grow() {
+                idx &= old.base() - 1;
+            }
+            // SAFETY: `idx` is masked to the old array's bucket count.
+            let ob = unsafe { old.bucket(idx, Self::BUCKET_SIZE) };
+            // SAFETY: `ob` is a live main bucket of the old array.
+            if !is_evacuated_mark(unsafe { Self::top(ob, 0) }) {
+                b = ob;
+            }
+        }
+        Some(b)
+    }
+
+    /// The entry whose key equals the probe.
+    #[inline]
+    pub(crate) fn get(&self, hash: u64, eq: impl FnMut(&K) -> bool) -> Option<(&K, &V)> {
+        let s = self.find(hash, eq)?;
+        Some(self.slot_ref(s))
+    }
+
+    /// The entry whose key equals the probe, with its value mutable.
+    #[inline]
+    pub(crate) fn get_mut(&mut self, hash: u64, eq: impl FnMut(&K) -> bool) -> Option<(&K, &mut V)> {
+        let s = self.find(hash, eq)?;
+        Some(self.slot_mut(s))
+    }
+
+    /// Finds the slot holding a key equal to the probe.
+    #[inline]
+    fn find(&self, hash: u64, mut eq: impl FnMut(&K) -> bool) -> Option<Slot> {
+        if self.count == 0 {
+            return None;
+        }
+        let head = self.read_bucket(hash)?;
+        let top = top_hash(hash);
+        let mut b = head;
+        loop {
+            // SAFETY: `b` is a live bucket of this table's chain.
+            let tops = unsafe { Self::tops(b) };
+            for (i, &t) in tops.iter().enumerate() {
+                if t != top {
+                    if t == EMPTY_REST {
+                        return None;
+                    }
+                    continue;
+                }
+                // SAFETY: a slot whose tophash is >= MIN_TOP_HASH is full.
+                if eq(unsafe { &*Self::key_ptr(b, i) }) {
+                    return Some(Slot { bucket: b, index: i, head });
+                }
+            }
+            // SAFETY: `b` is live; its overflow link is null or live.
+            b = unsafe { Self::overflow(b) }?;
+        }
+    }
+
+    /// The entry in a slot found under the current borrow.
+    #[inline(always)]
+    fn slot_ref(&self, s: Slot) -> (&K, &V) {
+        // SAFETY: `Slot`s come from `find`/`probe` on this table and the
+        // shared borrow proves no mutation happened since.
+        unsafe { (&*Self::key_ptr(s.bucket, s.index), &*Self::val_ptr(s.bucket, s.index)) }
+    }
+
+    /// The entry in a slot found under the current borrow, mutably.
+    #[inline(always)]
+    fn slot_mut(&mut self, s: Slot) -> (&K, &mut V) {
+        // SAFETY: as in `slot_ref`; the unique borrow makes `&mut V` exclusive.
+        unsafe {
+            (
+                &*Self::key_ptr(s.bucket, s.index),
+                &mut *Self::val_ptr(s.bucket, s.index),
+            )
+        }
+    }
+
+    // ------------------------------------------------------------------
+    // Insert. Go: mapassign.
+    // ------------------------------------------------------------------
+
+    /// The write-side lookup: allocates the first bucket of a `B = 0` map,
+    /// does this write's share of growth work, then scans the chain for the
+    /// key, remembering the first empty slot.
+    ///
+    /// `hasher` rehashes other keys during evacuation; if it panics, no entry
+    /// has moved (see `grow::evacuate`).
+    pub(crate) fn entry(
+        &mut self,
+        hash: u64,
+        eq: impl FnMut(&K) -> bool,
+        hasher: impl Fn(&K) -> u64,
+    ) -> Result<RawEntry<'_, K, V>, CapacityError> {
+        Ok(match self.probe(hash, eq, hasher)? {
+            Probe::Found(slot) => RawEntry::Occupied(RawOccupied { table: self, slot }),
+            Probe::Vacant(pos) => RawEntry::Vacant(RawVacant { table: self, pos }),
+        })
+    }
+
+    fn probe(
+        &mut self,
+        hash: u64,
+        mut eq: impl FnMut(&K) -> bool,
+        hasher: impl Fn(&K) -> u64,
+    ) -> Result<Probe, CapacityError> {
+        if self.buckets.is_none() {
+            self.buckets = Some(Self::new_array(0)?);
+        }
+        let bucket = hash as usize & self.bucket_mask();
+        if self.growing() {
+            self.grow_work(bucket, &hasher);
+        }
+        let top = top_hash(hash);
+        let head = self.main_bucket(bucket);
+        let mut b = head;
+        let mut vacancy = None;
+        loop {
+            // SAFETY: `b` is a live bucket of the chain.
+            let tops = unsafe { Self::tops(b) };
+            for (i, &t) in tops.iter().enumerate() {
+                if t != top {
+                    if is_empty(t) && vacancy.is_none() {
+                        vacancy = Some(Vacancy::Slot(b, i));
+                    }
+                    if t == EMPTY_REST {
+                        return Ok(Probe::Vacant(VacantPos {
+                            hash,
+                            vacancy: vacancy.expect("an emptyRest slot is empty"),
+                        }));
+                    }
+                    continue;
+                }
+                // SAFETY: the slot is full.
+                if eq(unsafe { &*Self::key_ptr(b, i) }) {
+                    return Ok(Probe::Found(Slot { bucket: b, index: i, head }));
+                }
+            }
+            // SAFETY: `b` is live.
+            match unsafe { Self::overflow(b) } {
+                Some(next) => b = next,
+                None => {
+                    return Ok(Probe::Vacant(VacantPos {
+                        hash,
+                        vacancy: vacancy.unwrap_or(Vacancy::AfterLast(b)),
+                    }))
+                }
+            }
+        }
+    }
+
+    /// Main bucket `i` of the current array.
+    #[inline(always)]
+    fn main_bucket(&self, i: usize) -> Bucket {
+        let arr = self.buckets.as_ref().expect("array allocated");
+        debug_assert!(i < arr.base());
+        // SAFETY: `i < 2^B <= arr.len`.
+        unsafe { arr.bucket(i, Self::BUCKET_SIZE) }
+    }
+
+    /// Inserts a key known to be absent at the position [`Self::probe`]
+    /// returned, starting a growth first when Go would. Returns the slot.
+    ///
+    /// If a growth starts, its first evacuation may call `hasher`; should that
+    /// panic, the growth has started but nothing else changed, and `key` and
+    /// `val` are dropped.
+    fn insert_vacant(
+        &mut self,
+        pos: VacantPos,
+        key: K,
+        val: V,
+        hasher: impl Fn(&K) -> u64,
+    ) -> Result<Slot, CapacityError> {
+        let hash = pos.hash;
+        let mut vacancy = pos.vacancy;
+        if !self.growing()
+            && (over_load_factor(self.count + 1, self.b, self.stress)
+                || too_many_overflow_buckets(self.noverflow, self.b))
+        {
+            self.hash_grow()?;
+            let bucket = hash as usize & self.bucket_mask();
+            self.grow_work(bucket, &hasher);
+            vacancy = self.first_vacancy(bucket);
+        }
+        let (b, i) = match vacancy {
+            Vacancy::Slot(b, i) => (b, i),
+            Vacancy::AfterLast(last) => (self.new_overflow(last), 0),
+        };
+        let head = self.main_bucket(hash as usize & self.bucket_mask());
+        // SAFETY: `b` is a live bucket of the key's chain and slot `i` is empty.
+        unsafe {
+            Self::write_entry(b, i, key, val);
+            Self::set_top(b, i, top_hash(hash));
+        }
+        self.count += 1;
+        Ok(Slot { bucket: b, index: i, head })
+    }
+
+    /// First empty slot of bucket `bucket`'s chain (after a growth restarted
+    /// the insert; the key is known to be absent).
+    fn first_vacancy(&self, bucket: usize) -> Vacancy {
+        let mut b = self.main_bucket(bucket);
+        loop {
+            // SAFETY: `b` is live.
+            let tops = unsafe { Self::tops(b) };
+            if let Some(i) = tops.iter().position(|&t| is_empty(t)) {
+                return Vacancy::Slot(b, i);
+            }
+            // SAFETY: `b` is live.
+            match unsafe { Self::overflow(b) } {
+                Some(next) => b = next,
+                None => return Vacancy::AfterLast(b),
+            }
+        }
+    }
+
+    /// Links a fresh overflow bucket after `last`: the next pool bucket if
+    /// any is left, else one from the heap. Go: `newoverflow`.
+    fn new_overflow(&mut self, last: Bucket) -> Bucket {
+        let arr = self.buckets.as_ref().expect("array allocated");
+        let ovf = match self.next_overflow {
+            Some(idx) => {
+                self.next_overflow = (idx + 1 < arr.len).then_some(idx + 1);
+                // SAFETY: pool indices stay below `arr.len`.
+                unsafe { arr.bucket(idx, Self::BUCKET_SIZE) }
+            }
+            None => alloc_heap_bucket(Self::BUCKET_SIZE, Self::ALIGN),
+        };
+        self.incr_noverflow();
+        // SAFETY: `last` is the live last bucket of a chain; `ovf` is a fresh,
+        // zeroed bucket of this table.
+        unsafe { Self::set_overflow(last, Some(ovf)) };
+        ovf
+    }
+
+    /// Go: `incrnoverflow`. Exact below `B = 16`; above, counted with
+    /// probability `1 / 2^(B-15)` so the 16-bit counter keeps meaning
+    /// "about as many overflow buckets as main buckets".
+    fn incr_noverflow(&mut self) {
+        if self.b < 16 {
+            self.noverflow = self.noverflow.wrapping_add(1);
+        } else {
+            let mask = (1u32 << (self.b - 15)) - 1;
+            if fastrand::u32(..) & mask == 0 {
+                self.noverflow = self.noverflow.wrapping_add(1);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------
+    // Delete. Go: mapdelete.
+    // ------------------------------------------------------------------
+
+    /// Removes the entry equal to the probe, doing this write's growth work
+    /// first (when the map is not empty, even if the key is absent).
+    /// `reseed` gives the new seed if this empties the map.
+    pub(crate) fn remove(
+        &mut self,
+        hash: u64,
+        mut eq: impl FnMut(&K) -> bool,
+        hasher: impl Fn(&K) -> u64,
+        reseed: impl FnOnce() -> u32,
+    ) -> Option<(K, V)> {
+        if self.count == 0 {
+            return None;
+        }
+        let bucket = hash as usize & self.bucket_mask();
+        if self.growing() {
+            self.grow_work(bucket, &hasher);
+        }
+        let top = top_hash(hash);
+        let head = self.main_bucket(bucket);
+        let mut b = head;
+        loop {
+            // SAFETY: `b` is a live bucket of the chain.
+            let tops = unsafe { Self::tops(b) };
+            for (i, &t) in tops.iter().enumerate() {
+                if t != top {
+                    if t == EMPTY_REST {
+                        return None;
+                    }
+                    continue;
+                }
+                // SAFETY: the slot is full.
+                if eq(unsafe { &*Self::key_ptr(b, i) }) {
+                    let kv = self.take_slot(Slot { bucket: b, index: i, head });
+                    if self.count == 0 {
+                        self.hash0 = reseed();
+                    }
+                    return Some(kv);
+                }
+            }
+            // SAFETY: `b` is live.
+            b = unsafe { Self::overflow(b) }?;
+        }
+    }
+
+    /// Moves the entry out of a full slot and marks the slot deleted.
+    fn take_slot(&mut self, s: Slot) -> (K, V) {
+        // SAFETY: `s` names a full slot of this table (it came from a lookup
+        // under the current borrow), and we mark it empty right after.
+        let kv = unsafe { Self::read_entry(s.bucket, s.index) };
+        // SAFETY: same slot.
+        unsafe { Self::mark_deleted(s) };
+        self.count -= 1;
+        kv
+    }
+
+    /// Marks a just-emptied slot emptyOne, or emptyRest when nothing full
+    /// follows it in the chain, then turns the emptyOne run before it into
+    /// emptyRest, walking back across overflow links to the main bucket.
+    ///
+    /// # Safety
+    /// `s` names a slot of a live chain of this table whose entry was moved out.
+    unsafe fn mark_deleted(s: Slot) {
+        let Slot {
+            mut bucket,
+            index: mut i,
+            head,
+        } = s;
+        // SAFETY (whole body): every bucket touched is `s.bucket`, its
+        // overflow successor, or a bucket on the chain from `head` to it.
+        unsafe {
+            Self::set_top(bucket, i, EMPTY_ONE);
+            let next_is_rest = if i == BUCKET_CNT - 1 {
+                match Self::overflow(bucket) {
+                    Some(ovf) => Self::top(ovf, 0) == EMPTY_REST,
+                    None => true,
+                }
+            } else {
+                Self::top(bucket, i + 1) == EMPTY_REST
+            };
+            if !next_is_rest {
+                return;
+            }
+            loop {
+                Self::set_top(bucket, i, EMPTY_REST);
+                if i == 0 {
+                    if bucket == head {
+                        return;
+                    }
+                    // Find the bucket before this one in the chain.
+                    let mut prev = head;
+                    while Self::overflow(prev) != Some(bucket) {
+                        prev = Self::overflow(prev).expect("bucket is on its chain");
+                    }
+                    bucket = prev;
+                    i = BUCKET_CNT - 1;
+                } else {
+                    i -= 1;
+                }
+                if Self::top(bucket, i) != EMPTY_ONE {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Removes every entry for which `keep` says no, in place, without
+    /// rehashing and without growth work. Returns how many were removed.
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) -> usize {
+        let mut removed = 0;
+        let chains: Vec<Bucket> = self.live_chain_heads();
+        for head in chains {
+            let mut b = head;
+            loop {
+                for i in 0..BUCKET_CNT {
+                    // SAFETY: `b` is a live bucket of this table.
+                    if !is_full(unsafe { Self::top(b, i) }) {
+                        continue;
+                    }
+                    // SAFETY: the slot is full; `keep` gets exclusive access
+                    // to the value through our unique borrow.
+                    let k = unsafe { &*Self::key_ptr(b, i) };
+                    // SAFETY: as above.
+                    let v = unsafe { &mut *Self::val_ptr(b, i) };
+                    if !keep(k, v) {
+                        // The table is consistent before the entry is dropped,
+                        // so a panicking `Drop` loses nothing else.
+                        drop(self.take_slot(Slot { bucket: b, index: i, head }));
+                        removed += 1;
+                    }
+                }
+                // SAFETY: `b` is live.
+                match unsafe { Self::overflow(b) } {
+                    Some(next) => b = next,
+                    None => break,
+                }
+            }
+        }
+        removed
+    }
+
+    /// Main buckets of every chain that holds entries: the current array's,
+    /// and the old array's not yet evacuated.
+    fn live_chain_heads(&self) -> Vec<Bucket> {
+        let mut heads = Vec::new();
+        for arr in [&self.buckets, &self.oldbuckets].into_iter().flatten() {
+            for i in 0..arr.base() {
+                // SAFETY: `i < 2^b <= len`.
+                let b = unsafe { arr.bucket(i, Self::BUCKET_SIZE) };
+                // SAFETY: `b` is a live main bucket.
+                if !is_evacuated_mark(unsafe { Self::top(b, 0) }) {
+                    heads.push(b);
+                }
+            }
+        }
+        heads
+    }
+
+    // ------------------------------------------------------------------
+    // Clear. Go: mapclear.
+    // ------------------------------------------------------------------
+
+    /// Go's `mapclear`: on a non-empty map, drops every entry, keeps `B` and
+    /// the array (zeroed), drops the old array, refills the pool, resets the
+    /// growth state and installs `seed`. An empty map is left as it is.
+    ///
+    /// If an entry's `Drop` panics, the table is still reset; the entries
+    /// not yet dropped are leaked.
+    pub(crate) fn clear(&mut self, seed: u32) {
+        if self.count == 0 {
+            return;
+        }
+        let mut this = guard::guard(self, |t| t.reset_cleared(seed));
+        // SAFETY: the guard resets the table after the drops, so no dropped
+        // entry is ever seen as full again.
+        unsafe { this.drop_entries() };
+    }
+
+    /// Drops every entry in place without updating any tophash.
+    ///
+    /// # Safety
+    /// The caller must make every slot empty (or free the table) afterwards.
+    unsafe fn drop_entries(&mut self) {
+        if !(mem::needs_drop::<K>()
+            || mem::needs_drop::<V>()
+            || Shape::<K, V>::INDIRECT_KEY
+            || Shape::<K, V>::INDIRECT_VAL)
+        {
+            return;
+        }
+        for head in self.live_chain_heads() {
+            let mut b = Some(head);
+            while let Some(bk) = b {
+                for i in 0..BUCKET_CNT {
+                    // SAFETY: `bk` is live; full slots hold entries, dropped
+                    // once here and never again (caller's obligation).
+                    unsafe {
+                        if is_full(Self::top(bk, i)) {
+                            Self::drop_entry(bk, i);
+                        }
+                    }
+                }
+                // SAFETY: `bk` is live.
+                b = unsafe { Self::overflow(bk) };
+            }
+        }
+    }
+
+    /// The structural half of `clear`: everything but dropping entries.
+    fn reset_cleared(&mut self, seed: u32) {
+        if let Some(old) = self.oldbuckets.take() {
+            // SAFETY: the old array and its heap buckets belong to this table
+            // and nothing points into them once it is taken out.
+            unsafe { Self::free_array(old) };
+        }
+        if let Some(arr) = &self.buckets {
+            // SAFETY: the array's heap overflow buckets are freed before the
+            // array is zeroed, which also drops every link to them.
+            unsafe {
+                Self::free_heap_overflow(arr);
+                ptr::write_bytes(arr.ptr.as_ptr(), 0, arr.len * Self::BUCKET_SIZE);
+            }
+            self.next_overflow = arr.has_pool().then(|| arr.base());
+        }
+        self.flags &= !SAME_SIZE_GROW;
+        self.nevacuate = 0;
+        self.noverflow = 0;
+        self.count = 0;
+        self.hash0 = seed;
+    }
+
+    /// Frees every heap overflow bucket linked from the chains of `arr`.
+    ///
+    /// # Safety
+    /// `arr` is one of this table's arrays; its chains are not walked again
+    /// before their links are reset.
+    unsafe fn free_heap_overflow(arr: &BucketArray) {
+        for i in 0..arr.base() {
+            // SAFETY: `i < 2^b <= len`.
+            let mut b = unsafe { Self::overflow(arr.bucket(i, Self::BUCKET_SIZE)) };
+            while let Some(bk) = b {
+                // SAFETY: `bk` is live until freed below.
+                b = unsafe { Self::overflow(bk) };
+                if arr.index_of(bk, Self::BUCKET_SIZE).is_none() {
+                    // SAFETY: a linked bucket outside the array came from
+                    // `alloc_heap_bucket` and is linked exactly once.
+                    unsafe { free_heap_bucket(bk, Self::BUCKET_SIZE, Self::ALIGN) };
+                }
+            }
+        }
+    }
+
+    /// Frees an array and its heap overflow buckets (not its entries).
+    ///
+    /// # Safety
+    /// `arr` belonged to this table and no pointer into it is used afterwards.
+    unsafe fn free_array(arr: BucketArray) {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            Self::free_heap_overflow(&arr);
+            arr.free(Self::BUCKET_SIZE, Self::ALIGN);
+        }
+    }
+
+    /// Moves the whole table out, leaving an empty `B = 0` table with `seed`.
+    pub(crate) fn take(&mut self, seed: u32) -> RawTable<K, V> {
+        let stress = self.stress;
+        let mut t = mem::replace(self, RawTable::empty(seed));
+        self.stress = stress;
+        t.stress = stress;
+        t
+    }
+
+}
+
+impl<K, V> Drop for RawTable<K, V> {
+    fn drop(&mut self) {
+        let mut this = guard::guard(self, |t| {
+            if let Some(old) = t.oldbuckets.take() {
+                // SAFETY: the table is being dropped; nothing uses it again.
+                unsafe { RawTable::<K, V>::free_array(old) };
+            }
+            if let Some(arr) = t.buckets.take() {
+                // SAFETY: as above.
+                unsafe { RawTable::<K, V>::free_array(arr) };
+            }
+        });
+        // SAFETY: the table is freed right after by the guard.
+        unsafe { this.drop_entries() };
+    }
+}
+
+/// Whether `count` entries overload `2^b` buckets: more than 8, and more than
+/// 6.5 per bucket (13/2, computed as Go does with integer division), or more
+/// than 1 per bucket under stress tuning. Go: `overLoadFactor`.
+#[inline(always)]
+pub(crate) fn over_load_factor(count: usize, b: u8, stress: bool) -> bool {
+    if count <= BUCKET_CNT {
+        return false;
+    }
+    let buckets = match 1usize.checked_shl(b as u32) {
+        Some(n) if b < usize::BITS as u8 - 4 => n,
+        _ => return false,
+    };
+    if stress {
+        count > buckets
+    } else {
+        count > 13 * (buckets / 2)
+    }
+}
+
+/// Whether `noverflow` overflow buckets are "as many as main buckets" (capped
+/// at `2^15`), which starts a same-size growth. Go: `tooManyOverflowBuckets`.
+#[inline(always)]
+pub(crate) fn too_many_overflow_buckets(noverflow: u16, b: u8) -> bool {
+    let b = b.min(15);
+    noverflow >= 1u16 << b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hint_to_b() {
+        let cases = [
+            (0, 0),
+            (8, 0),
+            (9, 1),
+            (13, 1),
+            (14, 2),
+            (26, 2),
+            (27, 3),
+            (52, 3),
+            (53, 4),
+            (104, 4),
+            (105, 5),
+            (208, 5),
+            (209, 6),
+        ];
+        for (hint, b) in cases {
+            let mut bb = 0;
+            while over_load_factor(hint, bb, false) {
+                bb += 1;
+            }
+            assert_eq!(bb, b, "hint {hint}");
+        }
+    }
+}
