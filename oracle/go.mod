@@ -1,0 +1,3 @@
+module gomap/oracle
+
+go 1.19

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Build the Go 1.19 oracle (oracle/) and record every case script in
+# testdata/oracle/cases/ as OUTDIR/NAME.jsonl.gz (default OUTDIR:
+# testdata/oracle/recorded).
+#
+#   scripts/record-oracle.sh [OUTDIR [CASE...]]
+#
+# CASE names (without .txt) restrict the run to those cases. Needs Go 1.19
+# (GO=/path/to/go, else /usr/lib/go-1.19/bin/go, else `go` on PATH) and gzip.
+# The oracle uses the standard library only: no network, no module downloads.
+# Recordings differ from run to run (Go draws a random hash key per process);
+# what they record about layouts does not.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cases_dir=$root/testdata/oracle/cases
+outdir=${1:-$root/testdata/oracle/recorded}
+shift || true
+
+die() { echo "record-oracle: $*" >&2; exit 1; }
+
+go_is_119() { "$1" version 2>/dev/null | grep -Eq '^go version go1\.19(\.[0-9]+)? '; }
+
+gobin=
+for cand in "${GO:-}" /usr/lib/go-1.19/bin/go "$(command -v go 2>/dev/null || true)"; do
+	if [ -n "$cand" ] && [ -x "$cand" ] && go_is_119 "$cand"; then
+		gobin=$cand
+		break
+	fi
+done
+[ -n "$gobin" ] || die "Go 1.19 not found (tried \$GO, /usr/lib/go-1.19/bin/go, go on PATH); install it, e.g. apt-get install golang-1.19-go"
+command -v gzip >/dev/null || die "gzip not found"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/record-oracle.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# A private, offline Go environment: works as root on a fresh machine.
+export GOCACHE=$work/gocache GOPATH=$work/gopath GOMODCACHE=$work/gopath/pkg/mod
+export GOTOOLCHAIN=local GOPROXY=off GOFLAGS= GO111MODULE=on GOENV=off CGO_ENABLED=0 GOWORK=off
+
+echo "record-oracle: building with $("$gobin" version)" >&2
+# No -gcflags=-N and no -race: both stop the compiler from turning the
+# range-delete loop into runtime.mapclear (the self-check would refuse).
+(cd "$root/oracle" && "$gobin" build -trimpath -o "$work/oracle" .) || die "build failed"
+"$work/oracle" -check || die "oracle self-check failed"
+
+if [ $# -gt 0 ]; then
+	names=("$@")
+else
+	names=()
+	for f in "$cases_dir"/*.txt; do
+		[ -e "$f" ] || die "no cases in $cases_dir"
+		n=$(basename "$f" .txt)
+		names+=("$n")
+	done
+fi
+
+mkdir -p "$outdir"
+for n in "${names[@]}"; do
+	script=$cases_dir/$n.txt
+	[ -f "$script" ] || die "no such case: $script"
+	tmp=$outdir/.$n.jsonl.gz.tmp
+	if ! "$work/oracle" "$script" | gzip -n -9 >"$tmp"; then
+		rm -f "$tmp"
+		die "case $n failed"
+	fi
+	mv "$tmp" "$outdir/$n.jsonl.gz"
+	printf 'record-oracle: %-32s %9s bytes\n' "$n.jsonl.gz" "$(wc -c <"$outdir/$n.jsonl.gz")" >&2
+done
+
+for f in "$outdir"/*.jsonl.gz; do
+	[ -e "$f" ] || continue
+	[ -f "$cases_dir/$(basename "$f" .jsonl.gz).txt" ] || echo "record-oracle: note: $f has no case script" >&2
+done
