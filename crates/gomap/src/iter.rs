@@ -115,9 +115,9 @@ pub struct Drain<'a, K, V> {
 }
 
 impl<'a, K, V> Drain<'a, K, V> {
-    pub(crate) fn new(table: &'a mut RawTable<K, V>) -> Self {
+    pub(crate) fn new(table: &'a mut RawTable<K, V>, seed: u32) -> Self {
         Drain {
-            inner: RawDrain::new(table),
+            inner: RawDrain::new(table, seed),
         }
     }
 }

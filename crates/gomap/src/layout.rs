@@ -99,6 +99,10 @@ pub struct Layout<'a, K, V> {
     pub header: Header,
     /// Bytes per bucket (144 for `u64 → u64`, 208 for `Box<str> → u64`).
     pub bucket_size: usize,
+    /// `size_of::<K>()`; keys above 128 bytes are boxed.
+    pub key_size: usize,
+    /// `size_of::<V>()`; values above 128 bytes are boxed.
+    pub val_size: usize,
     /// Buckets in the current array's allocation (`2^B` plus the pool); 0
     /// while a `B = 0` map has not allocated its bucket yet.
     pub arr_len: usize,

@@ -77,11 +77,13 @@
 #![warn(missing_docs)]
 
 mod entry;
+pub mod events;
 mod hash;
 mod iter;
 pub mod layout;
 mod map;
 mod raw;
+pub mod stats;
 
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
 pub use hash::{DefaultHashBuilder, SeedSource};

@@ -8,6 +8,8 @@ use core::hash::{BuildHasher, Hash};
 use core::ops::Index;
 
 use crate::entry::{Entry, OccupiedEntry, VacantEntry};
+use crate::events::{Event, Observer, ReseedCause};
+use crate::stats::Stats;
 use crate::hash::{draw_seed, make_hash, DefaultHashBuilder, SeedSource};
 use crate::iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
 use crate::layout::{Header, Layout};
@@ -74,6 +76,16 @@ impl<K, V> GoMap<K, V, DefaultHashBuilder> {
     /// ```
     pub fn with_capacity(hint: usize) -> Self {
         Self::with_capacity_and_hasher(hint, DefaultHashBuilder::default())
+    }
+
+    /// Like [`GoMap::with_capacity`], with an observer attached from the
+    /// start, so it also sees the [`Event::Make`].
+    pub fn with_capacity_and_observer(hint: usize, observer: impl Observer) -> Self {
+        let mut m = Self::with_capacity(hint);
+        m.table.set_observer(Some(Box::new(observer)));
+        let b = m.table.b();
+        m.table.emit(|| Event::Make { hint, b });
+        m
     }
 }
 
@@ -208,11 +220,12 @@ impl<K, V, S> GoMap<K, V, S> {
     /// Removes every entry, yielding them. The map keeps `B` and its array
     /// (as after [`GoMap::clear`]) once the iterator is dropped.
     pub fn drain(&mut self) -> Drain<'_, K, V> {
-        if self.table.len() > 0 {
-            let seed = draw_seed(&mut self.seeds);
-            self.table.set_hash0(seed);
-        }
-        Drain::new(&mut self.table)
+        let seed = if self.table.len() > 0 {
+            draw_seed(&mut self.seeds)
+        } else {
+            self.table.hash0()
+        };
+        Drain::new(&mut self.table, seed)
     }
 
     /// Keeps only the entries for which `f` returns true. Entries are
@@ -222,7 +235,7 @@ impl<K, V, S> GoMap<K, V, S> {
         let removed = self.table.retain(f);
         if removed > 0 && self.table.len() == 0 {
             let seed = draw_seed(&mut self.seeds);
-            self.table.set_hash0(seed);
+            self.table.reseed(seed, ReseedCause::DeleteToEmpty);
         }
     }
 
@@ -231,9 +244,10 @@ impl<K, V, S> GoMap<K, V, S> {
     ///
     /// ```
     /// let mut m = gomap::GoMap::new();
-    /// for i in 0..9u64 { m.insert(i, i); }
+    /// for i in 0..27u64 { m.insert(i, i); }
     /// let h = m.header();
-    /// assert_eq!((h.count, h.b, h.growing), (9, 1, true)); // the 9th insert doubles
+    /// // The 27th insert doubles 4 buckets to 8 and evacuates at most 2 of the old ones.
+    /// assert_eq!((h.count, h.b, h.growing), (27, 3, true));
     /// ```
     pub fn header(&self) -> Header {
         self.table.header()
@@ -254,6 +268,32 @@ impl<K, V, S> GoMap<K, V, S> {
     /// ```
     pub fn layout(&self) -> Layout<'_, K, V> {
         self.table.layout()
+    }
+
+    /// Attaches an observer that receives the map's [`events`](crate::events)
+    /// from now on, replacing any previous one.
+    pub fn set_observer(&mut self, observer: impl Observer) {
+        self.table.set_observer(Some(Box::new(observer)));
+    }
+
+    /// Detaches the observer.
+    pub fn remove_observer(&mut self) {
+        self.table.set_observer(None);
+    }
+
+    /// Statistics in the terms of Go's load-factor table: occupancy,
+    /// overflow buckets (pool and heap), growth progress, bytes by part, and
+    /// the entries a lookup checks. O(number of buckets).
+    ///
+    /// ```
+    /// let mut m = gomap::GoMap::<u64, u64>::with_capacity(1000);
+    /// for i in 0..1000 { m.insert(i, i); }
+    /// let s = m.stats();
+    /// assert_eq!((s.count, s.b, s.buckets), (1000, 8, 256));
+    /// assert!(s.probe.hit_mean >= 1.0 && s.probe.miss_mean > 0.0);
+    /// ```
+    pub fn stats(&self) -> Stats {
+        Stats::of(self)
     }
 
     /// Test-only tuning: grow at load factor 1 instead of 6.5 and evacuate

@@ -3,6 +3,7 @@
 
 use super::shape::*;
 use super::{Bucket, CapacityError, RawTable, SAME_SIZE_GROW};
+use crate::events::{Event, GrowKind};
 use core::ptr::NonNull;
 
 /// An evacuation destination: a bucket of the new array and the next free
@@ -62,9 +63,18 @@ impl<K, V> RawTable<K, V> {
         let bigger = super::over_load_factor(self.count + 1, self.b, self.stress);
         let new_b = self.b + u8::from(bigger);
         let new = Self::new_array(new_b)?;
+        let (old_b, count, noverflow) = (self.b, self.count, self.noverflow);
+        self.emit(|| Event::GrowStart {
+            kind: if bigger { GrowKind::Double } else { GrowKind::SameSize },
+            old_b,
+            new_b,
+            count,
+            noverflow,
+        });
         if !bigger {
             self.flags |= SAME_SIZE_GROW;
         }
+        self.grow_writes = 0;
         self.next_overflow = new.has_pool().then(|| new.base());
         self.oldbuckets = self.buckets.replace(new);
         self.b = new_b;
@@ -78,6 +88,7 @@ impl<K, V> RawTable<K, V> {
     /// is still going, the old bucket at `nevacuate`. Go: `growWork`.
     #[inline]
     pub(super) fn grow_work(&mut self, bucket: usize, hasher: &impl Fn(&K) -> u64) {
+        self.grow_writes += 1;
         let old_mask = self.old_base() - 1;
         self.evacuate(bucket & old_mask, hasher);
         if self.growing() && !self.stress {
@@ -144,6 +155,7 @@ impl<K, V> RawTable<K, V> {
                 },
                 slot: 0,
             };
+            let (mut to_x, mut to_y) = (0, 0);
             let mut b = Some(head);
             let mut n = 0;
             while let Some(bk) = b {
@@ -157,9 +169,15 @@ impl<K, V> RawTable<K, V> {
                     }
                     assert!(is_full(top), "gomap: bad map state during evacuation");
                     let use_y = doubling && ybits.get(n, i);
-                    let dst = if use_y { &mut y } else { &mut x };
+                    let (dst, index) = if use_y {
+                        to_y += 1;
+                        (&mut y, oldbucket + newbit)
+                    } else {
+                        to_x += 1;
+                        (&mut x, oldbucket)
+                    };
                     if dst.slot == BUCKET_CNT {
-                        dst.bucket = self.new_overflow(dst.bucket);
+                        dst.bucket = self.new_overflow(dst.bucket, index, true);
                         dst.slot = 0;
                     }
                     // SAFETY: source slot full, destination slot empty (new
@@ -180,6 +198,11 @@ impl<K, V> RawTable<K, V> {
             // ones and unlink them all (Go leaves this to its GC).
             // SAFETY: the chain belongs to the old array and is unlinked here.
             unsafe { self.release_old_overflow(head) };
+            self.emit(|| Event::Evacuate {
+                old_bucket: oldbucket,
+                to_x,
+                to_y,
+            });
         }
         if oldbucket == self.nevacuate {
             self.advance_evacuation_mark(newbit);
@@ -220,7 +243,14 @@ impl<K, V> RawTable<K, V> {
             // SAFETY: every old bucket is evacuated, so the old array holds no
             // entries and no heap overflow buckets; nothing points into it.
             unsafe { Self::free_array(old) };
+            let kind = if self.same_size_grow() {
+                GrowKind::SameSize
+            } else {
+                GrowKind::Double
+            };
             self.flags &= !SAME_SIZE_GROW;
+            let (b, writes) = (self.b, self.grow_writes);
+            self.emit(|| Event::GrowDone { kind, b, writes });
         }
     }
 

@@ -184,18 +184,26 @@ impl<K, V> RawIntoIter<K, V> {
 /// If the iterator is leaked, the map stays empty and valid.
 pub(crate) struct RawDrain<'a, K, V> {
     inner: Option<RawIntoIter<K, V>>,
+    /// Entries the map held when the drain started.
+    count: usize,
     home: &'a mut RawTable<K, V>,
 }
 
 impl<'a, K, V> RawDrain<'a, K, V> {
-    pub(crate) fn new(home: &'a mut RawTable<K, V>) -> Self {
+    /// Starts draining; `seed` becomes the map's seed (Go's clear reseeds).
+    pub(crate) fn new(home: &'a mut RawTable<K, V>, seed: u32) -> Self {
         if home.count == 0 {
-            return RawDrain { inner: None, home };
+            return RawDrain {
+                inner: None,
+                count: 0,
+                home,
+            };
         }
-        let seed = home.hash0;
+        let count = home.count;
         let table = home.take(seed);
         RawDrain {
             inner: Some(RawIntoIter::new(table)),
+            count,
             home,
         }
     }
@@ -218,8 +226,7 @@ impl<K, V> Drop for RawDrain<'_, K, V> {
             let seed = self.home.hash0;
             // Every slot is empty now, but marks and overflow chains remain:
             // reset them the way `clear` does, with the seed drawn at `new`.
-            table.reset_cleared(seed);
-            table.stress = self.home.stress;
+            table.reset_cleared(seed, self.count);
             *self.home = table;
         }
     }

@@ -29,7 +29,14 @@ use alloc::{alloc_heap_bucket, free_heap_bucket, AllocFailure, BucketArray};
 pub(crate) use iter::{RawDrain, RawIntoIter, RawIterMut, RawIterRef};
 use shape::*;
 
+use crate::events::{Event, Observer, OverflowSource, ReseedCause};
 use crate::layout::Header;
+
+/// Buckets an array for `2^b` buckets of `bucket_size` bytes allocates
+/// (main buckets plus the preallocated pool), by Go's `makeBucketArray` rule.
+pub(crate) fn array_len_for(b: u8, bucket_size: usize) -> usize {
+    alloc::array_len(b, bucket_size).unwrap_or(0)
+}
 
 /// Flag bit: the growth in progress keeps the bucket count. Go: `sameSizeGrow`.
 pub(crate) const SAME_SIZE_GROW: u8 = 8;
@@ -67,6 +74,10 @@ pub(crate) struct RawTable<K, V> {
     next_overflow: Option<usize>,
     /// Test-only tuning: load factor 1 and no evacuation at `nevacuate`.
     stress: bool,
+    /// Writes that did growth work since the growth in progress started.
+    grow_writes: usize,
+    /// Receives events; `None` costs one branch at each event site.
+    observer: Option<Box<dyn Observer>>,
     /// The table owns `K`s and `V`s.
     _marker: PhantomData<(K, V)>,
 }
@@ -145,7 +156,7 @@ impl<'a, K, V> RawOccupied<'a, K, V> {
     pub(crate) fn remove(self, reseed: impl FnOnce() -> u32) -> (K, V) {
         let kv = self.table.take_slot(self.slot);
         if self.table.count == 0 {
-            self.table.hash0 = reseed();
+            self.table.reseed(reseed(), ReseedCause::DeleteToEmpty);
         }
         kv
     }
@@ -390,6 +401,8 @@ impl<K, V> RawTable<K, V> {
             nevacuate: 0,
             next_overflow: None,
             stress: false,
+            grow_writes: 0,
+            observer: None,
             _marker: PhantomData,
         }
     }
@@ -404,6 +417,24 @@ impl<K, V> RawTable<K, V> {
         self.stress = on;
     }
 
+    pub(crate) fn set_observer(&mut self, observer: Option<Box<dyn Observer>>) {
+        self.observer = observer;
+    }
+
+    /// Delivers an event if an observer is attached; `make` only runs then.
+    #[inline(always)]
+    pub(crate) fn emit(&mut self, make: impl FnOnce() -> Event) {
+        if let Some(o) = &mut self.observer {
+            o.on_event(&make());
+        }
+    }
+
+    /// Installs a new seed and reports it.
+    pub(crate) fn reseed(&mut self, seed: u32, cause: ReseedCause) {
+        self.hash0 = seed;
+        self.emit(|| Event::Reseed { cause, hash0: seed });
+    }
+
     // ------------------------------------------------------------------
     // Header.
     // ------------------------------------------------------------------
@@ -416,10 +447,6 @@ impl<K, V> RawTable<K, V> {
     #[inline(always)]
     pub(crate) fn hash0(&self) -> u32 {
         self.hash0
-    }
-
-    pub(crate) fn set_hash0(&mut self, seed: u32) {
-        self.hash0 = seed;
     }
 
     pub(crate) fn b(&self) -> u8 {
@@ -648,11 +675,23 @@ impl<K, V> RawTable<K, V> {
             self.grow_work(bucket, &hasher);
             vacancy = self.first_vacancy(bucket);
         }
+        let bucket = hash as usize & self.bucket_mask();
+        let head = self.main_bucket(bucket);
         let (b, i) = match vacancy {
-            Vacancy::Slot(b, i) => (b, i),
-            Vacancy::AfterLast(last) => (self.new_overflow(last), 0),
+            Vacancy::Slot(b, i) => {
+                // SAFETY: `b` is a live bucket of the chain.
+                if self.observer.is_some() && unsafe { Self::top(b, i) } == EMPTY_ONE {
+                    let link = Self::link_index(head, b);
+                    self.emit(|| Event::SlotReused {
+                        bucket,
+                        link,
+                        slot: i,
+                    });
+                }
+                (b, i)
+            }
+            Vacancy::AfterLast(last) => (self.new_overflow(last, bucket, false), 0),
         };
-        let head = self.main_bucket(hash as usize & self.bucket_mask());
         // SAFETY: `b` is a live bucket of the key's chain and slot `i` is empty.
         unsafe {
             Self::write_entry(b, i, key, val);
@@ -660,6 +699,21 @@ impl<K, V> RawTable<K, V> {
         }
         self.count += 1;
         Ok(Slot { bucket: b, index: i, head })
+    }
+
+    /// Position of bucket `b` in the chain starting at `head` (0 = main).
+    fn link_index(head: Bucket, b: Bucket) -> usize {
+        let mut n = 0;
+        let mut cur = Some(head);
+        while let Some(c) = cur {
+            if c == b {
+                return n;
+            }
+            n += 1;
+            // SAFETY: `c` is a live bucket of the chain.
+            cur = unsafe { Self::overflow(c) };
+        }
+        n
     }
 
     /// First empty slot of bucket `bucket`'s chain (after a growth restarted
@@ -682,17 +736,25 @@ impl<K, V> RawTable<K, V> {
 
     /// Links a fresh overflow bucket after `last`: the next pool bucket if
     /// any is left, else one from the heap. Go: `newoverflow`.
-    fn new_overflow(&mut self, last: Bucket) -> Bucket {
+    fn new_overflow(&mut self, last: Bucket, bucket: usize, by_evacuation: bool) -> Bucket {
         let arr = self.buckets.as_ref().expect("array allocated");
-        let ovf = match self.next_overflow {
+        let (ovf, source) = match self.next_overflow {
             Some(idx) => {
                 self.next_overflow = (idx + 1 < arr.len).then_some(idx + 1);
                 // SAFETY: pool indices stay below `arr.len`.
-                unsafe { arr.bucket(idx, Self::BUCKET_SIZE) }
+                (unsafe { arr.bucket(idx, Self::BUCKET_SIZE) }, OverflowSource::Pool(idx))
             }
-            None => alloc_heap_bucket(Self::BUCKET_SIZE, Self::ALIGN),
+            None => (
+                alloc_heap_bucket(Self::BUCKET_SIZE, Self::ALIGN),
+                OverflowSource::Heap,
+            ),
         };
         self.incr_noverflow();
+        self.emit(|| Event::OverflowTaken {
+            bucket,
+            source,
+            by_evacuation,
+        });
         // SAFETY: `last` is the live last bucket of a chain; `ovf` is a fresh,
         // zeroed bucket of this table.
         unsafe { Self::set_overflow(last, Some(ovf)) };
@@ -751,7 +813,7 @@ impl<K, V> RawTable<K, V> {
                 if eq(unsafe { &*Self::key_ptr(b, i) }) {
                     let kv = self.take_slot(Slot { bucket: b, index: i, head });
                     if self.count == 0 {
-                        self.hash0 = reseed();
+                        self.reseed(reseed(), ReseedCause::DeleteToEmpty);
                     }
                     return Some(kv);
                 }
@@ -888,7 +950,8 @@ impl<K, V> RawTable<K, V> {
         if self.count == 0 {
             return;
         }
-        let mut this = guard::guard(self, |t| t.reset_cleared(seed));
+        let count = self.count;
+        let mut this = guard::guard(self, |t| t.reset_cleared(seed, count));
         // SAFETY: the guard resets the table after the drops, so no dropped
         // entry is ever seen as full again.
         unsafe { this.drop_entries() };
@@ -925,7 +988,8 @@ impl<K, V> RawTable<K, V> {
     }
 
     /// The structural half of `clear`: everything but dropping entries.
-    fn reset_cleared(&mut self, seed: u32) {
+    /// `cleared` is how many entries the clear removed (for the event).
+    fn reset_cleared(&mut self, seed: u32, cleared: usize) {
         if let Some(old) = self.oldbuckets.take() {
             // SAFETY: the old array and its heap buckets belong to this table
             // and nothing points into them once it is taken out.
@@ -944,7 +1008,9 @@ impl<K, V> RawTable<K, V> {
         self.nevacuate = 0;
         self.noverflow = 0;
         self.count = 0;
-        self.hash0 = seed;
+        let b = self.b;
+        self.emit(|| Event::Clear { count: cleared, b });
+        self.reseed(seed, ReseedCause::Clear);
     }
 
     /// Frees every heap overflow bucket linked from the chains of `arr`.
@@ -983,9 +1049,8 @@ impl<K, V> RawTable<K, V> {
     /// Moves the whole table out, leaving an empty `B = 0` table with `seed`.
     pub(crate) fn take(&mut self, seed: u32) -> RawTable<K, V> {
         let stress = self.stress;
-        let mut t = mem::replace(self, RawTable::empty(seed));
+        let t = mem::replace(self, RawTable::empty(seed));
         self.stress = stress;
-        t.stress = stress;
         t
     }
 

@@ -17,6 +17,8 @@ impl<K, V> RawTable<K, V> {
         Layout {
             header: self.header(),
             bucket_size: Self::BUCKET_SIZE,
+            key_size: core::mem::size_of::<K>(),
+            val_size: core::mem::size_of::<V>(),
             arr_len,
             pool,
             buckets: self.buckets.as_ref().map_or_else(Vec::new, |a| self.chains(a)),
