@@ -1,0 +1,259 @@
+//! Event sequences checked against FACTS.md (Go 1.19's observed behaviour).
+
+use gomap::events::{Event, GrowKind, OverflowSource, ReseedCause};
+use gomap::GoMap;
+use std::sync::{Arc, Mutex};
+
+type Log = Arc<Mutex<Vec<Event>>>;
+
+fn logged_map<K, V>(hint: usize) -> (GoMap<K, V>, Log) {
+    let log: Log = Arc::default();
+    let sink = log.clone();
+    let m = GoMap::with_capacity_and_observer(hint, move |e: &Event| {
+        sink.lock().unwrap().push(e.clone())
+    });
+    (m, log)
+}
+
+fn take(log: &Log) -> Vec<Event> {
+    std::mem::take(&mut *log.lock().unwrap())
+}
+
+/// Doubling starts on the 9th, 14th, 27th, 53rd, 105th, 209th, 417th … insert.
+#[test]
+fn doubling_starts_where_go_starts_it() {
+    let n = if cfg!(miri) { 300 } else { 7000 };
+    let (mut m, log) = logged_map::<u64, u64>(0);
+    assert_eq!(take(&log), vec![Event::Make { hint: 0, b: 0 }]);
+    let mut starts = Vec::new();
+    for i in 0..n {
+        m.insert(i, i);
+        for e in take(&log) {
+            if let Event::GrowStart {
+                kind,
+                old_b,
+                new_b,
+                count,
+                ..
+            } = e
+            {
+                assert_eq!(kind, GrowKind::Double);
+                assert_eq!(new_b, old_b + 1);
+                assert_eq!(count as u64, i, "count before the insert that starts it");
+                starts.push(i + 1);
+            }
+        }
+    }
+    let want: Vec<u64> = [9, 14, 27, 53, 105, 209, 417, 833, 1665, 3329, 6657]
+        .into_iter()
+        .filter(|&s| s <= n)
+        .collect();
+    assert_eq!(starts, want);
+}
+
+/// Every write evacuates 0, 1 or 2 old buckets; lookups evacuate none; a
+/// growth ends with a `GrowDone` whose write count matches the writes that
+/// ran while it was in progress.
+#[test]
+fn each_write_evacuates_at_most_two_buckets() {
+    let n = if cfg!(miri) { 200 } else { 20_000 };
+    let (mut m, log) = logged_map::<u64, u64>(0);
+    take(&log);
+    let mut writes_in_growth = 0usize;
+    for i in 0..n {
+        let growing_before = m.header().growing;
+        if i % 3 == 2 {
+            m.remove(&(i / 2));
+        } else {
+            m.insert(i, i);
+        }
+        let growing_after = m.header().growing;
+        let events = take(&log);
+        let evacuated = events
+            .iter()
+            .filter(|e| matches!(e, Event::Evacuate { .. }))
+            .count();
+        assert!(evacuated <= 2, "write {i} evacuated {evacuated} buckets");
+        let started = events.iter().any(|e| matches!(e, Event::GrowStart { .. }));
+        if growing_before || started {
+            writes_in_growth += 1;
+        }
+        for e in &events {
+            if let Event::GrowDone { writes, .. } = e {
+                assert_eq!(*writes, writes_in_growth);
+                writes_in_growth = 0;
+            }
+        }
+        if !growing_before && !started {
+            assert_eq!(evacuated, 0, "no growth, no evacuation");
+        }
+        let _ = growing_after;
+        // Lookups never evacuate.
+        assert_eq!(m.get(&(i / 3)).is_some(), m.contains_key(&(i / 3)));
+        assert!(take(&log).is_empty());
+    }
+}
+
+/// Evacuation moves every entry exactly once: the X and Y counts of a growth
+/// add up to the entries the map held when it started, minus deletes of
+/// not-yet-evacuated entries (none here: inserts only).
+#[test]
+fn evacuation_moves_every_entry_once() {
+    let (mut m, log) = logged_map::<u64, u64>(0);
+    let n = if cfg!(miri) { 120 } else { 5000 };
+    let mut moved = 0usize;
+    let mut at_start = 0usize;
+    for i in 0..n {
+        m.insert(i, i);
+        for e in take(&log) {
+            match e {
+                Event::GrowStart { count, .. } => {
+                    at_start = count;
+                    moved = 0;
+                }
+                Event::Evacuate { to_x, to_y, .. } => moved += to_x + to_y,
+                Event::GrowDone { .. } => assert_eq!(moved, at_start),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The preallocated pool is used up, in ascending order, before any heap
+/// overflow bucket is allocated.
+#[test]
+fn pool_before_heap() {
+    // B = 4 (hint 53..=104) has a pool of 2 buckets for u64 -> u64.
+    let (mut m, log) = logged_map::<u64, u64>(100);
+    let mut sources = Vec::new();
+    let n: u64 = if cfg!(miri) { 100 } else { 104 };
+    for i in 0..n {
+        m.insert(i.wrapping_mul(0x9E37_79B9_7F4A_7C15), i);
+        for e in take(&log) {
+            if let Event::OverflowTaken { source, .. } = e {
+                sources.push(source);
+            }
+        }
+    }
+    // Force more overflow with keys in one bucket: hashes are random, so
+    // keep inserting until three overflow buckets were taken or growth starts.
+    let mut k = 1_000_000u64;
+    while sources.len() < 3 && !m.header().growing {
+        m.insert(k, k);
+        for e in take(&log) {
+            if let Event::OverflowTaken { source, .. } = e {
+                sources.push(source);
+            }
+        }
+        k += 1;
+    }
+    let first_heap = sources.iter().position(|s| *s == OverflowSource::Heap);
+    let pools: Vec<usize> = sources
+        .iter()
+        .filter_map(|s| match s {
+            OverflowSource::Pool(i) => Some(*i),
+            OverflowSource::Heap => None,
+        })
+        .collect();
+    // Pool buckets 16 and 17, in that order, and only then the heap.
+    assert!(pools.len() <= 2);
+    assert_eq!(pools, (16..16 + pools.len()).collect::<Vec<_>>());
+    if let Some(h) = first_heap {
+        assert_eq!(h, 2, "heap only after the 2 pool buckets: {sources:?}");
+    }
+}
+
+/// Delete/insert churn in few buckets drives a same-size growth, which
+/// sets flag 8 while it runs and clears it at the end.
+#[test]
+fn same_size_growth_sets_its_flag() {
+    let (mut m, log) = logged_map::<u64, u64>(16); // B = 2
+    take(&log);
+    let mut saw_same = false;
+    let mut key = 0u64;
+    for _round in 0..(if cfg!(miri) { 300 } else { 20_000 }) {
+        // A sliding window of 24 live keys (no doubling below 27): deleted slots are reused, but
+        // chains that overflowed keep their overflow buckets.
+        m.insert(key, key);
+        if key >= 24 {
+            m.remove(&(key - 24));
+        }
+        key += 1;
+        for e in take(&log) {
+            if let Event::GrowStart {
+                kind: GrowKind::SameSize,
+                old_b,
+                new_b,
+                ..
+            } = e
+            {
+                assert_eq!(old_b, new_b);
+                assert_eq!(m.header().flags & 8 != 0, m.header().growing);
+                saw_same = true;
+            }
+        }
+        if !m.header().growing {
+            assert_eq!(m.header().flags & 8, 0);
+        }
+        m.check_invariants();
+    }
+    // Each of the 4 buckets must overflow once; under Miri the run is too short to be sure.
+    assert!(
+        saw_same || cfg!(miri),
+        "window churn at B=2 triggers a same-size growth"
+    );
+}
+
+/// Reseeds happen when a delete empties the map and when a non-empty map
+/// is cleared — never on a clear of an empty map.
+#[test]
+fn reseed_and_clear_events() {
+    let (mut m, log) = logged_map::<u64, u64>(0);
+    take(&log);
+    m.insert(1, 1);
+    m.remove(&1);
+    let ev = take(&log);
+    assert!(matches!(
+        ev.last(),
+        Some(Event::Reseed {
+            cause: ReseedCause::DeleteToEmpty,
+            ..
+        })
+    ));
+    m.clear();
+    assert!(take(&log).is_empty(), "clear of an empty map does nothing");
+    m.insert(2, 2);
+    take(&log);
+    m.clear();
+    let ev = take(&log);
+    assert!(matches!(ev[0], Event::Clear { count: 1, b: 0 }));
+    assert!(matches!(
+        ev[1],
+        Event::Reseed {
+            cause: ReseedCause::Clear,
+            ..
+        }
+    ));
+}
+
+/// A deleted slot is reused by the next insert into its chain.
+#[test]
+fn deleted_slot_reuse() {
+    let (mut m, log) = logged_map::<u64, u64>(0);
+    for i in 0..8 {
+        m.insert(i, i); // B = 0: one bucket, 8 slots
+    }
+    m.remove(&3);
+    take(&log);
+    m.insert(100, 100);
+    let ev = take(&log);
+    assert_eq!(
+        ev,
+        vec![Event::SlotReused {
+            bucket: 0,
+            link: 0,
+            slot: 3
+        }]
+    );
+    m.check_invariants();
+}
