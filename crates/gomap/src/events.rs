@@ -190,7 +190,9 @@ impl Observer for TracingObserver {
                 new_b,
                 count,
                 noverflow,
-            } => tracing::debug!(target: "gomap", kind = kind.as_str(), old_b, new_b, count, noverflow, "grow start"),
+            } => {
+                tracing::debug!(target: "gomap", kind = kind.as_str(), old_b, new_b, count, noverflow, "grow start")
+            }
             Event::Evacuate {
                 old_bucket,
                 to_x,
@@ -329,7 +331,8 @@ mod chrome {
                     let args = json!({"kind": kind.as_str(), "old_B": old_b, "new_B": new_b,
                                       "count": count, "noverflow": noverflow});
                     buf.open = Some((ts, args));
-                    buf.events.push(json!({"name": "map", "ph": "C", "ts": ts, "pid": 1,
+                    buf.events
+                        .push(json!({"name": "map", "ph": "C", "ts": ts, "pid": 1,
                                            "args": {"count": count, "B": new_b}}));
                 }
                 Event::GrowDone { b, writes, .. } => {
@@ -337,8 +340,9 @@ mod chrome {
                         args["writes"] = json!(writes);
                         buf.events.push(slice(start, ts - start, args));
                     }
-                    buf.events
-                        .push(json!({"name": "map", "ph": "C", "ts": ts, "pid": 1, "args": {"B": b}}));
+                    buf.events.push(
+                        json!({"name": "map", "ph": "C", "ts": ts, "pid": 1, "args": {"B": b}}),
+                    );
                 }
                 Event::Evacuate {
                     old_bucket,

@@ -9,11 +9,11 @@ use core::ops::Index;
 
 use crate::entry::{Entry, OccupiedEntry, VacantEntry};
 use crate::events::{Event, Observer, ReseedCause};
-use crate::stats::Stats;
 use crate::hash::{draw_seed, make_hash, DefaultHashBuilder, SeedSource};
 use crate::iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
 use crate::layout::{Header, Layout};
 use crate::raw::{CapacityError, RawEntry, RawTable, MAX_ALLOC};
+use crate::stats::Stats;
 
 /// Go 1.19's runtime hash map, with the API of `std::collections::HashMap`.
 ///
@@ -50,7 +50,10 @@ fn capacity_panic(e: CapacityError) -> ! {
             "gomap: cannot allocate a bucket array for B = {} ({} bytes)",
             e.b, bytes
         ),
-        None => panic!("gomap: a bucket array for B = {} does not fit in memory", e.b),
+        None => panic!(
+            "gomap: a bucket array for B = {} does not fit in memory",
+            e.b
+        ),
     }
 }
 
@@ -361,7 +364,9 @@ where
             return None;
         }
         let hash = self.hash(key);
-        self.table.get_mut(hash, |k| k.borrow() == key).map(|(_, v)| v)
+        self.table
+            .get_mut(hash, |k| k.borrow() == key)
+            .map(|(_, v)| v)
     }
 
     /// Inserts or overwrites. Returns the old value when the key was

@@ -17,7 +17,10 @@ impl<K, V> RawTable<K, V> {
             return Ok(());
         };
         if arr.b != self.b {
-            return Err(format!("array is for B={} but header says B={}", arr.b, self.b));
+            return Err(format!(
+                "array is for B={} but header says B={}",
+                arr.b, self.b
+            ));
         }
         if self.flags & !SAME_SIZE_GROW != 0 {
             return Err(format!("unexpected flags {:#x}", self.flags));
@@ -33,10 +36,17 @@ impl<K, V> RawTable<K, V> {
                 let same = self.flags & SAME_SIZE_GROW != 0;
                 let want = if same { self.b } else { self.b.wrapping_sub(1) };
                 if old.b != want {
-                    return Err(format!("old array B={} for new B={} (same-size={same})", old.b, self.b));
+                    return Err(format!(
+                        "old array B={} for new B={} (same-size={same})",
+                        old.b, self.b
+                    ));
                 }
                 if self.nevacuate >= old.base() {
-                    return Err(format!("growing with nevacuate={} >= {}", self.nevacuate, old.base()));
+                    return Err(format!(
+                        "growing with nevacuate={} >= {}",
+                        self.nevacuate,
+                        old.base()
+                    ));
                 }
             }
         }
@@ -44,7 +54,11 @@ impl<K, V> RawTable<K, V> {
         if arr.has_pool() {
             if let Some(n) = self.next_overflow {
                 if n < arr.base() || n >= arr.len {
-                    return Err(format!("next_overflow {n} outside pool {}..{}", arr.base(), arr.len));
+                    return Err(format!(
+                        "next_overflow {n} outside pool {}..{}",
+                        arr.base(),
+                        arr.len
+                    ));
                 }
             }
         } else if self.next_overflow.is_some() {
@@ -67,14 +81,24 @@ impl<K, V> RawTable<K, V> {
                 let oh = unsafe { old.bucket(j, size) };
                 // SAFETY: live main bucket.
                 let evacuated = is_evacuated_mark(unsafe { Self::top(oh, 0) });
-                if !evacuated && (chain.len() != 1 || Self::chain_tops(&chain).iter().any(|&t| t != EMPTY_REST)) {
-                    return Err(format!("new bucket {n} filled before old bucket {j} was evacuated"));
+                if !evacuated
+                    && (chain.len() != 1
+                        || Self::chain_tops(&chain).iter().any(|&t| t != EMPTY_REST))
+                {
+                    return Err(format!(
+                        "new bucket {n} filled before old bucket {j} was evacuated"
+                    ));
                 }
                 if j < self.nevacuate && !evacuated {
-                    return Err(format!("old bucket {j} below nevacuate={} not evacuated", self.nevacuate));
+                    return Err(format!(
+                        "old bucket {j} below nevacuate={} not evacuated",
+                        self.nevacuate
+                    ));
                 }
             }
-            full += self.check_chain(&chain, n, self.b, hasher, false).map_err(|e| format!("bucket {n}: {e}"))?;
+            full += self
+                .check_chain(&chain, n, self.b, hasher, false)
+                .map_err(|e| format!("bucket {n}: {e}"))?;
         }
         for (k, used) in pool_used.iter().enumerate() {
             let idx = arr.base() + k;
@@ -93,12 +117,17 @@ impl<K, V> RawTable<K, V> {
                 if is_evacuated_mark(unsafe { Self::top(head, 0) }) {
                     // SAFETY: live main bucket.
                     let tops = unsafe { Self::tops(head) };
-                    if tops.iter().any(|&t| !(EVACUATED_X..=EVACUATED_EMPTY).contains(&t)) {
+                    if tops
+                        .iter()
+                        .any(|&t| !(EVACUATED_X..=EVACUATED_EMPTY).contains(&t))
+                    {
                         return Err(format!("old bucket {j} partially evacuated: {tops:?}"));
                     }
                     // SAFETY: live main bucket.
                     if unsafe { Self::overflow(head) }.is_some() {
-                        return Err(format!("evacuated old bucket {j} still links overflow buckets"));
+                        return Err(format!(
+                            "evacuated old bucket {j} still links overflow buckets"
+                        ));
                     }
                     continue;
                 }
@@ -112,7 +141,10 @@ impl<K, V> RawTable<K, V> {
             return Err(format!("count={} but {full} full slots", self.count));
         }
         if self.b < 16 && self.noverflow != overflow as u16 {
-            return Err(format!("noverflow={} but {overflow} overflow buckets", self.noverflow));
+            return Err(format!(
+                "noverflow={} but {overflow} overflow buckets",
+                self.noverflow
+            ));
         }
         Ok(())
     }
@@ -151,7 +183,10 @@ impl<K, V> RawTable<K, V> {
 
     fn chain_tops(chain: &[Bucket]) -> Vec<u8> {
         // SAFETY: chains hold live buckets.
-        chain.iter().flat_map(|&b| unsafe { Self::tops(b) }).collect()
+        chain
+            .iter()
+            .flat_map(|&b| unsafe { Self::tops(b) })
+            .collect()
     }
 
     /// Checks one chain's marks and keys; returns its number of full slots.
@@ -186,10 +221,16 @@ impl<K, V> RawTable<K, V> {
                     let hash = h(unsafe { &*Self::key_ptr(bk, p % BUCKET_CNT) });
                     let mask = (1usize << b) - 1;
                     if hash as usize & mask != index {
-                        return Err(format!("slot {p}: key hashes to bucket {}", hash as usize & mask));
+                        return Err(format!(
+                            "slot {p}: key hashes to bucket {}",
+                            hash as usize & mask
+                        ));
                     }
                     if top_hash(hash) != t {
-                        return Err(format!("slot {p}: tophash {t} but key's is {}", top_hash(hash)));
+                        return Err(format!(
+                            "slot {p}: tophash {t} but key's is {}",
+                            top_hash(hash)
+                        ));
                     }
                 }
             }

@@ -18,13 +18,15 @@ impl<K: Clone, V: Clone> Clone for RawTable<K, V> {
         // whose `Drop` frees everything made so far: tophash bytes are only
         // set full after the entry is written.
         let alloc = |a: &BucketArray| {
-            Self::new_array(a.b).unwrap_or_else(|e| {
-                panic!("gomap: cannot allocate a bucket array for B = {}", e.b)
-            })
+            Self::new_array(a.b)
+                .unwrap_or_else(|e| panic!("gomap: cannot allocate a bucket array for B = {}", e.b))
         };
         t.buckets = self.buckets.as_ref().map(alloc);
         t.oldbuckets = self.oldbuckets.as_ref().map(alloc);
-        for (src, dst) in [(&self.buckets, &t.buckets), (&self.oldbuckets, &t.oldbuckets)] {
+        for (src, dst) in [
+            (&self.buckets, &t.buckets),
+            (&self.oldbuckets, &t.oldbuckets),
+        ] {
             if let (Some(src), Some(dst)) = (src, dst) {
                 for i in 0..src.base() {
                     // SAFETY: `i < 2^b`; both arrays have the same shape and

@@ -65,7 +65,11 @@ impl<K, V> RawTable<K, V> {
         let new = Self::new_array(new_b)?;
         let (old_b, count, noverflow) = (self.b, self.count, self.noverflow);
         self.emit(|| Event::GrowStart {
-            kind: if bigger { GrowKind::Double } else { GrowKind::SameSize },
+            kind: if bigger {
+                GrowKind::Double
+            } else {
+                GrowKind::SameSize
+            },
             old_b,
             new_b,
             count,

@@ -408,9 +408,8 @@ impl<K, V> RawTable<K, V> {
     }
 
     fn new_array(b: u8) -> Result<BucketArray, CapacityError> {
-        BucketArray::new(b, Self::BUCKET_SIZE, Self::ALIGN).map_err(|AllocFailure { bytes }| {
-            CapacityError { b, bytes }
-        })
+        BucketArray::new(b, Self::BUCKET_SIZE, Self::ALIGN)
+            .map_err(|AllocFailure { bytes }| CapacityError { b, bytes })
     }
 
     pub(crate) fn set_stress(&mut self, on: bool) {
@@ -515,7 +514,11 @@ impl<K, V> RawTable<K, V> {
 
     /// The entry whose key equals the probe, with its value mutable.
     #[inline]
-    pub(crate) fn get_mut(&mut self, hash: u64, eq: impl FnMut(&K) -> bool) -> Option<(&K, &mut V)> {
+    pub(crate) fn get_mut(
+        &mut self,
+        hash: u64,
+        eq: impl FnMut(&K) -> bool,
+    ) -> Option<(&K, &mut V)> {
         let s = self.find(hash, eq)?;
         Some(self.slot_mut(s))
     }
@@ -541,7 +544,11 @@ impl<K, V> RawTable<K, V> {
                 }
                 // SAFETY: a slot whose tophash is >= MIN_TOP_HASH is full.
                 if eq(unsafe { &*Self::key_ptr(b, i) }) {
-                    return Some(Slot { bucket: b, index: i, head });
+                    return Some(Slot {
+                        bucket: b,
+                        index: i,
+                        head,
+                    });
                 }
             }
             // SAFETY: `b` is live; its overflow link is null or live.
@@ -554,7 +561,12 @@ impl<K, V> RawTable<K, V> {
     fn slot_ref(&self, s: Slot) -> (&K, &V) {
         // SAFETY: `Slot`s come from `find`/`probe` on this table and the
         // shared borrow proves no mutation happened since.
-        unsafe { (&*Self::key_ptr(s.bucket, s.index), &*Self::val_ptr(s.bucket, s.index)) }
+        unsafe {
+            (
+                &*Self::key_ptr(s.bucket, s.index),
+                &*Self::val_ptr(s.bucket, s.index),
+            )
+        }
     }
 
     /// The entry in a slot found under the current borrow, mutably.
@@ -626,7 +638,11 @@ impl<K, V> RawTable<K, V> {
                 }
                 // SAFETY: the slot is full.
                 if eq(unsafe { &*Self::key_ptr(b, i) }) {
-                    return Ok(Probe::Found(Slot { bucket: b, index: i, head }));
+                    return Ok(Probe::Found(Slot {
+                        bucket: b,
+                        index: i,
+                        head,
+                    }));
                 }
             }
             // SAFETY: `b` is live.
@@ -698,7 +714,11 @@ impl<K, V> RawTable<K, V> {
             Self::set_top(b, i, top_hash(hash));
         }
         self.count += 1;
-        Ok(Slot { bucket: b, index: i, head })
+        Ok(Slot {
+            bucket: b,
+            index: i,
+            head,
+        })
     }
 
     /// Position of bucket `b` in the chain starting at `head` (0 = main).
@@ -742,7 +762,10 @@ impl<K, V> RawTable<K, V> {
             Some(idx) => {
                 self.next_overflow = (idx + 1 < arr.len).then_some(idx + 1);
                 // SAFETY: pool indices stay below `arr.len`.
-                (unsafe { arr.bucket(idx, Self::BUCKET_SIZE) }, OverflowSource::Pool(idx))
+                (
+                    unsafe { arr.bucket(idx, Self::BUCKET_SIZE) },
+                    OverflowSource::Pool(idx),
+                )
             }
             None => (
                 alloc_heap_bucket(Self::BUCKET_SIZE, Self::ALIGN),
@@ -811,7 +834,11 @@ impl<K, V> RawTable<K, V> {
                 }
                 // SAFETY: the slot is full.
                 if eq(unsafe { &*Self::key_ptr(b, i) }) {
-                    let kv = self.take_slot(Slot { bucket: b, index: i, head });
+                    let kv = self.take_slot(Slot {
+                        bucket: b,
+                        index: i,
+                        head,
+                    });
                     if self.count == 0 {
                         self.reseed(reseed(), ReseedCause::DeleteToEmpty);
                     }
@@ -905,7 +932,11 @@ impl<K, V> RawTable<K, V> {
                     if !keep(k, v) {
                         // The table is consistent before the entry is dropped,
                         // so a panicking `Drop` loses nothing else.
-                        drop(self.take_slot(Slot { bucket: b, index: i, head }));
+                        drop(self.take_slot(Slot {
+                            bucket: b,
+                            index: i,
+                            head,
+                        }));
                         removed += 1;
                     }
                 }
@@ -1053,7 +1084,6 @@ impl<K, V> RawTable<K, V> {
         self.stress = stress;
         t
     }
-
 }
 
 impl<K, V> Drop for RawTable<K, V> {

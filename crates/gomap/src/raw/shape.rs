@@ -123,10 +123,8 @@ impl<K, V> Shape<K, V> {
         align_of::<*mut u8>(),
     );
     /// Alignment of a bucket.
-    pub(crate) const ALIGN: usize = max(
-        align_of::<*mut u8>(),
-        max(Self::KEY_ALIGN, Self::VAL_ALIGN),
-    );
+    pub(crate) const ALIGN: usize =
+        max(align_of::<*mut u8>(), max(Self::KEY_ALIGN, Self::VAL_ALIGN));
     /// Size of a bucket in bytes: 144 for `u64 → u64`, 208 for a 16-byte string
     /// key to `u64`, as Go's `bmap` for the same types.
     pub(crate) const SIZE: usize = round_up(Self::OVF_OFF + size_of::<*mut u8>(), Self::ALIGN);

@@ -10,10 +10,14 @@ impl<K, V> RawTable<K, V> {
     /// A snapshot of the header and every chain.
     pub(crate) fn layout(&self) -> Layout<'_, K, V> {
         let arr_len = self.buckets.as_ref().map_or(0, |a| a.len);
-        let pool = self.buckets.as_ref().filter(|a| a.has_pool()).map(|a| PoolState {
-            next_overflow: self.next_overflow,
-            pre_free: self.next_overflow.map_or(0, |n| a.len - n),
-        });
+        let pool = self
+            .buckets
+            .as_ref()
+            .filter(|a| a.has_pool())
+            .map(|a| PoolState {
+                next_overflow: self.next_overflow,
+                pre_free: self.next_overflow.map_or(0, |n| a.len - n),
+            });
         Layout {
             header: self.header(),
             bucket_size: Self::BUCKET_SIZE,
@@ -21,7 +25,10 @@ impl<K, V> RawTable<K, V> {
             val_size: core::mem::size_of::<V>(),
             arr_len,
             pool,
-            buckets: self.buckets.as_ref().map_or_else(Vec::new, |a| self.chains(a)),
+            buckets: self
+                .buckets
+                .as_ref()
+                .map_or_else(Vec::new, |a| self.chains(a)),
             old: self.oldbuckets.as_ref().map(|a| self.chains(a)),
         }
     }
@@ -64,6 +71,11 @@ impl<K, V> RawTable<K, V> {
                 vals[i] = Some(v);
             }
         }
-        BucketView { at, top, keys, vals }
+        BucketView {
+            at,
+            top,
+            keys,
+            vals,
+        }
     }
 }
