@@ -873,8 +873,9 @@ impl<K, V> RawTable<K, V> {
             index: mut i,
             head,
         } = s;
-        // SAFETY (whole body): every bucket touched is `s.bucket`, its
-        // overflow successor, or a bucket on the chain from `head` to it.
+        // SAFETY: every bucket touched below is `s.bucket`, its overflow
+        // successor, or a bucket on the live chain from `head` to it; slot
+        // indices stay below 8.
         unsafe {
             Self::set_top(bucket, i, EMPTY_ONE);
             let next_is_rest = if i == BUCKET_CNT - 1 {

@@ -71,7 +71,7 @@ pub(crate) fn is_evacuated_mark(top0: u8) -> bool {
 }
 
 const fn round_up(n: usize, align: usize) -> usize {
-    (n + align - 1) / align * align
+    n.div_ceil(align) * align
 }
 
 const fn max(a: usize, b: usize) -> usize {
