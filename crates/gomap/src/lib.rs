@@ -82,6 +82,7 @@ mod hash;
 mod iter;
 pub mod layout;
 mod map;
+mod range;
 mod raw;
 pub mod stats;
 
@@ -90,6 +91,7 @@ pub use hash::{DefaultHashBuilder, SeedSource};
 pub use iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
 pub use layout::{BucketOrigin, BucketView, Header, Layout, PoolState};
 pub use map::{GoMap, MAX_BUCKET_BYTES};
+pub use range::Range;
 
 /// The README's examples, compiled and run as doctests so they stay true.
 #[cfg(doctest)]

@@ -6,12 +6,14 @@ use core::borrow::Borrow;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 use core::ops::Index;
+use core::sync::atomic::{AtomicU64, Ordering};
 
 use crate::entry::{Entry, OccupiedEntry, VacantEntry};
 use crate::events::{Event, Observer, ReseedCause};
 use crate::hash::{draw_seed, make_hash, DefaultHashBuilder, SeedSource};
 use crate::iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
 use crate::layout::{Header, Layout};
+use crate::range::Range;
 use crate::raw::{CapacityError, RawEntry, RawTable, MAX_ALLOC};
 use crate::stats::Stats;
 
@@ -40,6 +42,15 @@ pub struct GoMap<K, V, S = DefaultHashBuilder> {
     pub(crate) table: RawTable<K, V>,
     pub(crate) hash_builder: S,
     pub(crate) seeds: Option<Box<dyn SeedSource>>,
+    /// Identifies this map to range cursors.
+    pub(crate) id: u64,
+}
+
+/// Source of map identities for range cursors.
+static NEXT_MAP_ID: AtomicU64 = AtomicU64::new(1);
+
+fn next_map_id() -> u64 {
+    NEXT_MAP_ID.fetch_add(1, Ordering::Relaxed)
 }
 
 #[cold]
@@ -138,6 +149,7 @@ impl<K, V, S> GoMap<K, V, S> {
             table,
             hash_builder,
             seeds,
+            id: next_map_id(),
         }
     }
 
@@ -176,6 +188,36 @@ impl<K, V, S> GoMap<K, V, S> {
         }
         let seed = draw_seed(&mut self.seeds);
         self.table.clear(seed);
+    }
+
+    /// A cursor with Go's `range` semantics: it holds no borrow of the map
+    /// between steps, so the map may be changed while ranging.
+    ///
+    /// Go's contract holds: every entry present from the cursor's creation
+    /// to its end is yielded exactly once; an entry removed before the
+    /// cursor reaches it is not yielded; an entry inserted meanwhile is
+    /// yielded at most once; nothing is yielded twice — across any number of
+    /// growths, clears and reseeds. Each cursor starts at a random bucket
+    /// and in-bucket order. Using a cursor with another map panics.
+    ///
+    /// ```
+    /// let mut m: gomap::GoMap<u32, u32> = (0..100).map(|i| (i, i)).collect();
+    /// let mut r = m.range();
+    /// let mut seen = 0;
+    /// while let Some((&k, _)) = r.next(&m) {
+    ///     seen += 1;
+    ///     if k % 2 == 0 {
+    ///         m.remove(&k);          // delete while ranging
+    ///     }
+    ///     if k < 1000 {
+    ///         m.insert(k + 1000, 0); // insert while ranging: yielded at most once
+    ///     }
+    /// }
+    /// assert!(seen >= 100 && seen <= 200);
+    /// assert!(m.keys().all(|k| k % 2 == 1 || *k >= 1000));
+    /// ```
+    pub fn range(&self) -> Range<K, V> {
+        Range::new(self.id, self.table.range_state())
     }
 
     /// An iterator over `(&K, &V)`, starting at a random bucket and slot
@@ -478,6 +520,7 @@ impl<K: Clone, V: Clone, S: Clone> Clone for GoMap<K, V, S> {
             table: self.table.clone(),
             hash_builder: self.hash_builder.clone(),
             seeds: None,
+            id: next_map_id(),
         }
     }
 }

@@ -17,6 +17,7 @@ mod clone;
 mod grow;
 mod guard;
 mod iter;
+mod range;
 mod shape;
 mod view;
 
@@ -27,6 +28,7 @@ use core::ptr::{self, NonNull};
 pub(crate) use alloc::MAX_ALLOC;
 use alloc::{alloc_heap_bucket, free_heap_bucket, AllocFailure, BucketArray};
 pub(crate) use iter::{RawDrain, RawIntoIter, RawIterMut, RawIterRef};
+pub(crate) use range::RangeState;
 use shape::*;
 
 use crate::events::{Event, Observer, OverflowSource, ReseedCause};
@@ -76,6 +78,12 @@ pub(crate) struct RawTable<K, V> {
     stress: bool,
     /// Writes that did growth work since the growth in progress started.
     grow_writes: usize,
+    /// Inserts of new keys plus deletes, ever (range cursors use it to notice
+    /// changes among keys whose 64-bit hashes collide).
+    mods: u64,
+    /// Seeds installed since the table was made: a range cursor ends when
+    /// the map was emptied and reseeded under it.
+    epoch: u32,
     /// Receives events; `None` costs one branch at each event site.
     observer: Option<Box<dyn Observer>>,
     /// The table owns `K`s and `V`s.
@@ -402,6 +410,8 @@ impl<K, V> RawTable<K, V> {
             next_overflow: None,
             stress: false,
             grow_writes: 0,
+            mods: 0,
+            epoch: 0,
             observer: None,
             _marker: PhantomData,
         }
@@ -431,6 +441,7 @@ impl<K, V> RawTable<K, V> {
     /// Installs a new seed and reports it.
     pub(crate) fn reseed(&mut self, seed: u32, cause: ReseedCause) {
         self.hash0 = seed;
+        self.epoch = self.epoch.wrapping_add(1);
         self.emit(|| Event::Reseed { cause, hash0: seed });
     }
 
@@ -714,6 +725,7 @@ impl<K, V> RawTable<K, V> {
             Self::set_top(b, i, top_hash(hash));
         }
         self.count += 1;
+        self.mods += 1;
         Ok(Slot {
             bucket: b,
             index: i,
@@ -858,6 +870,7 @@ impl<K, V> RawTable<K, V> {
         // SAFETY: same slot.
         unsafe { Self::mark_deleted(s) };
         self.count -= 1;
+        self.mods += 1;
         kv
     }
 
