@@ -153,8 +153,8 @@ mod tests {
         assert_eq!(Shape::<&str, u64>::SIZE, 208);
         assert_eq!(Shape::<u64, u64>::OVF_OFF, 136);
         assert_eq!(Shape::<[u8; 200], u64>::SIZE, 8 + 64 + 64 + 8);
-        assert!(Shape::<[u8; 200], u64>::INDIRECT_KEY);
-        assert!(!Shape::<[u8; 128], u64>::INDIRECT_KEY);
+        const { assert!(Shape::<[u8; 200], u64>::INDIRECT_KEY) };
+        const { assert!(!Shape::<[u8; 128], u64>::INDIRECT_KEY) };
         assert_eq!(Shape::<(), ()>::SIZE, 16);
     }
 
