@@ -121,3 +121,70 @@ impl<K, V> Layout<'_, K, V> {
         self.buckets.iter().map(|c| c.len() - 1).sum()
     }
 }
+
+/// With the `serde` feature, a [`Layout`] serializes to the body of a dump
+/// record of the oracle protocol (`../shared/go-map/PROTOCOL.md`): the
+/// header fields, `buckets`/`oldbuckets` (a token or null — addresses mean
+/// nothing across processes), `extra`, `bucketsize`, `arr_len`, `arr` and,
+/// while growing, `old`. The caller adds `t`, `i` and `kt`.
+///
+/// ```
+/// # #[cfg(feature = "serde")] {
+/// let mut m: gomap::GoMap<u64, u64> = gomap::GoMap::new();
+/// m.insert(1, 10);
+/// let v = serde_json::to_value(m.layout()).unwrap();
+/// assert_eq!(v["B"], 0);
+/// assert_eq!(v["arr"][0][0]["at"], "main");
+/// assert_eq!(v["bucketsize"], 144);
+/// # }
+/// ```
+#[cfg(feature = "serde")]
+mod ser {
+    use super::{BucketOrigin, BucketView, Layout};
+    use serde::ser::{SerializeMap, SerializeStruct};
+    use serde::{Serialize, Serializer};
+
+    impl Serialize for BucketOrigin {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            match self {
+                BucketOrigin::Main => s.serialize_str("main"),
+                BucketOrigin::Pool(i) => s.serialize_str(&format!("pre:{i}")),
+                BucketOrigin::Heap => s.serialize_str("heap"),
+            }
+        }
+    }
+
+    impl<K: Serialize, V: Serialize> Serialize for BucketView<'_, K, V> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut st = s.serialize_struct("BucketView", 4)?;
+            st.serialize_field("at", &self.at)?;
+            st.serialize_field("top", &self.top)?;
+            st.serialize_field("keys", &self.keys)?;
+            st.serialize_field("vals", &self.vals)?;
+            st.end()
+        }
+    }
+
+    impl<K: Serialize, V: Serialize> Serialize for Layout<'_, K, V> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let h = &self.header;
+            let mut m = s.serialize_map(None)?;
+            m.serialize_entry("count", &h.count)?;
+            m.serialize_entry("flags", &h.flags)?;
+            m.serialize_entry("B", &h.b)?;
+            m.serialize_entry("noverflow", &h.noverflow)?;
+            m.serialize_entry("hash0", &h.hash0)?;
+            m.serialize_entry("buckets", &(self.arr_len > 0).then_some("array"))?;
+            m.serialize_entry("oldbuckets", &self.old.as_ref().map(|_| "old"))?;
+            m.serialize_entry("nevacuate", &h.nevacuate)?;
+            m.serialize_entry("extra", &self.pool)?;
+            m.serialize_entry("bucketsize", &self.bucket_size)?;
+            m.serialize_entry("arr_len", &self.arr_len)?;
+            m.serialize_entry("arr", &self.buckets)?;
+            if let Some(old) = &self.old {
+                m.serialize_entry("old", old)?;
+            }
+            m.end()
+        }
+    }
+}
