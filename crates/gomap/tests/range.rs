@@ -42,21 +42,20 @@ fn check_range<S: BuildHasher + Default>(initial: u16, ops: &[Op], stress: bool,
     let mut next_fresh = 1_000_000u64;
     let mut r = m.range();
     let mut finished = false;
-    let mut step =
-        |m: &GoMap<u64, u64, S>, model: &HashMap<u64, u64>, yielded: &mut HashSet<u64>| match r
-            .next(m)
-        {
-            Some((k, v)) => {
-                assert_eq!(
-                    model.get(k),
-                    Some(v),
-                    "yielded an entry that is not in the map"
-                );
-                assert!(yielded.insert(*k), "key {k} yielded twice");
-                true
-            }
-            None => false,
-        };
+    let mut step = |m: &GoMap<u64, u64, S>,
+                    model: &HashMap<u64, u64>,
+                    yielded: &mut HashSet<u64>| match r.next(m) {
+        Some((k, v)) => {
+            assert_eq!(
+                model.get(k),
+                Some(v),
+                "yielded an entry that is not in the map"
+            );
+            assert!(yielded.insert(*k), "key {k} yielded twice");
+            true
+        }
+        None => false,
+    };
     for op in ops {
         match *op {
             Op::Step => {
