@@ -90,7 +90,7 @@ pub use entry::{Entry, OccupiedEntry, VacantEntry};
 pub use hash::{DefaultHashBuilder, SeedSource};
 pub use iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
 pub use layout::{BucketOrigin, BucketView, Header, Layout, PoolState};
-pub use map::{GoMap, MAX_BUCKET_BYTES};
+pub use map::{GoMap, TryReserveError, MAX_BUCKET_BYTES};
 pub use range::Range;
 
 /// The README's examples, compiled and run as doctests so they stay true.

@@ -482,6 +482,32 @@ where
         }
     }
 
+    /// Makes room for `additional` more entries without a growth: finishes
+    /// a growth in progress and doubles (evacuating at once) until
+    /// `len() + additional` entries are within load factor 6.5.
+    ///
+    /// # Panics
+    /// If the bucket array cannot be allocated; the map is unchanged then.
+    pub fn reserve(&mut self, additional: usize) {
+        if let Err(e) = self.try_reserve(additional) {
+            capacity_panic(e.0);
+        }
+    }
+
+    /// Like [`GoMap::reserve`], returning an error instead of panicking
+    /// when the bucket array cannot be allocated.
+    pub fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
+        let seed = self.table.hash0();
+        let hb = &self.hash_builder;
+        self.table
+            .reserve(additional, |k| make_hash(hb, seed, k))
+            .map_err(TryReserveError)
+    }
+
+    /// Does nothing: a Go map never shrinks (`clear` keeps its buckets too).
+    /// Build a new map to release memory.
+    pub fn shrink_to_fit(&mut self) {}
+
     /// Checks every structural invariant (tophash marks, the emptyRest rule,
     /// count, evacuation marks, the pool, `noverflow` while `B < 16`) and
     /// that every key sits in the bucket its hash selects. Panics with a
@@ -495,6 +521,36 @@ where
         }
     }
 }
+
+/// The error of [`GoMap::try_reserve`]: a bucket array could not be
+/// allocated.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TryReserveError(CapacityError);
+
+impl fmt::Debug for TryReserveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for TryReserveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.bytes {
+            Some(bytes) => write!(
+                f,
+                "cannot allocate a bucket array for B = {} ({bytes} bytes)",
+                self.0.b
+            ),
+            None => write!(
+                f,
+                "a bucket array for B = {} does not fit in memory",
+                self.0.b
+            ),
+        }
+    }
+}
+
+impl std::error::Error for TryReserveError {}
 
 /// The largest allocation gomap attempts for a bucket array, in bytes (Go's
 /// `maxAlloc`); `with_capacity` ignores hints whose buckets exceed it.

@@ -257,3 +257,33 @@ fn deleted_slot_reuse() {
     );
     m.check_invariants();
 }
+
+/// `reserve` leaves the map able to take `additional` entries without a
+/// growth; an impossible reservation is refused and changes nothing.
+#[test]
+fn reserve_makes_room_and_refuses_the_impossible() {
+    let (mut m, log) = logged_map::<u64, u64>(0);
+    for i in 0..30 {
+        m.insert(i, i);
+    }
+    m.reserve(1000);
+    m.check_invariants();
+    let h = m.header();
+    assert!(!h.growing);
+    assert_eq!(
+        h.b, 8,
+        "1030 entries need B = 8 (6.5 * 256 = 1664 >= 1030 > 832)"
+    );
+    take(&log);
+    for i in 30..1030 {
+        m.insert(i, i);
+    }
+    assert!(!take(&log)
+        .iter()
+        .any(|e| matches!(e, Event::GrowStart { .. })));
+    let before = m.header();
+    assert!(m.try_reserve(usize::MAX).is_err());
+    assert_eq!(m.header(), before);
+    assert_eq!(m.len(), 1030);
+    m.check_invariants();
+}

@@ -61,6 +61,11 @@ impl<K, V> RawTable<K, V> {
     #[inline(never)]
     pub(super) fn hash_grow(&mut self) -> Result<(), CapacityError> {
         let bigger = super::over_load_factor(self.count + 1, self.b, self.stress);
+        self.start_growth(bigger)
+    }
+
+    /// Starts a doubling (`bigger`) or same-size growth.
+    fn start_growth(&mut self, bigger: bool) -> Result<(), CapacityError> {
         let new_b = self.b + u8::from(bigger);
         let new = Self::new_array(new_b)?;
         let (old_b, count, noverflow) = (self.b, self.count, self.noverflow);
@@ -264,5 +269,53 @@ impl<K, V> RawTable<K, V> {
         let b: NonNull<u8> = unsafe { old.bucket(i, Self::BUCKET_SIZE) };
         // SAFETY: `b` is a live main bucket.
         is_evacuated_mark(unsafe { Self::top(b, 0) })
+    }
+
+    /// Grows until `count + additional` entries fit under the load factor:
+    /// finishes the growth in progress, then doubles and evacuates at once as
+    /// often as needed. Rust's `reserve`; Go has no counterpart, so the map
+    /// ends where inserting that many keys would have taken it, minus the
+    /// incremental steps.
+    pub(crate) fn reserve(
+        &mut self,
+        additional: usize,
+        hasher: impl Fn(&K) -> u64,
+    ) -> Result<(), CapacityError> {
+        let want = self.count.saturating_add(additional);
+        // Refuse up front what no allocation could hold, rather than
+        // doubling towards it.
+        let mut target = self.b;
+        while super::over_load_factor(want, target, self.stress) {
+            target += 1;
+        }
+        let fits = super::alloc::array_len(target, Self::BUCKET_SIZE)
+            .and_then(|n| n.checked_mul(Self::BUCKET_SIZE))
+            .is_some_and(|bytes| bytes <= super::MAX_ALLOC);
+        if !fits {
+            return Err(CapacityError {
+                b: target,
+                bytes: None,
+            });
+        }
+        loop {
+            while self.growing() {
+                let n = self.nevacuate;
+                self.grow_work_at(n, &hasher);
+            }
+            if !super::over_load_factor(want, self.b, self.stress) {
+                return Ok(());
+            }
+            if self.buckets.is_none() {
+                self.buckets = Some(Self::new_array(0)?);
+            }
+            self.start_growth(true)?;
+        }
+    }
+
+    /// Evacuates old bucket `n` (and advances `nevacuate`), counting it as a
+    /// growth write.
+    fn grow_work_at(&mut self, n: usize, hasher: &impl Fn(&K) -> u64) {
+        self.grow_writes += 1;
+        self.evacuate(n, hasher);
     }
 }
