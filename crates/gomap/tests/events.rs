@@ -287,3 +287,36 @@ fn reserve_makes_room_and_refuses_the_impossible() {
     assert_eq!(m.len(), 1030);
     m.check_invariants();
 }
+
+/// Regression (found by `model::stress_colliding_string_keys`): deleting
+/// every entry leaves empty overflow buckets linked (as in Go), so a chain
+/// may be longer than the entry count; `check_invariants` must accept it.
+#[test]
+fn regression_empty_overflow_chain_longer_than_count() {
+    #[derive(Default)]
+    struct OneHash;
+    struct OneHasher;
+    impl std::hash::BuildHasher for OneHash {
+        type Hasher = OneHasher;
+        fn build_hasher(&self) -> OneHasher {
+            OneHasher
+        }
+    }
+    impl std::hash::Hasher for OneHasher {
+        fn write(&mut self, _: &[u8]) {}
+        fn finish(&self) -> u64 {
+            0x5a5a_5a5a_5a5a_5a5a
+        }
+    }
+    let mut m: GoMap<u64, u64, OneHash> = GoMap::with_capacity_and_hasher(0, OneHash);
+    for i in 0..40 {
+        m.insert(i, i);
+        m.check_invariants();
+    }
+    for i in 0..40 {
+        m.remove(&i);
+        m.check_invariants();
+    }
+    assert!(m.is_empty());
+    assert!(m.layout().overflow_buckets() > 2);
+}

@@ -1,6 +1,8 @@
 //! `check_invariants`: every structural rule the table must obey after any
 //! operation, stated once and checked by the tests after every step.
 
+use std::collections::HashSet;
+
 use super::alloc::BucketArray;
 use super::shape::*;
 use super::{Bucket, RawTable, SAME_SIZE_GROW};
@@ -69,11 +71,12 @@ impl<K, V> RawTable<K, V> {
 
         let mut full = 0usize;
         let mut overflow = 0usize;
+        let mut linked = HashSet::new();
         let old_b = self.oldbuckets.as_ref().map(|o| o.b);
         for n in 0..arr.base() {
             // SAFETY: `n < 2^B`.
             let head = unsafe { arr.bucket(n, size) };
-            let chain = self.chain_of(head, arr, Some(&mut pool_used))?;
+            let chain = self.chain_of(head, arr, Some(&mut pool_used), &mut linked)?;
             overflow += chain.len() - 1;
             if let (Some(old), Some(ob)) = (&self.oldbuckets, old_b) {
                 let j = n & ((1 << ob) - 1);
@@ -131,7 +134,7 @@ impl<K, V> RawTable<K, V> {
                     }
                     continue;
                 }
-                let chain = self.chain_of(head, old, None)?;
+                let chain = self.chain_of(head, old, None, &mut linked)?;
                 full += self
                     .check_chain(&chain, j, old.b, hasher, true)
                     .map_err(|e| format!("old bucket {j}: {e}"))?;
@@ -149,18 +152,22 @@ impl<K, V> RawTable<K, V> {
         Ok(())
     }
 
+    /// The buckets of the chain at `head`. `linked` collects every overflow
+    /// bucket seen in the whole table, so a bucket linked twice (or a cycle)
+    /// is caught.
     fn chain_of(
         &self,
         head: Bucket,
         arr: &BucketArray,
         mut pool_used: Option<&mut Vec<bool>>,
+        linked: &mut HashSet<usize>,
     ) -> Result<Vec<Bucket>, String> {
         let mut chain = vec![head];
         // SAFETY: `head` is live; links are null or live.
         let mut b = unsafe { Self::overflow(head) };
         while let Some(bk) = b {
-            if chain.len() > self.count + 2 {
-                return Err("overflow chain longer than the map could need (cycle?)".into());
+            if !linked.insert(bk.as_ptr() as usize) {
+                return Err("an overflow bucket is linked twice (or a chain has a cycle)".into());
             }
             if let Some(idx) = arr.index_of(bk, Self::BUCKET_SIZE) {
                 if idx < arr.base() {
