@@ -233,7 +233,8 @@ impl<K, V, S> GoMap<K, V, S> {
     /// let mut m = gomap::GoMap::new();
     /// for i in 0..9u64 { m.insert(i, i); }
     /// let h = m.header();
-    /// assert_eq!((h.count, h.b, h.growing), (9, 1, true)); // the 9th insert doubles
+    /// // The 9th insert doubles B; evacuating the single old bucket ends the growth.
+    /// assert_eq!((h.count, h.b, h.growing), (9, 1, false));
     /// ```
     pub fn header(&self) -> Header {
         self.table.header()
