@@ -83,6 +83,11 @@ fn latency<M: Insert>(name: &str, mut m: M, n: usize) {
     }
     let total = start.elapsed().as_nanos();
     assert_eq!(m.size(), n);
+    // Which inserts were slowest (1-based entry count after the insert), to
+    // line them up with growth starts and ends.
+    let mut worst: Vec<(u32, usize)> = cpu.iter().enumerate().map(|(i, &t)| (t, i + 1)).collect();
+    worst.sort_unstable_by(|a, b| b.cmp(a));
+    worst.truncate(5);
     let stats = |v: &mut Vec<u32>| {
         v.sort_unstable();
         let q = |p: f64| v[((n - 1) as f64 * p) as usize];
@@ -95,9 +100,10 @@ fn latency<M: Insert>(name: &str, mut m: M, n: usize) {
         )
     };
     println!(
-        "{{\"map\":\"{name}\",\"n\":{n},\"total_ns\":{total},\"wall\":{},\"cpu\":{}}}",
+        "{{\"map\":\"{name}\",\"n\":{n},\"total_ns\":{total},\"wall\":{},\"cpu\":{},\"worst_cpu\":{:?}}}",
         stats(&mut wall),
-        stats(&mut cpu)
+        stats(&mut cpu),
+        worst.iter().map(|&(t, i)| [t as usize, i]).collect::<Vec<_>>()
     );
 }
 
@@ -115,6 +121,15 @@ fn memory<M: Insert>(name: &str, mut m: M, n: usize, base: u64) {
 }
 
 fn run(mode: &str, name: &str, n: usize) {
+    if mode == "latency" && std::env::var_os("MAPSTAT_PRETOUCH").is_some() {
+        // Touch (and give back) more memory than the run needs, so the
+        // kernel's — and a VM host's — first-touch costs are paid up front.
+        let mut v = vec![0u8; 2 << 30];
+        for i in (0..v.len()).step_by(4096) {
+            v[i] = 1;
+        }
+        std::hint::black_box(&v);
+    }
     let base = vm_hwm();
     macro_rules! go {
         ($m:expr) => {
