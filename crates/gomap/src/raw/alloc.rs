@@ -136,25 +136,165 @@ impl BucketArray {
     /// into it is used afterwards.
     pub(crate) unsafe fn free(self, size: usize, align: usize) {
         let layout = array_layout(self.len, size, align).expect("layout was valid at allocation");
-        // SAFETY: the array was allocated with exactly this layout (type invariant).
-        unsafe { dealloc(self.ptr.as_ptr(), layout) }
+        // SAFETY: the array was allocated with exactly this layout (type
+        // invariant), by `alloc_zeroed_bytes`.
+        unsafe { free_bytes(self.ptr, layout) }
+    }
+
+    /// Frees the array like [`Self::free`], except that a mapped array is
+    /// returned as a [`Retired`] mapping, to be unmapped a chunk at a time
+    /// by later writes: unmapping hundreds of megabytes at once would stall
+    /// the write that ends a growth for milliseconds.
+    ///
+    /// # Safety
+    /// As for [`Self::free`].
+    pub(crate) unsafe fn retire(self, size: usize, align: usize) -> Option<Retired> {
+        let layout = array_layout(self.len, size, align).expect("layout was valid at allocation");
+        if is_mapped(layout) {
+            Some(Retired {
+                ptr: self.ptr,
+                bytes: layout.size(),
+                done: 0,
+            })
+        } else {
+            // SAFETY: forwarded from the caller.
+            unsafe { free_bytes(self.ptr, layout) };
+            None
+        }
     }
 }
 
-/// Allocates zeroed memory; large arrays come straight from the OS as
-/// zero pages, so a growth pays no up-front zeroing.
+/// Arrays of at least this many bytes are mapped straight from the OS (on
+/// Unix): their pages are zero until first touched, so an allocation costs
+/// no zeroing, and freeing one can be spread out (see [`Retired`]).
+///
+/// Measured (BENCHMARKS.md): from 256 KiB, maps made and dropped in a loop
+/// paid ~12 ns per insert in first-touch page faults at N = 1e5 that the
+/// global allocator's reused memory avoids; at 4 MiB that cost is gone and
+/// the largest single-insert pause to 1e7 keys still fell from ~24 ms to
+/// ~1–3 ms (smaller arrays are freed by the allocator, and calloc's memset
+/// of a reused array under 4 MiB stays well under a millisecond).
+pub(crate) const MAP_MIN: usize = 4 << 20;
+
+/// Bytes a [`Retired::step`] unmaps: small enough that one step stays far
+/// below 100 µs.
+pub(crate) const RELEASE_CHUNK: usize = 128 << 10;
+
+/// Whether an allocation of this layout is (or was) mapped.
+#[inline]
+fn is_mapped(layout: Layout) -> bool {
+    // Miri models the global allocator, not partial munmap: it takes the
+    // ordinary path there.
+    cfg!(all(unix, not(miri))) && layout.size() >= MAP_MIN && layout.align() <= 4096
+}
+
+/// A mapped bucket array that is no longer used, released a chunk at a time.
+/// Whatever is left is unmapped when it is dropped.
+///
+/// Invariant: `ptr..ptr + bytes` was one mapping made by `alloc_zeroed_bytes`,
+/// of which the first `done` bytes (a multiple of [`RELEASE_CHUNK`], so of
+/// the page size) are already unmapped; nothing points into the rest.
+pub(crate) struct Retired {
+    ptr: NonNull<u8>,
+    bytes: usize,
+    done: usize,
+}
+
+impl Retired {
+    /// Unmaps the next chunk. Returns whether everything is released.
+    pub(crate) fn step(&mut self) -> bool {
+        let n = RELEASE_CHUNK.min(self.bytes - self.done);
+        // SAFETY: by the invariant, `done..done + n` is still mapped, unused,
+        // and starts on a page boundary.
+        unsafe { unmap(self.ptr.add(self.done), n) };
+        self.done += n;
+        self.done == self.bytes
+    }
+}
+
+impl Drop for Retired {
+    fn drop(&mut self) {
+        if self.done < self.bytes {
+            // SAFETY: as in `step`, for the whole remainder.
+            unsafe { unmap(self.ptr.add(self.done), self.bytes - self.done) };
+        }
+    }
+}
+
+/// Allocates zeroed memory; arrays of [`MAP_MIN`] bytes and more are mapped
+/// from the OS as zero pages, so a growth pays no up-front zeroing (the
+/// global allocator may hand back reused memory that `calloc` must clear).
 fn alloc_zeroed_bytes(layout: Layout) -> Result<NonNull<u8>, AllocFailure> {
+    let fail = AllocFailure {
+        bytes: Some(layout.size()),
+    };
     if layout.size() > isize::MAX as usize {
-        return Err(AllocFailure {
-            bytes: Some(layout.size()),
-        });
+        return Err(fail);
+    }
+    if is_mapped(layout) {
+        return map_zeroed(layout.size()).ok_or(fail);
     }
     // SAFETY: every bucket layout has a non-zero size (a bucket holds at
     // least its tophash bytes and overflow pointer).
     let p = unsafe { alloc_zeroed(layout) };
-    NonNull::new(p).ok_or(AllocFailure {
-        bytes: Some(layout.size()),
-    })
+    NonNull::new(p).ok_or(fail)
+}
+
+/// Frees memory from [`alloc_zeroed_bytes`].
+///
+/// # Safety
+/// `p` came from `alloc_zeroed_bytes(layout)` and is not used afterwards.
+unsafe fn free_bytes(p: NonNull<u8>, layout: Layout) {
+    if is_mapped(layout) {
+        // SAFETY: the whole mapping, per the caller.
+        unsafe { unmap(p, layout.size()) }
+    } else {
+        // SAFETY: allocated by the global allocator with this layout.
+        unsafe { dealloc(p.as_ptr(), layout) }
+    }
+}
+
+#[cfg(unix)]
+fn map_zeroed(bytes: usize) -> Option<NonNull<u8>> {
+    // SAFETY: an anonymous private mapping at an address of the kernel's
+    // choosing touches no existing memory. Its pages read as zero.
+    let p = unsafe {
+        libc::mmap(
+            core::ptr::null_mut(),
+            bytes,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    if p == libc::MAP_FAILED {
+        None
+    } else {
+        NonNull::new(p.cast::<u8>())
+    }
+}
+
+#[cfg(not(unix))]
+fn map_zeroed(_bytes: usize) -> Option<NonNull<u8>> {
+    unreachable!("mapping is only used on unix")
+}
+
+/// Unmaps `bytes` bytes at `p`.
+///
+/// # Safety
+/// `p` is page-aligned, `p..p + bytes` lies in a mapping made by
+/// [`map_zeroed`], and nothing uses it afterwards.
+#[cfg(unix)]
+unsafe fn unmap(p: NonNull<u8>, bytes: usize) {
+    // SAFETY: per the caller.
+    let rc = unsafe { libc::munmap(p.as_ptr().cast(), bytes) };
+    debug_assert_eq!(rc, 0, "munmap");
+}
+
+#[cfg(not(unix))]
+unsafe fn unmap(_p: NonNull<u8>, _bytes: usize) {
+    unreachable!("mapping is only used on unix")
 }
 
 /// Allocates one zeroed overflow bucket on the heap. Aborts on OOM like
@@ -174,7 +314,7 @@ pub(crate) fn alloc_heap_bucket(size: usize, align: usize) -> NonNull<u8> {
 pub(crate) unsafe fn free_heap_bucket(p: NonNull<u8>, size: usize, align: usize) {
     let layout = Layout::from_size_align(size, align).expect("bucket layout");
     // SAFETY: same layout as the allocation, per the caller.
-    unsafe { dealloc(p.as_ptr(), layout) }
+    unsafe { free_bytes(p, layout) }
 }
 
 #[cfg(test)]
@@ -205,6 +345,27 @@ mod tests {
         for b in 0u8..4 {
             assert_eq!(array_len(b, 144), Some(1 << b));
         }
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "mapping is disabled under Miri")]
+    fn retired_mapping_releases_in_chunks() {
+        let b = 15; // 2^15 + 2^11 pool buckets of 144 bytes: 5 MB, mapped
+        let arr = BucketArray::new(b, 144, 8).unwrap();
+        let bytes = arr.len * 144;
+        assert!(bytes >= MAP_MIN);
+        // SAFETY: the array is fresh and zeroed; nothing else uses it.
+        unsafe { arr.ptr.as_ptr().add(bytes - 1).write(7) };
+        // SAFETY: same shape as allocated; not used afterwards.
+        let mut r = unsafe { arr.retire(144, 8) }.expect("mapped");
+        let steps = bytes.div_ceil(RELEASE_CHUNK);
+        for i in 1..=steps {
+            assert_eq!(r.step(), i == steps);
+        }
+        // A small array is freed at once.
+        let small = BucketArray::new(4, 144, 8).unwrap();
+        // SAFETY: as above.
+        assert!(unsafe { small.retire(144, 8) }.is_none());
     }
 
     #[test]

@@ -249,9 +249,21 @@ impl<K, V> RawTable<K, V> {
         }
         if self.nevacuate == newbit {
             let old = self.oldbuckets.take().expect("growing");
+            // Every evacuation cut its chain's overflow links and freed its
+            // heap buckets, so there is nothing to walk: free the array alone
+            // (walking 2^oldB buckets here would stall this write).
+            #[cfg(debug_assertions)]
+            for i in 0..old.base() {
+                // SAFETY: `i < 2^oldB`; the array is still allocated.
+                let link = unsafe { Self::overflow(old.bucket(i, Self::BUCKET_SIZE)) };
+                debug_assert!(link.is_none(), "evacuated old bucket {i} still linked");
+            }
             // SAFETY: every old bucket is evacuated, so the old array holds no
-            // entries and no heap overflow buckets; nothing points into it.
-            unsafe { Self::free_array(old) };
+            // entries and links no overflow bucket; nothing points into it.
+            // A mapped array is retired and unmapped by later writes.
+            if let Some(r) = unsafe { old.retire(Self::BUCKET_SIZE, Self::ALIGN) } {
+                self.retired = Some(r);
+            }
             let kind = if self.same_size_grow() {
                 GrowKind::SameSize
             } else {

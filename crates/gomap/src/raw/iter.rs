@@ -83,13 +83,18 @@ impl<K, V> RawIter<K, V> {
                     bk
                 }
             };
-            while self.slot < BUCKET_CNT {
-                let i = (self.slot + self.offset) & (BUCKET_CNT - 1);
-                self.slot += 1;
+            if self.slot < BUCKET_CNT {
+                // Slots in visiting order: byte j of `order` is slot
+                // (j + offset) % 8; the next one is the first full slot at or
+                // after position `self.slot`.
                 // SAFETY: `bucket` is live (caller's contract).
-                if is_full(unsafe { RawTable::<K, V>::top(bucket, i) }) {
+                let full = super::full_slots(unsafe { RawTable::<K, V>::tops_word(bucket) });
+                let order = full.rotate_right((self.offset * 8) as u32) & (u64::MAX << (self.slot * 8));
+                if order != 0 {
+                    let j = super::first_slot(order);
+                    self.slot = j + 1;
                     self.remaining -= 1;
-                    return Some((bucket, i));
+                    return Some((bucket, (j + self.offset) & (BUCKET_CNT - 1)));
                 }
             }
             // SAFETY: `bucket` is live.

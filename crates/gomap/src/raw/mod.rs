@@ -26,7 +26,7 @@ use core::mem;
 use core::ptr::{self, NonNull};
 
 pub(crate) use alloc::MAX_ALLOC;
-use alloc::{alloc_heap_bucket, free_heap_bucket, AllocFailure, BucketArray};
+use alloc::{alloc_heap_bucket, free_heap_bucket, AllocFailure, BucketArray, Retired};
 pub(crate) use iter::{RawDrain, RawIntoIter, RawIterMut, RawIterRef};
 pub(crate) use range::RangeState;
 use shape::*;
@@ -86,6 +86,10 @@ pub(crate) struct RawTable<K, V> {
     epoch: u32,
     /// Receives events; `None` costs one branch at each event site.
     observer: Option<Box<dyn Observer>>,
+    /// The memory of the last finished growth's old array, when it was
+    /// mapped: unmapped a chunk per write (not part of Go's map state; Go
+    /// leaves the old array to its garbage collector).
+    retired: Option<Retired>,
     /// The table owns `K`s and `V`s.
     _marker: PhantomData<(K, V)>,
 }
@@ -98,6 +102,55 @@ unsafe impl<K: Sync, V: Sync> Sync for RawTable<K, V> {}
 
 /// A bucket pointer: the address of a bucket's tophash bytes.
 pub(crate) type Bucket = NonNull<u8>;
+
+// ----------------------------------------------------------------------
+// SWAR over a bucket's 8 tophash bytes, read as one little-endian `u64`
+// (byte `i` is slot `i`). Each mask has the high bit of byte `i` set when
+// slot `i` qualifies; the lowest set bit is the first slot.
+// ----------------------------------------------------------------------
+
+const LSB: u64 = 0x0101_0101_0101_0101;
+const MSB: u64 = 0x8080_8080_8080_8080;
+
+/// Bytes of `x` that are zero. Exact: no carries cross bytes.
+#[inline(always)]
+fn zero_bytes(x: u64) -> u64 {
+    !((x & !MSB).wrapping_add(!MSB) | x) & MSB
+}
+
+/// Slots whose tophash is `top`.
+#[inline(always)]
+fn match_top(tops: u64, top: u8) -> u64 {
+    zero_bytes(tops ^ (LSB * top as u64))
+}
+
+/// Slots that are empty (emptyRest or emptyOne). Go: `isEmpty`.
+#[inline(always)]
+fn empty_slots(tops: u64) -> u64 {
+    zero_bytes(tops & !LSB)
+}
+
+/// Slots marked emptyRest. By the emptyRest rule, every later slot of the
+/// chain is empty too, so a scan may stop at the first one.
+#[inline(always)]
+fn rest_slots(tops: u64) -> u64 {
+    zero_bytes(tops)
+}
+
+/// Slots that hold an entry (tophash >= MIN_TOP_HASH).
+#[inline(always)]
+fn full_slots(tops: u64) -> u64 {
+    // Below 0x80, adding 0x80 - MIN_TOP_HASH sets the high bit exactly from
+    // MIN_TOP_HASH up (no carry leaves the byte); from 0x80 the byte's own
+    // high bit is set.
+    ((tops & !MSB).wrapping_add(LSB * (0x80 - MIN_TOP_HASH) as u64) | tops) & MSB
+}
+
+/// Slot index of a mask's lowest set bit.
+#[inline(always)]
+fn first_slot(mask: u64) -> usize {
+    (mask.trailing_zeros() / 8) as usize
+}
 
 /// A full slot found by a lookup: bucket, slot index and the chain's main
 /// bucket (needed to walk back over emptyOne marks on delete).
@@ -223,6 +276,17 @@ impl<K, V> RawTable<K, V> {
     unsafe fn tops(b: Bucket) -> [u8; 8] {
         // SAFETY: the first 8 bytes of a live bucket are its tophash array.
         unsafe { ptr::read(b.as_ptr() as *const [u8; 8]) }
+    }
+
+    /// The tophash bytes as one little-endian word (byte `i` is slot `i`).
+    ///
+    /// # Safety
+    /// `b` is a live bucket of this table.
+    #[inline(always)]
+    unsafe fn tops_word(b: Bucket) -> u64 {
+        // SAFETY: the first 8 bytes of a live bucket are its tophash array;
+        // buckets are pointer-aligned, so the read is aligned too.
+        u64::from_le_bytes(unsafe { Self::tops(b) })
     }
 
     /// # Safety
@@ -413,6 +477,7 @@ impl<K, V> RawTable<K, V> {
             mods: 0,
             epoch: 0,
             observer: None,
+            retired: None,
             _marker: PhantomData,
         }
     }
@@ -544,15 +609,14 @@ impl<K, V> RawTable<K, V> {
         let top = top_hash(hash);
         let mut b = head;
         loop {
+            // Go's loop compares slot by slot and stops at the first
+            // emptyRest; the masks visit the same candidates in the same
+            // order (no full slot follows an emptyRest in a chain).
             // SAFETY: `b` is a live bucket of this table's chain.
-            let tops = unsafe { Self::tops(b) };
-            for (i, &t) in tops.iter().enumerate() {
-                if t != top {
-                    if t == EMPTY_REST {
-                        return None;
-                    }
-                    continue;
-                }
+            let tops = unsafe { Self::tops_word(b) };
+            let mut m = match_top(tops, top);
+            while m != 0 {
+                let i = first_slot(m);
                 // SAFETY: a slot whose tophash is >= MIN_TOP_HASH is full.
                 if eq(unsafe { &*Self::key_ptr(b, i) }) {
                     return Some(Slot {
@@ -561,6 +625,10 @@ impl<K, V> RawTable<K, V> {
                         head,
                     });
                 }
+                m &= m - 1;
+            }
+            if rest_slots(tops) != 0 {
+                return None;
             }
             // SAFETY: `b` is live; its overflow link is null or live.
             b = unsafe { Self::overflow(b) }?;
@@ -623,6 +691,9 @@ impl<K, V> RawTable<K, V> {
         if self.buckets.is_none() {
             self.buckets = Some(Self::new_array(0)?);
         }
+        if self.retired.is_some() {
+            self.release_step();
+        }
         let bucket = hash as usize & self.bucket_mask();
         if self.growing() {
             self.grow_work(bucket, &hasher);
@@ -632,21 +703,13 @@ impl<K, V> RawTable<K, V> {
         let mut b = head;
         let mut vacancy = None;
         loop {
+            // Same scan as Go's mapassign: key candidates in slot order, the
+            // first empty slot remembered, stop at the first emptyRest.
             // SAFETY: `b` is a live bucket of the chain.
-            let tops = unsafe { Self::tops(b) };
-            for (i, &t) in tops.iter().enumerate() {
-                if t != top {
-                    if is_empty(t) && vacancy.is_none() {
-                        vacancy = Some(Vacancy::Slot(b, i));
-                    }
-                    if t == EMPTY_REST {
-                        return Ok(Probe::Vacant(VacantPos {
-                            hash,
-                            vacancy: vacancy.expect("an emptyRest slot is empty"),
-                        }));
-                    }
-                    continue;
-                }
+            let tops = unsafe { Self::tops_word(b) };
+            let mut m = match_top(tops, top);
+            while m != 0 {
+                let i = first_slot(m);
                 // SAFETY: the slot is full.
                 if eq(unsafe { &*Self::key_ptr(b, i) }) {
                     return Ok(Probe::Found(Slot {
@@ -655,6 +718,19 @@ impl<K, V> RawTable<K, V> {
                         head,
                     }));
                 }
+                m &= m - 1;
+            }
+            if vacancy.is_none() {
+                let e = empty_slots(tops);
+                if e != 0 {
+                    vacancy = Some(Vacancy::Slot(b, first_slot(e)));
+                }
+            }
+            if rest_slots(tops) != 0 {
+                return Ok(Probe::Vacant(VacantPos {
+                    hash,
+                    vacancy: vacancy.expect("an emptyRest slot is empty"),
+                }));
             }
             // SAFETY: `b` is live.
             match unsafe { Self::overflow(b) } {
@@ -665,6 +741,17 @@ impl<K, V> RawTable<K, V> {
                         vacancy: vacancy.unwrap_or(Vacancy::AfterLast(b)),
                     }))
                 }
+            }
+        }
+    }
+
+    /// Unmaps the next chunk of the retired old array.
+    #[cold]
+    #[inline(never)]
+    fn release_step(&mut self) {
+        if let Some(r) = &mut self.retired {
+            if r.step() {
+                self.retired = None;
             }
         }
     }
@@ -754,9 +841,9 @@ impl<K, V> RawTable<K, V> {
         let mut b = self.main_bucket(bucket);
         loop {
             // SAFETY: `b` is live.
-            let tops = unsafe { Self::tops(b) };
-            if let Some(i) = tops.iter().position(|&t| is_empty(t)) {
-                return Vacancy::Slot(b, i);
+            let e = empty_slots(unsafe { Self::tops_word(b) });
+            if e != 0 {
+                return Vacancy::Slot(b, first_slot(e));
             }
             // SAFETY: `b` is live.
             match unsafe { Self::overflow(b) } {
@@ -827,6 +914,9 @@ impl<K, V> RawTable<K, V> {
         if self.count == 0 {
             return None;
         }
+        if self.retired.is_some() {
+            self.release_step();
+        }
         let bucket = hash as usize & self.bucket_mask();
         if self.growing() {
             self.grow_work(bucket, &hasher);
@@ -835,15 +925,12 @@ impl<K, V> RawTable<K, V> {
         let head = self.main_bucket(bucket);
         let mut b = head;
         loop {
+            // The scan of `find`, on the current array.
             // SAFETY: `b` is a live bucket of the chain.
-            let tops = unsafe { Self::tops(b) };
-            for (i, &t) in tops.iter().enumerate() {
-                if t != top {
-                    if t == EMPTY_REST {
-                        return None;
-                    }
-                    continue;
-                }
+            let tops = unsafe { Self::tops_word(b) };
+            let mut m = match_top(tops, top);
+            while m != 0 {
+                let i = first_slot(m);
                 // SAFETY: the slot is full.
                 if eq(unsafe { &*Self::key_ptr(b, i) }) {
                     let kv = self.take_slot(Slot {
@@ -856,6 +943,10 @@ impl<K, V> RawTable<K, V> {
                     }
                     return Some(kv);
                 }
+                m &= m - 1;
+            }
+            if rest_slots(tops) != 0 {
+                return None;
             }
             // SAFETY: `b` is live.
             b = unsafe { Self::overflow(b) }?;
@@ -1147,6 +1238,32 @@ pub(crate) fn too_many_overflow_buckets(noverflow: u16, b: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn swar_masks_match_byte_loops() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for round in 0..20_000u64 {
+            // Bytes drawn mostly from the marks and a few tophash values.
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let pick = [0u8, 1, 2, 3, 4, 5, 6, 0x7f, 0x80, 0x81, 0xfe, 0xff];
+            let mut bytes = [0u8; 8];
+            for (j, byte) in bytes.iter_mut().enumerate() {
+                *byte = pick[((x >> (j * 5 + 3)) % pick.len() as u64) as usize];
+            }
+            let w = u64::from_le_bytes(bytes);
+            let top = pick[(round % pick.len() as u64) as usize].max(MIN_TOP_HASH);
+            let mask = |f: &dyn Fn(u8) -> bool| {
+                bytes
+                    .iter()
+                    .enumerate()
+                    .fold(0u64, |m, (j, &t)| if f(t) { m | 0x80 << (j * 8) } else { m })
+            };
+            assert_eq!(match_top(w, top), mask(&|t| t == top), "{bytes:?} {top}");
+            assert_eq!(empty_slots(w), mask(&|t| is_empty(t)), "{bytes:?}");
+            assert_eq!(rest_slots(w), mask(&|t| t == EMPTY_REST), "{bytes:?}");
+            assert_eq!(full_slots(w), mask(&|t| is_full(t)), "{bytes:?}");
+        }
+    }
 
     #[test]
     fn hint_to_b() {

@@ -1,0 +1,429 @@
+// Command gomapbench runs the gomap benchmark workloads on Go's own map
+// (Go 1.19) with the same keys as the Rust benches, and prints JSON.
+//
+//	go run . -mode bench [-quick] [-big]   ns/op per workload, key type and N
+//	go run . -mode latency -n 10000000     every insert timed, no hint
+//	go run . -mode memory -n 10000000      peak RSS (VmHWM) after n inserts
+//	go run . -mode keys                    first keys and checksums (cross-check)
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+	"unsafe"
+)
+
+// threadCPU returns the calling OS thread's CPU time in nanoseconds
+// (CLOCK_THREAD_CPUTIME_ID); main locks its goroutine to one thread, so this
+// is the benchmark's own CPU time, without the time it spent descheduled.
+func threadCPU() int64 {
+	var ts syscall.Timespec
+	_, _, errno := syscall.RawSyscall(syscall.SYS_CLOCK_GETTIME, 3, uintptr(unsafe.Pointer(&ts)), 0)
+	if errno != 0 {
+		panic(errno)
+	}
+	return ts.Nano()
+}
+
+// clock is the benches' clock: thread CPU time, or wall time with
+// GOMAP_BENCH_CLOCK=wall (as in the Rust benches).
+var clock = threadCPU
+
+func wallNs() int64 { return time.Now().UnixNano() }
+
+type result struct {
+	Key      string  `json:"key"`
+	Workload string  `json:"workload"`
+	N        int     `json:"n"`
+	NsPerOp  float64 `json:"ns_per_op"`
+	Samples  int     `json:"samples"`
+}
+
+var (
+	quick   bool
+	sink    uint64
+	measure time.Duration
+	warm    time.Duration
+)
+
+// sample runs setup (untimed) and f (timed) until there are at least 10
+// samples and the measurement time has passed, after a warm-up; returns the
+// median of the per-op times. A sample batches enough runs of f to last about
+// 200µs, so small N is not dominated by the clock.
+func sample(ops int, setup func(), f func()) (float64, int) {
+	best := int64(1 << 62)
+	deadline := time.Now().Add(warm)
+	for runs := 0; runs < 2 || time.Now().Before(deadline); runs++ {
+		setup()
+		t := clock()
+		f()
+		if d := clock() - t; d < best {
+			best = d
+		}
+	}
+	batch := 1
+	if best > 0 && best < 200000 {
+		batch = int(200000 / best)
+	}
+	var per []float64
+	deadline = time.Now().Add(measure)
+	for len(per) < 10 || time.Now().Before(deadline) {
+		var total int64
+		for i := 0; i < batch; i++ {
+			setup()
+			if i == 0 {
+				runtime.GC()
+			}
+			t := clock()
+			f()
+			total += clock() - t
+		}
+		per = append(per, float64(total)/float64(batch*ops))
+		if len(per) >= 1000 {
+			break
+		}
+	}
+	sort.Float64s(per)
+	m := len(per) / 2
+	med := per[m]
+	if len(per)%2 == 0 {
+		med = (per[m-1] + per[m]) / 2
+	}
+	return med, len(per)
+}
+
+func benchU64(n int) []result {
+	all := u64Keys(max(2*n, mixedKeyCount(n, mixedOps)))
+	keys, misses := all[:n], all[n:2*n]
+	order := shuffledIndices(n)
+	probes := make([]uint64, n)
+	for i, j := range order {
+		probes[i] = keys[j]
+	}
+	build := func() map[uint64]uint64 {
+		m := make(map[uint64]uint64)
+		for i, k := range keys {
+			m[k] = uint64(i)
+		}
+		return m
+	}
+	full := build()
+	ops := mixedOpsFor(n, mixedOps)
+	var work map[uint64]uint64
+	nop := func() {}
+	var out []result
+	add := func(w string, ops int, setup func(), f func()) {
+		ns, s := sample(ops, setup, f)
+		out = append(out, result{"u64", w, n, ns, s})
+	}
+	add("insert", n, nop, func() {
+		m := make(map[uint64]uint64)
+		for i, k := range keys {
+			m[k] = uint64(i)
+		}
+		work = m
+	})
+	add("insert_hint", n, nop, func() {
+		m := make(map[uint64]uint64, n)
+		for i, k := range keys {
+			m[k] = uint64(i)
+		}
+		work = m
+	})
+	add("lookup_hit", n, nop, func() {
+		var s uint64
+		for _, k := range probes {
+			v, ok := full[k]
+			if !ok {
+				v = 1
+			}
+			s += v
+		}
+		sink += s
+	})
+	add("lookup_miss", n, nop, func() {
+		var s uint64
+		for _, k := range misses {
+			v, ok := full[k]
+			if !ok {
+				v = 1
+			}
+			s += v
+		}
+		sink += s
+	})
+	add("remove", n, func() { work = build() }, func() {
+		m := work
+		for _, k := range probes {
+			delete(m, k)
+		}
+	})
+	add("iterate", n, nop, func() {
+		var s uint64
+		for _, v := range full {
+			s += v
+		}
+		sink += s
+	})
+	add("mixed", mixedOps, func() { work = build() }, func() {
+		m := work
+		var s uint64
+		for _, op := range ops {
+			k := all[op.Idx]
+			switch op.Kind {
+			case opLookup:
+				v, ok := m[k]
+				if !ok {
+					v = 1
+				}
+				s += v
+			case opInsert:
+				m[k] = uint64(op.Idx)
+			case opRemove:
+				delete(m, k)
+			}
+		}
+		sink += s
+	})
+	_ = work
+	return out
+}
+
+// cloneString returns a copy with its own backing array, so lookups do not
+// take Go's pointer-equality shortcut (a caller's probe strings are usually
+// separate allocations; the Rust benches use separate Strings too).
+func cloneString(s string) string { return string(append([]byte(nil), s...)) }
+
+func benchString(n int) []result {
+	all := stringKeys(max(2*n, mixedKeyCount(n, mixedOps)))
+	keys, misses := all[:n], all[n:2*n]
+	order := shuffledIndices(n)
+	probes := make([]string, n)
+	for i, j := range order {
+		probes[i] = cloneString(keys[j])
+	}
+	mixKeys := make([]string, mixedKeyCount(n, mixedOps))
+	for i := range mixKeys {
+		mixKeys[i] = cloneString(all[i])
+	}
+	build := func() map[string]uint64 {
+		m := make(map[string]uint64)
+		for i, k := range keys {
+			m[k] = uint64(i)
+		}
+		return m
+	}
+	full := build()
+	ops := mixedOpsFor(n, mixedOps)
+	var work map[string]uint64
+	nop := func() {}
+	var out []result
+	add := func(w string, ops int, setup func(), f func()) {
+		ns, s := sample(ops, setup, f)
+		out = append(out, result{"string", w, n, ns, s})
+	}
+	add("insert", n, nop, func() {
+		m := make(map[string]uint64)
+		for i, k := range keys {
+			m[k] = uint64(i)
+		}
+		work = m
+	})
+	add("insert_hint", n, nop, func() {
+		m := make(map[string]uint64, n)
+		for i, k := range keys {
+			m[k] = uint64(i)
+		}
+		work = m
+	})
+	add("lookup_hit", n, nop, func() {
+		var s uint64
+		for _, k := range probes {
+			v, ok := full[k]
+			if !ok {
+				v = 1
+			}
+			s += v
+		}
+		sink += s
+	})
+	add("lookup_miss", n, nop, func() {
+		var s uint64
+		for _, k := range misses {
+			v, ok := full[k]
+			if !ok {
+				v = 1
+			}
+			s += v
+		}
+		sink += s
+	})
+	add("remove", n, func() { work = build() }, func() {
+		m := work
+		for _, k := range probes {
+			delete(m, k)
+		}
+	})
+	add("iterate", n, nop, func() {
+		var s uint64
+		for _, v := range full {
+			s += v
+		}
+		sink += s
+	})
+	add("mixed", mixedOps, func() { work = build() }, func() {
+		m := work
+		var s uint64
+		for _, op := range ops {
+			switch op.Kind {
+			case opLookup:
+				v, ok := m[mixKeys[op.Idx]]
+				if !ok {
+					v = 1
+				}
+				s += v
+			case opInsert:
+				m[all[op.Idx]] = uint64(op.Idx)
+			case opRemove:
+				delete(m, mixKeys[op.Idx])
+			}
+		}
+		sink += s
+	})
+	_ = work
+	return out
+}
+
+func max(a, b int) int {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// vmHWM returns the process's peak resident set size in bytes.
+func vmHWM() int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "VmHWM:") {
+			fields := strings.Fields(line)
+			kb, _ := strconv.ParseInt(fields[1], 10, 64)
+			return kb * 1024
+		}
+	}
+	return -1
+}
+
+func latency(n int) map[string]any {
+	// As mapstat does: wall time and thread CPU time between two clock reads
+	// around each insert.
+	wall := make([]uint32, n)
+	cpu := make([]uint32, n)
+	r := splitMix64{seed}
+	m := make(map[uint64]uint64)
+	start := time.Now()
+	prev := start
+	prevCPU := threadCPU()
+	for i := 0; i < n; i++ {
+		m[r.next()] = uint64(i)
+		now := time.Now()
+		nowCPU := threadCPU()
+		wall[i] = clamp32(now.Sub(prev).Nanoseconds())
+		cpu[i] = clamp32(nowCPU - prevCPU)
+		prev, prevCPU = now, nowCPU
+	}
+	total := time.Since(start)
+	sink += uint64(len(m))
+	stats := func(v []uint32) map[string]any {
+		sort.Slice(v, func(a, b int) bool { return v[a] < v[b] })
+		q := func(p float64) uint32 { return v[int(float64(n-1)*p)] }
+		return map[string]any{"max_ns": v[n-1], "p9999_ns": q(0.9999), "p999_ns": q(0.999), "p50_ns": q(0.5)}
+	}
+	return map[string]any{
+		"map": "go", "n": n, "total_ns": total.Nanoseconds(),
+		"wall": stats(wall), "cpu": stats(cpu),
+	}
+}
+
+func clamp32(x int64) uint32 {
+	if x > 1<<32-1 {
+		return 1<<32 - 1
+	}
+	return uint32(x)
+}
+
+func memory(n int) map[string]any {
+	base := vmHWM()
+	r := splitMix64{seed}
+	m := make(map[uint64]uint64)
+	for i := 0; i < n; i++ {
+		m[r.next()] = uint64(i)
+	}
+	peak := vmHWM()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	sink += uint64(len(m))
+	runtime.KeepAlive(m)
+	return map[string]any{
+		"map": "go", "n": n, "baseline_bytes": base, "peak_bytes": peak,
+		"bytes_per_entry":  float64(peak-base) / float64(n),
+		"heap_inuse_bytes": ms.HeapInuse,
+	}
+}
+
+func main() {
+	mode := flag.String("mode", "bench", "bench | latency | memory | keys")
+	n := flag.Int("n", 10000000, "keys for latency and memory")
+	big := flag.Bool("big", false, "also u64 keys at N = 1e7")
+	flag.BoolVar(&quick, "quick", false, "short warm-up and measurement")
+	flag.Parse()
+	runtime.LockOSThread()
+	if os.Getenv("GOMAP_BENCH_CLOCK") == "wall" {
+		clock = wallNs
+	}
+	measure, warm = 1500*time.Millisecond, 500*time.Millisecond
+	if quick {
+		measure, warm = 600*time.Millisecond, 200*time.Millisecond
+	}
+	enc := json.NewEncoder(os.Stdout)
+	switch *mode {
+	case "bench":
+		var res []result
+		for _, n := range []int{1000, 100000} {
+			res = append(res, benchU64(n)...)
+		}
+		if *big {
+			res = append(res, benchU64(10000000)...)
+		}
+		for _, n := range []int{1000, 1000000} {
+			res = append(res, benchString(n)...)
+		}
+		enc.Encode(map[string]any{"go_version": runtime.Version(), "results": res, "sink": sink})
+	case "latency":
+		enc.Encode(latency(*n))
+	case "memory":
+		enc.Encode(memory(*n))
+	case "keys":
+		ks := u64Keys(4)
+		enc.Encode(map[string]any{"first_keys": ks, "first_string": stringKeys(1)[0],
+			"shuffle_head": shuffledIndices(10), "mixed_head": mixedOpsFor(1000, 8)})
+	default:
+		fmt.Fprintln(os.Stderr, "unknown mode", *mode)
+		os.Exit(2)
+	}
+}

@@ -1,0 +1,62 @@
+//! The benches' clock. By default the calling thread's CPU time
+//! (`CLOCK_THREAD_CPUTIME_ID`), so a run on a shared, loaded machine does not
+//! count the time the thread spent descheduled; `GOMAP_BENCH_CLOCK=wall`
+//! switches to wall time. `bench/go` uses the same clock for Go.
+#![allow(dead_code)]
+
+use criterion::measurement::{Measurement, ValueFormatter, WallTime};
+
+/// Nanoseconds of this thread's CPU time.
+#[inline]
+pub fn thread_cpu_ns() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec; the clock id is a constant
+    // Linux supports.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+/// Whether the benches time with wall time instead of thread CPU time.
+pub fn use_wall() -> bool {
+    std::env::var("GOMAP_BENCH_CLOCK").is_ok_and(|v| v == "wall")
+}
+
+/// Criterion measurement: thread CPU time in nanoseconds.
+pub struct ThreadCpu {
+    wall: WallTime,
+}
+
+impl ThreadCpu {
+    pub fn new() -> Self {
+        ThreadCpu { wall: WallTime }
+    }
+}
+
+impl Measurement for ThreadCpu {
+    type Intermediate = u64;
+    type Value = u64;
+
+    fn start(&self) -> u64 {
+        thread_cpu_ns()
+    }
+    fn end(&self, start: u64) -> u64 {
+        thread_cpu_ns() - start
+    }
+    fn add(&self, a: &u64, b: &u64) -> u64 {
+        a + b
+    }
+    fn zero(&self) -> u64 {
+        0
+    }
+    fn to_f64(&self, v: &u64) -> f64 {
+        *v as f64
+    }
+    fn formatter(&self) -> &dyn ValueFormatter {
+        // Values are nanoseconds, like wall time's.
+        self.wall.formatter()
+    }
+}

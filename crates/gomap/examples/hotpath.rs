@@ -1,0 +1,71 @@
+//! A tight loop over one gomap workload, for `perf record` / callgrind
+//! (criterion's own setup would dominate a profile).
+//!
+//! ```text
+//! cargo build --release -p gomap --example hotpath
+//! perf record -g target/release/examples/hotpath insert_hint 100000 200
+//! valgrind --tool=callgrind target/release/examples/hotpath lookup_hit 100000 5
+//! ```
+//!
+//! Workloads: insert, insert_hint, lookup_hit, lookup_miss, remove, iterate.
+
+use std::hint::black_box;
+
+#[path = "../benches/common/clock.rs"]
+mod clock;
+#[path = "../benches/common/keys.rs"]
+mod keys;
+use keys::*;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let work = args.first().map_or("insert", String::as_str).to_string();
+    let n = args.get(1).map_or(100_000, |s| s.parse::<f64>().unwrap() as usize);
+    let reps = args.get(2).map_or(100, |s| s.parse::<usize>().unwrap());
+    let (keys, misses) = u64_keys_and_misses(n);
+    let order = shuffled_indices(n);
+    let probes: Vec<u64> = order.iter().map(|&i| keys[i]).collect();
+    let mut full = gomap::GoMap::<u64, u64>::new();
+    for (i, &k) in keys.iter().enumerate() {
+        full.insert(k, i as u64);
+    }
+    let t = clock::thread_cpu_ns();
+    let mut s = 0u64;
+    for _ in 0..reps {
+        match work.as_str() {
+            "insert" | "insert_hint" => {
+                let hint = if work == "insert" { 0 } else { n };
+                let mut m = gomap::GoMap::<u64, u64>::with_capacity(hint);
+                for (i, &k) in keys.iter().enumerate() {
+                    m.insert(k, i as u64);
+                }
+                s += m.len() as u64;
+            }
+            "lookup_hit" => {
+                for k in &probes {
+                    s = s.wrapping_add(*full.get(k).unwrap());
+                }
+            }
+            "lookup_miss" => {
+                for k in &misses {
+                    s = s.wrapping_add(full.get(k).map_or(1, |v| *v));
+                }
+            }
+            "remove" => {
+                let mut m = full.clone();
+                for k in &probes {
+                    s = s.wrapping_add(m.remove(k).unwrap());
+                }
+            }
+            "iterate" => {
+                for (_, v) in full.iter() {
+                    s = s.wrapping_add(*v);
+                }
+            }
+            w => panic!("unknown workload {w}"),
+        }
+    }
+    let ns = (clock::thread_cpu_ns() - t) as f64 / (reps * n) as f64;
+    black_box(s);
+    println!("{work} n={n} reps={reps}: {ns:.2} ns/op (thread CPU time, including any clone)");
+}

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Runs every benchmark of issue 6 and writes BENCHMARKS.md at the repo root:
+# the criterion benches (crates/gomap/benches/maps.rs), the same workloads on
+# Go 1.19's map (bench/go), insertion tail latency and peak memory (one
+# process per map: crates/gomap/examples/mapstat.rs and bench/go).
+#
+#   scripts/bench.sh            quick profile (~15 min on 2 cores)
+#   scripts/bench.sh full       criterion's longer warm-up and measurement
+#
+# Environment:
+#   GOMAP_BENCH_BIG=1     also u64 keys at N = 1e7 in the ns/op tables
+#   GOMAP_BENCH_CLOCK=wall  wall time instead of thread CPU time
+#   GOMAP_BENCH_LAT_N     keys for latency and memory (default 10000000)
+#   GOMAP_BENCH_NICE      run measurements under `nice -n VALUE` (e.g. -10, root only)
+#   GOMAP_BENCH_REUSE=1   keep target/criterion from an earlier run (skip criterion)
+#   GO                    the Go 1.19 binary (default /usr/lib/go-1.19/bin/go, else `go`)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+profile=${1:-quick}
+case $profile in
+quick) export GOMAP_BENCH_QUICK=1; goquick=-quick ;;
+full) unset GOMAP_BENCH_QUICK; goquick= ;;
+*) echo "usage: $0 [quick|full]" >&2; exit 2 ;;
+esac
+lat_n=${GOMAP_BENCH_LAT_N:-10000000}
+gobig=
+if [[ ${GOMAP_BENCH_BIG:-0} != 0 ]]; then gobig=-big; fi
+prefix=()
+if [[ -n ${GOMAP_BENCH_NICE:-} ]]; then prefix=(nice -n "$GOMAP_BENCH_NICE"); fi
+
+GO=${GO:-}
+if [[ -z $GO ]]; then
+  if [[ -x /usr/lib/go-1.19/bin/go ]]; then GO=/usr/lib/go-1.19/bin/go; else GO=go; fi
+fi
+export GOTOOLCHAIN=local GOFLAGS= GOCACHE=${GOCACHE:-/tmp/gomap-bench-gocache}
+gover=$("$GO" version)
+[[ $gover == *go1.19* ]] || echo "warning: $gover is not Go 1.19" >&2
+
+out=target/bench-results
+reuse=${GOMAP_BENCH_REUSE:-0}
+rm -rf "$out"
+[[ $reuse != 0 ]] || rm -rf target/criterion
+mkdir -p "$out"
+
+echo "== building" >&2
+cargo build --release -p gomap --example mapstat
+cargo bench -p gomap --bench maps --no-run
+(cd bench/go && "$GO" build -o "../../$out/gomapbench" .)
+mapstat=target/release/examples/mapstat
+gobench=$out/gomapbench
+
+echo "== key streams: Rust and Go must agree" >&2
+python3 - "$("$mapstat" keys)" "$("$gobench" -mode keys)" <<'PY'
+import json, sys
+a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+if a != b:
+    sys.exit(f"key streams differ:\n rust {a}\n go   {b}")
+PY
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+if [[ $reuse == 0 ]]; then
+  echo "== criterion ($profile)" >&2
+  "${prefix[@]}" cargo bench -p gomap --bench maps 2>&1 | tee "$out/criterion.log" | grep -E '^[a-z0-9_-]+/|time:' >&2 || true
+fi
+
+echo "== go bench" >&2
+"${prefix[@]}" "$gobench" -mode bench $goquick $gobig >"$out/go.json"
+
+maps=(gomap hashbrown std_foldhash std_siphash indexmap griddle)
+echo "== latency ($lat_n inserts)" >&2
+: >"$out/latency.jsonl"
+for m in "${maps[@]}"; do "${prefix[@]}" "$mapstat" latency "$m" "$lat_n" | tee -a "$out/latency.jsonl" >&2; done
+"${prefix[@]}" "$gobench" -mode latency -n "$lat_n" | tee -a "$out/latency.jsonl" >&2
+
+echo "== memory ($lat_n entries)" >&2
+: >"$out/memory.jsonl"
+for m in "${maps[@]}"; do "${prefix[@]}" "$mapstat" memory "$m" "$lat_n" | tee -a "$out/memory.jsonl" >&2; done
+"${prefix[@]}" "$gobench" -mode memory -n "$lat_n" | tee -a "$out/memory.jsonl" >&2
+
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+clock=${GOMAP_BENCH_CLOCK:-cpu}
+if [[ $clock == wall ]]; then
+  clock_name="wall time"
+  clock_note="Wall time includes any time the benchmark was descheduled."
+else
+  clock_name="thread CPU time"
+  clock_note="Each sample is the benchmark thread's CPU time (CLOCK_THREAD_CPUTIME_ID; Go's goroutine is locked to its thread), so other load on the machine costs cache and memory bandwidth but not descheduled time. Go's concurrent GC workers run on other threads and are not counted, as they would not be on an idle multi-core machine. Set GOMAP_BENCH_CLOCK=wall for wall time."
+fi
+cmd="scripts/bench.sh $profile"
+[[ ${GOMAP_BENCH_BIG:-0} != 0 ]] && cmd="GOMAP_BENCH_BIG=1 $cmd"
+[[ -n ${GOMAP_BENCH_NICE:-} ]] && cmd="GOMAP_BENCH_NICE=$GOMAP_BENCH_NICE $cmd"
+[[ $clock == wall ]] && cmd="GOMAP_BENCH_CLOCK=wall $cmd"
+
+python3 - "$out/machine.json" <<PY
+import json, subprocess, sys
+def sh(c):
+    return subprocess.run(c, shell=True, capture_output=True, text=True).stdout.strip()
+cpu = sh("lscpu | sed -n 's/^Model name: *//p' | head -1")
+json.dump({
+    "cpu": cpu,
+    "cores": sh("nproc"),
+    "memory": sh("free -g | awk '/^Mem:/{print \$2\" GiB\"}'"),
+    "kernel": sh("uname -sr"),
+    "rustc": sh("rustc --version"),
+    "go": """$gover""",
+    "load": "load average $load_before at start, $load_after at end (shared machine)",
+    "profile": "$profile",
+    "commit": sh("git rev-parse --short HEAD") + (" (dirty)" if sh("git status --porcelain --untracked-files=no") else ""),
+    "date": sh("date -u +%Y-%m-%dT%H:%MZ"),
+    "clock": "$clock_name",
+    "clock_note": "$clock_note",
+    "command": "$cmd",
+}, open(sys.argv[1], "w"), indent=1)
+PY
+
+python3 scripts/bench_report.py "$out" target/criterion >BENCHMARKS.md
+echo "wrote BENCHMARKS.md" >&2
