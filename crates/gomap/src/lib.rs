@@ -82,9 +82,11 @@ mod iter;
 pub mod layout;
 mod map;
 mod raw;
+mod sync_map;
 
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
 pub use hash::{DefaultHashBuilder, SeedSource};
 pub use iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
 pub use layout::{BucketOrigin, BucketView, Header, Layout, PoolState};
 pub use map::{GoMap, MAX_BUCKET_BYTES};
+pub use sync_map::{Ref, SyncMap};
