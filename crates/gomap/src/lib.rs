@@ -89,4 +89,6 @@ pub use hash::{DefaultHashBuilder, SeedSource};
 pub use iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
 pub use layout::{BucketOrigin, BucketView, Header, Layout, PoolState};
 pub use map::{GoMap, MAX_BUCKET_BYTES};
+#[doc(hidden)]
+pub use sync_map::DebugState as SyncMapDebugState;
 pub use sync_map::{Ref, SyncMap};

@@ -223,7 +223,12 @@ impl<V> Entry<V> {
         // compare-exchange itself is ordered against lock-free writers by
         // the modification order of `p`: they refuse an expunged entry.
         self.p
-            .compare_exchange(expunged::<V>(), DELETED.cast(), Ordering::Relaxed, Ordering::Relaxed)
+            .compare_exchange(
+                expunged::<V>(),
+                DELETED.cast(),
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            )
             .is_ok()
     }
 
@@ -277,12 +282,10 @@ impl<V> Entry<V> {
             // value we take out (we return it; the reclaimer drops it). No
             // Release: a deleted state publishes no data. Relaxed on
             // failure: we only compare the new state before retrying.
-            match self.p.compare_exchange(
-                p,
-                DELETED.cast(),
-                Ordering::Acquire,
-                Ordering::Relaxed,
-            ) {
+            match self
+                .p
+                .compare_exchange(p, DELETED.cast(), Ordering::Acquire, Ordering::Relaxed)
+            {
                 Ok(old) => return loaded(old),
                 Err(actual) => p = actual,
             }
@@ -348,12 +351,10 @@ impl<V> Entry<V> {
             // Acquire on success: pairs with the Release that published the
             // value we take out for the reclaimer. Acquire on failure: pairs
             // with the Release that published the value we compare next.
-            match self.p.compare_exchange(
-                p,
-                DELETED.cast(),
-                Ordering::Acquire,
-                Ordering::Acquire,
-            ) {
+            match self
+                .p
+                .compare_exchange(p, DELETED.cast(), Ordering::Acquire, Ordering::Acquire)
+            {
                 Ok(_) => return Some(cur),
                 Err(actual) => p = actual,
             }
@@ -371,12 +372,10 @@ impl<V> Entry<V> {
         // and takes the lock, which we hold until the dirty map is complete.
         let mut p = self.p.load(Ordering::Relaxed);
         while p.is_null() {
-            match self.p.compare_exchange(
-                p,
-                expunged::<V>(),
-                Ordering::Relaxed,
-                Ordering::Relaxed,
-            ) {
+            match self
+                .p
+                .compare_exchange(p, expunged::<V>(), Ordering::Relaxed, Ordering::Relaxed)
+            {
                 Ok(_) => return true,
                 Err(actual) => p = actual,
             }

@@ -360,7 +360,11 @@ where
         if !read.amended {
             return None;
         }
-        let found = dirty.map.as_ref().and_then(|m| m.get(key)).and_then(|e| e.load(guard));
+        let found = dirty
+            .map
+            .as_ref()
+            .and_then(|m| m.get(key))
+            .and_then(|e| e.load(guard));
         // Found or not, the key takes this path until the next promotion.
         self.miss_locked(&mut dirty, guard);
         found
@@ -876,6 +880,21 @@ where
         }
     }
 
+    /// The sizes of the two maps and the miss count, for tests that need to
+    /// see promotions happen. A snapshot taken under the lock.
+    #[doc(hidden)]
+    pub fn debug_state(&self) -> DebugState {
+        let guard = self.collector.enter();
+        let dirty = self.lock();
+        let read = self.read.load(&guard);
+        DebugState {
+            read_len: read.m.len(),
+            amended: read.amended,
+            dirty_len: dirty.map.as_ref().map(GoMap::len),
+            misses: dirty.misses,
+        }
+    }
+
     /// Checks the invariants that tie the read map, the dirty map and the
     /// entries together, and that [`len`](SyncMap::len) is exact. Panics
     /// on the first violation. For tests: call it only while no other thread
@@ -890,7 +909,10 @@ where
             None => {
                 assert!(!read.amended, "sync_map: amended without a dirty map");
                 for (_, e) in read.m.iter() {
-                    assert!(!e.is_expunged(), "sync_map: expunged entry without a dirty map");
+                    assert!(
+                        !e.is_expunged(),
+                        "sync_map: expunged entry without a dirty map"
+                    );
                 }
                 read.m
             }
@@ -909,7 +931,10 @@ where
                     }
                 }
                 for (k, e) in d.iter() {
-                    assert!(!e.is_expunged(), "sync_map: expunged entry in the dirty map");
+                    assert!(
+                        !e.is_expunged(),
+                        "sync_map: expunged entry in the dirty map"
+                    );
                     assert!(
                         read.amended || read.m.contains_key(k),
                         "sync_map: dirty map has a new key but the read map is not amended"
@@ -923,12 +948,25 @@ where
     }
 }
 
+/// What [`SyncMap::debug_state`] reports.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DebugState {
+    /// Entries in the read map, deleted ones included.
+    pub read_len: usize,
+    /// Whether the read map is marked amended.
+    pub amended: bool,
+    /// Entries in the dirty map, or `None` when there is none.
+    pub dirty_len: Option<usize>,
+    /// Misses since the last promotion.
+    pub misses: usize,
+}
+
 /// The dirty map, which the caller knows exists.
 fn dirty_map<K, V, S>(dirty: &mut Dirty<K, V, S>) -> &mut EntryMap<K, V, S> {
-    dirty
-        .map
-        .as_mut()
-        .expect("sync_map: the dirty map exists while the read map is amended or has expunged entries")
+    dirty.map.as_mut().expect(
+        "sync_map: the dirty map exists while the read map is amended or has expunged entries",
+    )
 }
 
 /// Scope guard for [`SyncMap::dirty_locked`]: on unwind, revives the read

@@ -179,11 +179,10 @@ mod reclaim {
                 // SAFETY: `ptr` is the `Box<T>` that `retire_box::<T>` kept.
                 unsafe { super::drop_box(ptr.cast::<T>()) }
             }
-            self.collector
-                .retired
-                .lock()
-                .unwrap()
-                .push(Retired { ptr: ptr.cast(), free: free::<T> });
+            self.collector.retired.lock().unwrap().push(Retired {
+                ptr: ptr.cast(),
+                free: free::<T>,
+            });
         }
     }
 

@@ -55,7 +55,9 @@ fn untag<T>(p: *mut T) -> (*mut T, bool) {
 /// Joins a map pointer and the amended bit into a slot word.
 #[inline(always)]
 fn tag<T>(p: *mut T, amended: bool) -> *mut T {
-    p.cast::<u8>().wrapping_add(usize::from(amended)).cast::<T>()
+    p.cast::<u8>()
+        .wrapping_add(usize::from(amended))
+        .cast::<T>()
 }
 
 impl<K, V, S> ReadSlot<K, V, S> {
