@@ -45,7 +45,11 @@ struct SeizeOuter {
 }
 
 impl<const BATCH: usize> Scheme for Seize<BATCH> {
-    const NAME: &'static str = if BATCH == 0 { "seize" } else { "seize-batch-1024" };
+    const NAME: &'static str = if BATCH == 0 {
+        "seize"
+    } else {
+        "seize-batch-1024"
+    };
     fn new() -> Self {
         let inner = AtomicPtr::new(Box::into_raw(Box::new([1; 4])));
         let collector = match BATCH {
@@ -113,7 +117,9 @@ impl Scheme for Epoch {
         let guard = crossbeam_epoch::pin();
         let outer = self.outer.load(Ordering::Acquire, &guard);
         // SAFETY: never retired while the scheme lives.
-        let inner = unsafe { outer.deref() }.inner.load(Ordering::Acquire, &guard);
+        let inner = unsafe { outer.deref() }
+            .inner
+            .load(Ordering::Acquire, &guard);
         // SAFETY: protected by `guard`.
         unsafe { inner.deref()[0] }
     }
@@ -194,7 +200,11 @@ fn run<S: Scheme>(s: &S, threads: usize, iters: u64, write_every: u64) -> Durati
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).max().unwrap()
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .max()
+            .unwrap()
     })
 }
 

@@ -165,7 +165,11 @@ fn run<M: Map>(m: &M, streams: &[Vec<Op>], iters: u64) -> Duration {
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).max().unwrap()
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .max()
+            .unwrap()
     })
 }
 
@@ -173,7 +177,9 @@ fn bench<M: Map>(c: &mut Criterion, reads: u8, threads: usize) {
     let write_pct = 100 - reads;
     let mut group = c.benchmark_group(format!("sync_map/{reads}-{write_pct}/{threads}t"));
     group.throughput(Throughput::Elements(threads as u64));
-    let streams: Vec<_> = (0..threads as u64).map(|t| stream(t + 1, write_pct)).collect();
+    let streams: Vec<_> = (0..threads as u64)
+        .map(|t| stream(t + 1, write_pct))
+        .collect();
     let m = M::with_keys(KEYS);
     group.bench_function(BenchmarkId::from_parameter(M::NAME), |b| {
         b.iter_custom(|iters| run(&m, &streams, iters));

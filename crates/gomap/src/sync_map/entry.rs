@@ -403,17 +403,23 @@ impl<V> Entry<V> {
 
 impl<V> Drop for Entry<V> {
     fn drop(&mut self) {
-        // An entry goes when the last map holding it goes. A map that other
-        // threads may have read is never dropped while they can: read maps
-        // and `clear`'s old dirty map are retired through the collector, and
-        // by then every entry they alone hold is expunged (`dirty_locked`
-        // expunges what it leaves out; `clear` expunges everything). So an
-        // entry still live here is being dropped by the map's own `drop`
-        // (`&mut` access: no guard exists) or was never shared, and its
-        // value can be freed at once.
+        // An entry goes when the last map holding it is freed, and no thread
+        // can be reading its value by then:
+        // - a read map, and a dirty map dropped by `clear`, is freed by the
+        //   collector only after every guard that was active when it was
+        //   retired has ended — and a thread that reached the entry through
+        //   it did so under such a guard;
+        // - otherwise a dirty map is freed only by the map's own drop, with
+        //   `&mut` access, when no guard exists;
+        // - an entry taken out of the dirty map alone (`load_and_delete`)
+        //   has its value taken out and retired first;
+        // - an entry that was never published is ours alone.
+        // So the value, if any, can be freed at once.
         //
-        // Relaxed: in both cases this thread already synchronizes with
-        // every writer of `p` (whatever gave us exclusive access did).
+        // Relaxed: in each case this thread already synchronizes with every
+        // writer of `p` — through the collector's grace period (a writer's
+        // guard ends after its write and before reclamation), or through
+        // whatever gave us exclusive access.
         let p = self.p.load(Ordering::Relaxed);
         if is_value(p) {
             // SAFETY: a live pointer is a box owned by this entry (it was

@@ -1,146 +1,12 @@
-//! # `SyncMap` — Go 1.19's `sync.Map`, for Rust
+//! `SyncMap`: Go 1.19's `sync.Map` (`src/sync/map.go`) over two `GoMap`s.
 //!
-//! A Go map written from two goroutines at once dies with
-//! `fatal error: concurrent map writes`, and the Go documentation sends such
-//! programs to `sync.Map`. In Rust the same program does not compile: a
-//! [`GoMap`] can be written only through `&mut`, and two threads cannot
-//! both hold one.
-//!
-//! ```compile_fail,E0499
-//! let mut m = gomap::GoMap::new();
-//! std::thread::scope(|s| {
-//!     s.spawn(|| m.insert(1, "one")); // first mutable borrow of `m`
-//!     s.spawn(|| m.insert(2, "two")); // error[E0499]: a second one
-//! });
-//! ```
-//!
-//! The fixes are the ones Go offers: a lock around the map, or the
-//! concurrent map Go programs reach for.
-//!
-//! ```
-//! use std::sync::Mutex;
-//! use gomap::{GoMap, SyncMap};
-//!
-//! let locked = Mutex::new(GoMap::new());
-//! let shared = SyncMap::new();
-//! std::thread::scope(|s| {
-//!     s.spawn(|| { locked.lock().unwrap().insert(1, "one"); shared.store(1, "one"); });
-//!     s.spawn(|| { locked.lock().unwrap().insert(2, "two"); shared.store(2, "two"); });
-//! });
-//! assert_eq!(locked.lock().unwrap().len(), 2);
-//! assert_eq!(shared.len(), 2);
-//! ```
-//!
-//! ## What `SyncMap` is for
-//!
-//! As in Go, a `SyncMap` is a specialist. It shines when keys are written
-//! once and read many times (caches that only grow), and when threads
-//! write disjoint sets of keys; then reads take no lock and touch no shared
-//! cache line, and overwrites of existing keys take no lock either. A
-//! workload that keeps adding and removing keys pays for a lock and for
-//! periodic copies of the map; there a `Mutex<GoMap>` or a sharded map may
-//! do better (see `BENCHMARKS-syncmap.md` at the repository root).
-//!
-//! ## Design
-//!
-//! The map keeps two [`GoMap`]s from keys to shared *entries*:
-//!
-//! - the **read map**, published through one atomic pointer and never
-//!   changed after publication. Any thread loads it without a lock and
-//!   looks keys up in it. Its entries, though, can be updated in place:
-//!   storing a new value for a key the read map has is one compare-exchange
-//!   on the entry.
-//! - the **dirty map**, behind a mutex. It holds every entry of the read
-//!   map that is not *expunged* (see below) plus the keys added since the
-//!   read map was last replaced, so that it can become the next read map
-//!   as it is. The pointer word of the read map also carries an *amended*
-//!   bit: the dirty map has keys the read map lacks.
-//!
-//! A load looks in the read map; only when the key is missing and the map
-//! is amended does it take the lock and look in the dirty map, counting a
-//! **miss**. Once the misses since the last promotion reach the size of the
-//! dirty map — enough lock round trips to pay for the copy that follows — the
-//! dirty map is **promoted**: it becomes the read map as it stands, and the
-//! dirty map is dropped. The next write of a new key rebuilds the dirty map
-//! from the read map, cloning keys and sharing entries, and on the way marks
-//! every deleted entry *expunged* and leaves it out — which is how deleted
-//! keys eventually disappear from the read map. An expunged entry refuses
-//! lock-free writes; a writer that meets one takes the lock, puts the entry
-//! back into the dirty map and only then revives it. The entry state
-//! machine is documented in `sync_map/entry.rs`.
-//!
-//! | Go 1.19 `sync` | here |
-//! |---|---|
-//! | `Map.read` (`atomic.Value` of `readOnly{m, amended}`) | one tagged pointer: the boxed read map, `amended` in bit 0 |
-//! | `Map.mu`, `Map.dirty`, `Map.misses` | a `Mutex` around the dirty map and the miss count |
-//! | `*entry` with `p` nil / expunged / `*any` | `Arc<Entry<V>>` with `p` null / a sentinel / `Box<V>` |
-//! | the garbage collector | a per-map [`seize`] collector for replaced values and read maps |
-//!
-//! ## Loads return a guard
-//!
-//! [`load`](SyncMap::load) returns a [`Ref`], which dereferences to the
-//! value and holds the map's reclamation guard. This is the fastest shape
-//! for reads: a guard is one store to a thread-local word on the way in and
-//! one on the way out, where returning `Arc<V>` would write the value's
-//! shared reference count on every load (the cache line then bounces
-//! between the cores of every reader of a hot key), and returning `V` would
-//! demand `V: Clone` and pay for the clone. One guard protects both steps
-//! of a load — the read map and the value — which a per-pointer scheme
-//! such as `arc-swap` cannot share. Copy the value out when you need it
-//! past the next statement; see [`Ref`].
-//!
-//! ## Memory reclamation: why seize
-//!
-//! A value replaced by `store` may still be read by a thread that loaded it
-//! a moment earlier, and so may a read map replaced by a promotion, so
-//! neither can be freed at once. The map hands them to a [`seize`]
-//! collector that frees them once every guard that could have loaded them
-//! is gone. We measured the candidates on the operation that matters, a
-//! load under a fresh guard through two protected pointers (read map, then
-//! value), with 1% of operations replacing the value, on this project's
-//! 2-core machine (`cargo bench -p gomap --bench reclaim`):
-//!
-//! | reclaimer | 1 thread, ns/load | 2 threads, ns/load |
-//! |---|---|---|
-//! | seize 0.5 (`enter` + 2 × `protect`) | RECLAIM_SEIZE_1 | RECLAIM_SEIZE_2 |
-//! | crossbeam-epoch 0.9 (`pin` + 2 × `load`) | RECLAIM_EPOCH_1 | RECLAIM_EPOCH_2 |
-//! | arc-swap 1 (2 × `load`) | RECLAIM_ARCSWAP_1 | RECLAIM_ARCSWAP_2 |
-//!
-//! RECLAIM_VERDICT Beyond speed, seize is the only one of the three whose
-//! collector can belong to the map: everything retired is freed when the
-//! map is dropped, so `K` and `V` need not be `'static` (crossbeam-epoch's
-//! global collector may run a destructor after the map is gone, and would
-//! force `K, V: 'static`).
-//!
-//! ## Consistency
-//!
-//! Each operation on one key is atomic: a load sees the value of some
-//! store that did not finish after the load began, a [`load_or_store`]
-//! race has exactly one winner, and a successful [`compare_and_swap`] acts
-//! on the value it compared. Like Go's `Range`, [`range`] is not a
-//! snapshot: it visits each key present throughout the call once and may
-//! or may not see concurrent changes; its closure may call any method of
-//! the map. [`len`] counts live values with one atomic counter: exact
-//! whenever no write is in flight, approximate otherwise (Go has no `Len`
-//! because an exact one would need a lock).
-//!
-//! [`load_or_store`]: SyncMap::load_or_store
-//! [`compare_and_swap`]: SyncMap::compare_and_swap
-//! [`range`]: SyncMap::range
-//! [`len`]: SyncMap::len
-//!
-//! ## Differences from Go
-//!
-//! - Keys are typed and must be `Clone`: the dirty map is rebuilt from the
-//!   read map by cloning its keys (Go copies interface words). Wrap keys
-//!   that are expensive to clone in `Arc`.
-//! - `clear` (Go 1.23's `Clear`) expunges every entry of the maps it drops,
-//!   so a lock-free store that raced with it lands in the new map instead
-//!   of in an orphaned entry.
-//! - Orderings are Rust's: see the comment on each atomic operation.
-//! - A `Hash`, `Eq` or `Clone` of `K` that panics leaves the map memory-safe
-//!   and usable; a dirty-map rebuild interrupted by a panic is undone. The
-//!   lock is not considered poisoned.
+//! The user guide — design, consistency, why loads return a guard, why
+//! seize — is the documentation of [`SyncMap`] below. The pieces:
+//! `entry.rs` holds the entry state machine (deleted / expunged / live),
+//! `read.rs` the atomically published read map, `value_ref.rs` the [`Ref`]
+//! loads return, and `primitive.rs` the atomics, lock and reclaimer that
+//! loom swaps out. Functions that need the lock take `&mut Dirty` (only a
+//! lock guard hands one out) and keep Go's `Locked` suffix.
 
 mod entry;
 mod primitive;
@@ -161,9 +27,6 @@ use crate::{DefaultHashBuilder, GoMap};
 pub use self::value_ref::Ref;
 
 /// Go 1.19's `sync.Map`: a concurrent map whose reads take no lock.
-///
-/// See the [module documentation](self) for the design, the consistency
-/// guarantees, and why loads return a [`Ref`].
 ///
 /// ```
 /// use gomap::SyncMap;
@@ -187,6 +50,198 @@ pub use self::value_ref::Ref;
 /// hits.range(|k, _| { pages.push(*k); true });
 /// pages.sort();
 /// assert_eq!(pages, ["/", "/about"]);
+/// ```
+///
+/// # Two threads, one map
+///
+/// A Go map written from two goroutines at once dies with
+/// `fatal error: concurrent map writes`, and the Go documentation sends such
+/// programs to `sync.Map`. In Rust the same program does not compile: a
+/// [`GoMap`] can be written only through `&mut`, and two threads cannot
+/// both hold one.
+///
+/// ```compile_fail,E0499
+/// let mut m = gomap::GoMap::new();
+/// std::thread::scope(|s| {
+///     s.spawn(|| m.insert(1, "one")); // first mutable borrow of `m`
+///     s.spawn(|| m.insert(2, "two")); // error[E0499]: a second one
+/// });
+/// ```
+///
+/// The fixes are the ones Go offers: a lock around the map, or the
+/// concurrent map Go programs reach for.
+///
+/// ```
+/// use std::sync::Mutex;
+/// use gomap::{GoMap, SyncMap};
+///
+/// let locked = Mutex::new(GoMap::new());
+/// let shared = SyncMap::new();
+/// std::thread::scope(|s| {
+///     s.spawn(|| { locked.lock().unwrap().insert(1, "one"); shared.store(1, "one"); });
+///     s.spawn(|| { locked.lock().unwrap().insert(2, "two"); shared.store(2, "two"); });
+/// });
+/// assert_eq!(locked.lock().unwrap().len(), 2);
+/// assert_eq!(shared.len(), 2);
+/// ```
+///
+/// # What `SyncMap` is for
+///
+/// As in Go, a `SyncMap` is a specialist. It shines when keys are written
+/// once and read many times (caches that only grow), and when threads
+/// write disjoint sets of keys; then reads take no lock and touch no shared
+/// cache line, and overwrites of existing keys take no lock either. A
+/// workload that keeps adding and removing keys pays for a lock and for
+/// periodic copies of the map; there a `Mutex<GoMap>` or a sharded map
+/// does better (see *Performance* below).
+///
+/// # Design
+///
+/// The map keeps two [`GoMap`]s from keys to shared *entries*:
+///
+/// - the **read map**, published through one atomic pointer and never
+///   changed after publication. Any thread loads it without a lock and
+///   looks keys up in it. Its entries, though, can be updated in place:
+///   storing a new value for a key the read map has is one compare-exchange
+///   on the entry.
+/// - the **dirty map**, behind a mutex. It holds every entry of the read
+///   map that is not *expunged* (see below) plus the keys added since the
+///   read map was last replaced, so that it can become the next read map
+///   as it is. The pointer word of the read map also carries an *amended*
+///   bit: the dirty map has keys the read map lacks.
+///
+/// A load looks in the read map; only when the key is missing and the map
+/// is amended does it take the lock and look in the dirty map, counting a
+/// **miss**. Once the misses since the last promotion reach the size of the
+/// dirty map — enough lock round trips to pay for the copy that follows — the
+/// dirty map is **promoted**: it becomes the read map as it stands, and the
+/// dirty map is dropped. The next write of a new key rebuilds the dirty map
+/// from the read map, cloning keys and sharing entries, and on the way marks
+/// every deleted entry *expunged* and leaves it out — which is how deleted
+/// keys eventually disappear from the read map. An expunged entry refuses
+/// lock-free writes; a writer that meets one takes the lock, puts the entry
+/// back into the dirty map and only then revives it. The entry state
+/// machine is documented in `sync_map/entry.rs`.
+///
+/// | Go 1.19 `sync` | here |
+/// |---|---|
+/// | `Map.read` (`atomic.Value` of `readOnly{m, amended}`) | one tagged pointer: the boxed read map, `amended` in bit 0 |
+/// | `Map.mu`, `Map.dirty`, `Map.misses` | a `Mutex` around the dirty map and the miss count |
+/// | `*entry` with `p` nil / expunged / `*any` | `Arc<Entry<V>>` with `p` null / a sentinel / `Box<V>` |
+/// | the garbage collector | a per-map [`seize`] collector for replaced values and read maps |
+///
+/// # Loads return a guard
+///
+/// [`load`](SyncMap::load) returns a [`Ref`], which dereferences to the
+/// value and holds the map's reclamation guard. This is the fastest shape
+/// for reads: a guard writes only a word that belongs to the current
+/// thread, on the way in and on the way out, where returning `Arc<V>` would
+/// write the value's
+/// shared reference count on every load (the cache line then bounces
+/// between the cores of every reader of a hot key), and returning `V` would
+/// demand `V: Clone` and pay for the clone. One guard protects both steps
+/// of a load — the read map and the value — which a per-pointer scheme
+/// such as `arc-swap` cannot share. Copy the value out when you need it
+/// past the next statement; see [`Ref`].
+///
+/// # Memory reclamation: why seize
+///
+/// A value replaced by `store` may still be read by a thread that loaded it
+/// a moment earlier, and so may a read map replaced by a promotion, so
+/// neither can be freed at once. The map hands them to a [`seize`]
+/// collector that frees them once every guard that could have loaded them
+/// is gone. We measured the candidates on the shape of a load — enter a
+/// guard, follow two protected pointers (read map, then value), read —
+/// with 1% of operations replacing the value, on this project's 2-core
+/// machine while other jobs shared it (load average 5–7), ranges over two
+/// to four runs of
+/// `cargo bench -p gomap --bench reclaim -- --warm-up-time 1 --measurement-time 2`
+/// (every run is in `BENCHMARKS-syncmap.md`):
+///
+/// | reclaimer | 99/1, 1 thread | 99/1, 2 threads | read-only, 1 thread |
+/// |---|---|---|---|
+/// | seize 0.5 (`enter`, 2 × `protect`) | 9.9–16.7 ns | 17.9–31.7 ns | 6.9–10.7 ns |
+/// | crossbeam-epoch 0.9 (`pin`, 2 × `load`) | 8.5–14.4 ns | 14.2–28.6 ns | 6.3–8.1 ns |
+/// | arc-swap 1 (2 × `load`) | 19.2–30.7 ns | 42.3–68.1 ns | 18.4–45.2 ns |
+///
+/// arc-swap is out: it protects each pointer separately, so a load pays
+/// twice. crossbeam-epoch's guard is the cheapest, by a few nanoseconds. To
+/// see whether that survives inside the map, we built `SyncMap` on each
+/// (the reclaimer is one small facade in `sync_map/primitive.rs`) and
+/// alternated the two builds on the 99/1 benchmark for three rounds: at
+/// one thread they were within noise (seize 39, 50, 41 ns per operation;
+/// crossbeam-epoch 52, 47, 46), at two threads crossbeam-epoch was ahead in
+/// two rounds of three (seize 71, 124, 106; crossbeam-epoch 85, 74, 52). A
+/// load's cost is dominated by its cache misses (see below), not its guard.
+///
+/// With speed this close, soundness decides. crossbeam-epoch's collector
+/// is global: a destructor it defers may run on any thread, after the map
+/// is gone, so every method would need `K, V, S: Send + 'static`. A seize
+/// collector belongs to the map and is drained when the map drops, so
+/// `SyncMap<&str, &T>` works and nothing outlives the map. Should a quiet
+/// machine show a clear win for crossbeam-epoch, the facade is the only
+/// code to change.
+///
+/// # Performance
+///
+/// Go's design costs a load two dependent memory accesses beyond the
+/// hash-table bucket: the entry, then the boxed value (Go pays the same,
+/// through `*entry` and `*any`). With 10,000 keys the read map, the entries
+/// and the values fill about 0.9 MB, so on this machine a `SyncMap` load is
+/// slower than a `RwLock<HashMap>` or dashmap lookup, whose values sit in
+/// the bucket, and writes pay an allocation and a retirement each.
+/// `BENCHMARKS-syncmap.md` at the repository root has the measured table
+/// and the command that regenerates it.
+///
+/// # Consistency
+///
+/// Each operation on one key is atomic: a load sees the value of some
+/// store that did not finish after the load began, a [`load_or_store`]
+/// race has exactly one winner, and a successful [`compare_and_swap`] acts
+/// on the value it compared. Like Go's `Range`, [`range`] is not a
+/// snapshot: it visits each key present throughout the call once and may
+/// or may not see concurrent changes; its closure may call any method of
+/// the map. [`len`] counts live values with one atomic counter: exact
+/// whenever no write is in flight, approximate otherwise (Go has no `Len`
+/// because an exact one would need a lock).
+///
+/// [`load_or_store`]: SyncMap::load_or_store
+/// [`compare_and_swap`]: SyncMap::compare_and_swap
+/// [`range`]: SyncMap::range
+/// [`len`]: SyncMap::len
+///
+/// # Differences from Go
+///
+/// - Keys are typed and must be `Clone`: the dirty map is rebuilt from the
+///   read map by cloning its keys (Go copies interface words). Wrap keys
+///   that are expensive to clone in `Arc`.
+/// - `clear` (Go 1.23's `Clear`) expunges every entry of the maps it drops,
+///   so a lock-free store that raced with it lands in the new map instead
+///   of in an orphaned entry.
+/// - Orderings are Rust's: see the comment on each atomic operation.
+/// - A `Hash`, `Eq` or `Clone` of `K` that panics leaves the map memory-safe
+///   and usable; a dirty-map rebuild interrupted by a panic is undone. The
+///   lock is not considered poisoned.
+///
+/// # Thread safety
+///
+/// `SyncMap<K, V, S>` is `Send` and `Sync` when `K`, `V` and `S` are both
+/// (values and keys are dropped by whichever thread frees them, and read by
+/// all). A map of `Rc`s is neither:
+///
+/// ```compile_fail,E0277
+/// fn shared<T: Sync>(_: &T) {}
+/// shared(&gomap::SyncMap::<std::rc::Rc<u8>, u8>::new());
+/// ```
+///
+/// A [`Ref`] holds a guard tied to the thread that loaded it, so it cannot
+/// be sent to another thread; copy the value out instead:
+///
+/// ```compile_fail,E0277
+/// let m = gomap::SyncMap::new();
+/// m.store(1, 1);
+/// let r = m.load(&1).unwrap();
+/// std::thread::scope(|s| { s.spawn(move || *r); });
 /// ```
 pub struct SyncMap<K, V, S = DefaultHashBuilder> {
     /// The read map and its amended bit; loaded without the lock.
