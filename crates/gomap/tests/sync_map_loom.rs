@@ -8,22 +8,19 @@
 //! `sync_map/primitive.rs`): these tests check our orderings and state
 //! transitions, not seize. Each model starts by seeding `fastrand`, which
 //! picks where a `GoMap` iteration starts, so every execution of a model
-//! walks maps in the same order, as loom requires. The preemption bound
-//! keeps each model to seconds; raise `LOOM_MAX_PREEMPTIONS` for a deeper
-//! search.
+//! walks maps in the same order, as loom requires. The models are small
+//! enough for loom to explore every interleaving (no preemption bound):
+//! about five seconds in all. `LOOM_MAX_PREEMPTIONS=n` bounds the search if
+//! a model grows.
 #![cfg(loom)]
 
 use gomap::SyncMap;
 use loom::sync::Arc;
 use loom::thread;
 
-/// Runs `f` under loom with a preemption bound (default 3).
+/// Runs `f` under loom, exhaustively unless `LOOM_MAX_PREEMPTIONS` is set.
 fn model(f: impl Fn() + Sync + Send + 'static) {
-    let mut b = loom::model::Builder::new();
-    if b.preemption_bound.is_none() {
-        b.preemption_bound = Some(3);
-    }
-    b.check(move || {
+    loom::model::Builder::new().check(move || {
         fastrand::seed(0x5eed);
         f();
     });
