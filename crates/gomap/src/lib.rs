@@ -66,9 +66,18 @@
 //! key, as std does. `retain` removes in place with Go's delete bookkeeping
 //! but without growth work; the growth resumes with the next write.
 //!
+//! ## Sharing a map between threads
+//!
+//! A Go map written from two goroutines at once crashes with "concurrent
+//! map writes"; a `GoMap` written from two threads does not compile, since
+//! writes need `&mut`. Put it behind a lock, or use [`SyncMap`]: Go 1.19's
+//! `sync.Map` (a lock-free read map, a locked dirty map, promotion after
+//! enough misses) built on two `GoMap`s, with loads that take no lock.
+//!
 //! ## Safety
 //!
-//! All `unsafe` code is in the private `raw` module; every other module is
+//! All `unsafe` code is in the private `raw` module and, for the concurrent
+//! map, in the private `sync_map` module; every other module is
 //! `#![forbid(unsafe_code)]`. Every `unsafe fn` states its contract under
 //! `# Safety` and every `unsafe` block says why the contract holds. A user
 //! `Hash`, `Eq`, `Clone` or `Drop` that panics leaves the map valid: during
@@ -85,6 +94,7 @@ mod map;
 mod range;
 mod raw;
 pub mod stats;
+mod sync_map;
 
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
 pub use hash::{DefaultHashBuilder, SeedSource};
@@ -92,6 +102,9 @@ pub use iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Value
 pub use layout::{BucketOrigin, BucketView, Header, Layout, PoolState};
 pub use map::{GoMap, TryReserveError, MAX_BUCKET_BYTES};
 pub use range::Range;
+#[doc(hidden)]
+pub use sync_map::DebugState as SyncMapDebugState;
+pub use sync_map::{Ref, SyncMap};
 
 /// The README's examples, compiled and run as doctests so they stay true.
 #[cfg(doctest)]

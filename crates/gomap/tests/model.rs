@@ -802,3 +802,20 @@ fn long_run_against_std_stress_tuned() {
 // ---------------------------------------------------------------------------
 // Regressions: shrunk failures of the property tests above
 // ---------------------------------------------------------------------------
+
+/// Found by `box_str_keys`/`stress_box_str_keys` (string keys in chains long
+/// enough to overflow): deleting every entry leaves empty overflow buckets
+/// linked, so a chain can hold more buckets than the map has entries, and an
+/// older `check_invariants` wrongly bounded the chain length by the count.
+/// The same shape in op-list form, on the colliding hasher.
+#[test]
+fn regression_empty_overflow_chains_outnumber_entries() {
+    let ops: Vec<Op<u64>> = (0..40)
+        .map(|k| Op::Insert(k, k))
+        .chain((0..40).map(Op::Remove))
+        .chain([Op::Insert(7, 7), Op::Remove(7), Op::Iter])
+        .collect();
+    let mut h = Harness::<u64, Colliding>::new(0, false);
+    h.run(&ops);
+    assert!(h.map.layout().overflow_buckets() > 2 * h.map.len().max(1));
+}

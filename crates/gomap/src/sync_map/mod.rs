@@ -1,0 +1,1060 @@
+//! `SyncMap`: Go 1.19's `sync.Map` (`src/sync/map.go`) over two `GoMap`s.
+//!
+//! The user guide — design, consistency, why loads return a guard, why
+//! seize — is the documentation of [`SyncMap`] below. The pieces:
+//! `entry.rs` holds the entry state machine (deleted / expunged / live),
+//! `read.rs` the atomically published read map, `value_ref.rs` the [`Ref`]
+//! loads return, and `primitive.rs` the atomics, lock and reclaimer that
+//! loom swaps out. Functions that need the lock take `&mut Dirty` (only a
+//! lock guard hands one out) and keep Go's `Locked` suffix.
+
+mod entry;
+mod primitive;
+mod read;
+mod value_ref;
+
+use core::borrow::Borrow;
+use core::fmt;
+use core::hash::{BuildHasher, Hash};
+use core::marker::PhantomData;
+use std::sync::{Arc, PoisonError};
+
+use self::entry::{Entry, LoadOrStore, Loaded, NewValue};
+use self::primitive::{AtomicIsize, Collector, Guard, Mutex, MutexGuard, Ordering};
+use self::read::{EntryMap, ReadSlot};
+use crate::{DefaultHashBuilder, GoMap};
+
+pub use self::value_ref::Ref;
+
+/// Go 1.19's `sync.Map`: a concurrent map whose reads take no lock.
+///
+/// ```
+/// use gomap::SyncMap;
+/// use std::sync::Arc;
+///
+/// let hits = Arc::new(SyncMap::new());
+/// std::thread::scope(|s| {
+///     for t in 0..2 {
+///         let hits = Arc::clone(&hits);
+///         s.spawn(move || {
+///             for page in ["/", "/about"] {
+///                 // One winner per key; the loser sees the winner's value.
+///                 let (first, loaded) = hits.load_or_store(page, t);
+///                 assert!(loaded || *first == t);
+///             }
+///         });
+///     }
+/// });
+/// assert_eq!(hits.len(), 2);
+/// let mut pages = Vec::new();
+/// hits.range(|k, _| { pages.push(*k); true });
+/// pages.sort();
+/// assert_eq!(pages, ["/", "/about"]);
+/// ```
+///
+/// # Two threads, one map
+///
+/// A Go map written from two goroutines at once dies with
+/// `fatal error: concurrent map writes`, and the Go documentation sends such
+/// programs to `sync.Map`. In Rust the same program does not compile: a
+/// [`GoMap`] can be written only through `&mut`, and two threads cannot
+/// both hold one.
+///
+/// ```compile_fail,E0499
+/// let mut m = gomap::GoMap::new();
+/// std::thread::scope(|s| {
+///     s.spawn(|| m.insert(1, "one")); // first mutable borrow of `m`
+///     s.spawn(|| m.insert(2, "two")); // error[E0499]: a second one
+/// });
+/// ```
+///
+/// The fixes are the ones Go offers: a lock around the map, or the
+/// concurrent map Go programs reach for.
+///
+/// ```
+/// use std::sync::Mutex;
+/// use gomap::{GoMap, SyncMap};
+///
+/// let locked = Mutex::new(GoMap::new());
+/// let shared = SyncMap::new();
+/// std::thread::scope(|s| {
+///     s.spawn(|| { locked.lock().unwrap().insert(1, "one"); shared.store(1, "one"); });
+///     s.spawn(|| { locked.lock().unwrap().insert(2, "two"); shared.store(2, "two"); });
+/// });
+/// assert_eq!(locked.lock().unwrap().len(), 2);
+/// assert_eq!(shared.len(), 2);
+/// ```
+///
+/// # What `SyncMap` is for
+///
+/// As in Go, a `SyncMap` is a specialist. It shines when keys are written
+/// once and read many times (caches that only grow), and when threads
+/// write disjoint sets of keys; then reads take no lock and touch no shared
+/// cache line, and overwrites of existing keys take no lock either. A
+/// workload that keeps adding and removing keys pays for a lock and for
+/// periodic copies of the map; there a `Mutex<GoMap>` or a sharded map
+/// does better (see *Performance* below).
+///
+/// # Design
+///
+/// The map keeps two [`GoMap`]s from keys to shared *entries*:
+///
+/// - the **read map**, published through one atomic pointer and never
+///   changed after publication. Any thread loads it without a lock and
+///   looks keys up in it. Its entries, though, can be updated in place:
+///   storing a new value for a key the read map has is one compare-exchange
+///   on the entry.
+/// - the **dirty map**, behind a mutex. It holds every entry of the read
+///   map that is not *expunged* (see below) plus the keys added since the
+///   read map was last replaced, so that it can become the next read map
+///   as it is. The pointer word of the read map also carries an *amended*
+///   bit: the dirty map has keys the read map lacks.
+///
+/// A load looks in the read map; only when the key is missing and the map
+/// is amended does it take the lock and look in the dirty map, counting a
+/// **miss**. Once the misses since the last promotion reach the size of the
+/// dirty map — enough lock round trips to pay for the copy that follows — the
+/// dirty map is **promoted**: it becomes the read map as it stands, and the
+/// dirty map is dropped. The next write of a new key rebuilds the dirty map
+/// from the read map, cloning keys and sharing entries, and on the way marks
+/// every deleted entry *expunged* and leaves it out — which is how deleted
+/// keys eventually disappear from the read map. An expunged entry refuses
+/// lock-free writes; a writer that meets one takes the lock, puts the entry
+/// back into the dirty map and only then revives it. The entry state
+/// machine is documented in `sync_map/entry.rs`.
+///
+/// | Go 1.19 `sync` | here |
+/// |---|---|
+/// | `Map.read` (`atomic.Value` of `readOnly{m, amended}`) | one tagged pointer: the boxed read map, `amended` in bit 0 |
+/// | `Map.mu`, `Map.dirty`, `Map.misses` | a `Mutex` around the dirty map and the miss count |
+/// | `*entry` with `p` nil / expunged / `*any` | `Arc<Entry<V>>` with `p` null / a sentinel / `Box<V>` |
+/// | the garbage collector | a per-map [`seize`] collector for replaced values and read maps |
+///
+/// # Loads return a guard
+///
+/// [`load`](SyncMap::load) returns a [`Ref`], which dereferences to the
+/// value and holds the map's reclamation guard. This is the fastest shape
+/// for reads: a guard writes only a word that belongs to the current
+/// thread, on the way in and on the way out, where returning `Arc<V>` would
+/// write the value's
+/// shared reference count on every load (the cache line then bounces
+/// between the cores of every reader of a hot key), and returning `V` would
+/// demand `V: Clone` and pay for the clone. One guard protects both steps
+/// of a load — the read map and the value — which a per-pointer scheme
+/// such as `arc-swap` cannot share. Copy the value out when you need it
+/// past the next statement; see [`Ref`].
+///
+/// # Memory reclamation: why seize
+///
+/// A value replaced by `store` may still be read by a thread that loaded it
+/// a moment earlier, and so may a read map replaced by a promotion, so
+/// neither can be freed at once. The map hands them to a [`seize`]
+/// collector that frees them once every guard that could have loaded them
+/// is gone. We measured the candidates on the shape of a load — enter a
+/// guard, follow two protected pointers (read map, then value), read —
+/// with 1% of operations replacing the value, on this project's 2-core
+/// machine while other jobs shared it (load average 5–7), ranges over two
+/// to four runs of
+/// `cargo bench -p gomap --bench reclaim -- --warm-up-time 1 --measurement-time 2`
+/// (every run is in `BENCHMARKS-syncmap.md`):
+///
+/// | reclaimer | 99/1, 1 thread | 99/1, 2 threads | read-only, 1 thread |
+/// |---|---|---|---|
+/// | seize 0.5 (`enter`, 2 × `protect`) | 9.9–16.7 ns | 17.9–31.7 ns | 6.9–10.7 ns |
+/// | crossbeam-epoch 0.9 (`pin`, 2 × `load`) | 8.5–14.4 ns | 14.2–28.6 ns | 6.3–8.1 ns |
+/// | arc-swap 1 (2 × `load`) | 19.2–30.7 ns | 42.3–68.1 ns | 18.4–45.2 ns |
+///
+/// arc-swap is out: it protects each pointer separately, so a load pays
+/// twice. crossbeam-epoch's guard is the cheapest, by a few nanoseconds. To
+/// see whether that survives inside the map, we built `SyncMap` on each
+/// (the reclaimer is one small facade in `sync_map/primitive.rs`) and
+/// alternated the two builds on the 99/1 benchmark for three rounds: at
+/// one thread they were within noise (seize 39, 50, 41 ns per operation;
+/// crossbeam-epoch 52, 47, 46), at two threads crossbeam-epoch was ahead in
+/// two rounds of three (seize 71, 124, 106; crossbeam-epoch 85, 74, 52). A
+/// load's cost is dominated by its cache misses (see below), not its guard.
+///
+/// With speed this close, soundness decides. crossbeam-epoch's collector
+/// is global: a destructor it defers may run on any thread, after the map
+/// is gone, so every method would need `K, V, S: Send + 'static`. A seize
+/// collector belongs to the map and is drained when the map drops, so
+/// `SyncMap<&str, &T>` works and nothing outlives the map. Should a quiet
+/// machine show a clear win for crossbeam-epoch, the facade is the only
+/// code to change.
+///
+/// # Performance
+///
+/// Go's design costs a load two dependent memory accesses beyond the
+/// hash-table bucket: the entry, then the boxed value (Go pays the same,
+/// through `*entry` and `*any`). With 10,000 keys the read map, the entries
+/// and the values fill about 0.9 MB, so on this machine a `SyncMap` load is
+/// slower than a `RwLock<HashMap>` or dashmap lookup, whose values sit in
+/// the bucket, and writes pay an allocation and a retirement each.
+/// `BENCHMARKS-syncmap.md` at the repository root has the measured table
+/// and the command that regenerates it.
+///
+/// # Consistency
+///
+/// Each operation on one key is atomic: a load sees the value of some
+/// store that did not finish after the load began, a [`load_or_store`]
+/// race has exactly one winner, and a successful [`compare_and_swap`] acts
+/// on the value it compared. Like Go's `Range`, [`range`] is not a
+/// snapshot: it visits each key present throughout the call once and may
+/// or may not see concurrent changes; its closure may call any method of
+/// the map. [`len`] counts live values with one atomic counter: exact
+/// whenever no write is in flight, approximate otherwise (Go has no `Len`
+/// because an exact one would need a lock).
+///
+/// [`load_or_store`]: SyncMap::load_or_store
+/// [`compare_and_swap`]: SyncMap::compare_and_swap
+/// [`range`]: SyncMap::range
+/// [`len`]: SyncMap::len
+///
+/// # Differences from Go
+///
+/// - Keys are typed and must be `Clone`: the dirty map is rebuilt from the
+///   read map by cloning its keys (Go copies interface words). Wrap keys
+///   that are expensive to clone in `Arc`.
+/// - `clear` (Go 1.23's `Clear`) expunges every entry of the maps it drops,
+///   so a lock-free store that raced with it lands in the new map instead
+///   of in an orphaned entry.
+/// - Orderings are Rust's: see the comment on each atomic operation.
+/// - A `Hash`, `Eq` or `Clone` of `K` that panics leaves the map memory-safe
+///   and usable; a dirty-map rebuild interrupted by a panic is undone. The
+///   lock is not considered poisoned.
+///
+/// # Thread safety
+///
+/// `SyncMap<K, V, S>` is `Send` and `Sync` when `K`, `V` and `S` are both
+/// (values and keys are dropped by whichever thread frees them, and read by
+/// all). A map of `Rc`s is neither:
+///
+/// ```compile_fail,E0277
+/// fn shared<T: Sync>(_: &T) {}
+/// shared(&gomap::SyncMap::<std::rc::Rc<u8>, u8>::new());
+/// ```
+///
+/// A [`Ref`] holds a guard tied to the thread that loaded it, so it cannot
+/// be sent to another thread; copy the value out instead:
+///
+/// ```compile_fail,E0277
+/// let m = gomap::SyncMap::new();
+/// m.store(1, 1);
+/// let r = m.load(&1).unwrap();
+/// std::thread::scope(|s| { s.spawn(move || *r); });
+/// ```
+pub struct SyncMap<K, V, S = DefaultHashBuilder> {
+    /// The read map and its amended bit; loaded without the lock.
+    /// Go: `Map.read`.
+    read: ReadSlot<K, V, S>,
+    /// The dirty map and the miss count. Go: `Map.mu`, `Map.dirty` and
+    /// `Map.misses`.
+    locked: Mutex<Dirty<K, V, S>>,
+    /// Number of live entries, give or take writes in flight (it can dip
+    /// below zero for a moment when a delete's decrement overtakes the
+    /// matching store's increment).
+    live: AtomicIsize,
+    /// Cloned into every inner map.
+    hash_builder: S,
+    /// Frees replaced values and read maps once no guard can see them.
+    collector: Collector,
+    /// The map owns `EntryMap`s (the read slot holds one by raw pointer),
+    /// which gives `SyncMap` their auto traits: `Send` and `Sync` when `K`,
+    /// `V` and `S` are `Send + Sync`.
+    _owns: PhantomData<EntryMap<K, V, S>>,
+}
+
+/// What the lock protects. Go: the fields of `Map` guarded by `mu`.
+struct Dirty<K, V, S> {
+    /// The dirty map: every entry of the read map that is not expunged,
+    /// plus keys added since the last promotion. `None` from a promotion
+    /// until the next write of a new key. Go: `Map.dirty`.
+    map: Option<EntryMap<K, V, S>>,
+    /// Loads that took the lock since the last promotion. Go: `Map.misses`.
+    misses: usize,
+}
+
+impl<K, V> SyncMap<K, V, DefaultHashBuilder> {
+    /// An empty map. Go: `var m sync.Map`.
+    pub fn new() -> Self {
+        Self::with_hasher(DefaultHashBuilder::default())
+    }
+}
+
+impl<K, V, S: Clone> SyncMap<K, V, S> {
+    /// An empty map whose inner maps hash with clones of `hash_builder`.
+    pub fn with_hasher(hash_builder: S) -> Self {
+        SyncMap {
+            read: ReadSlot::new(new_map(&hash_builder, 0)),
+            locked: Mutex::new(Dirty {
+                map: None,
+                misses: 0,
+            }),
+            live: AtomicIsize::new(0),
+            hash_builder,
+            collector: Collector::new(),
+            _owns: PhantomData,
+        }
+    }
+}
+
+impl<K, V, S> SyncMap<K, V, S> {
+    /// Number of keys with a value. Exact when no write is in flight;
+    /// otherwise one of the counts the map passed through, give or take the
+    /// writes still running.
+    ///
+    /// ```
+    /// let m = gomap::SyncMap::new();
+    /// m.store(1, "a");
+    /// m.store(1, "b");
+    /// m.store(2, "c");
+    /// m.delete(&1);
+    /// assert_eq!(m.len(), 1);
+    /// ```
+    pub fn len(&self) -> usize {
+        // Relaxed: a statistic; it publishes no data.
+        usize::try_from(self.live.load(Ordering::Relaxed)).unwrap_or(0)
+    }
+
+    /// Whether [`len`](SyncMap::len) is 0.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The hash builder the inner maps clone.
+    pub fn hasher(&self) -> &S {
+        &self.hash_builder
+    }
+
+    /// Adds `n` to the live count.
+    #[inline]
+    fn live_add(&self, n: isize) {
+        // Relaxed: a statistic, exact once writers are joined; see `len`.
+        self.live.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Takes the lock. A panic in user code (a key's `Hash`, `Eq` or
+    /// `Clone`) while it was held leaves the state consistent (see
+    /// `dirty_locked`), so poisoning is ignored.
+    fn lock(&self) -> MutexGuard<'_, Dirty<K, V, S>> {
+        self.locked.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A new, empty inner map with a clone of `hash_builder`.
+fn new_map<K, V, S: Clone>(hash_builder: &S, hint: usize) -> EntryMap<K, V, S> {
+    // Under loom every execution must take the same path, so the inner maps'
+    // seeds are fixed (the tests also seed iteration's random start).
+    #[cfg(loom)]
+    return GoMap::with_capacity_hasher_and_seeds(hint, hash_builder.clone(), || 0x5eed);
+    #[cfg(not(loom))]
+    GoMap::with_capacity_and_hasher(hint, hash_builder.clone())
+}
+
+/// The value pointer `Ref` and retirement code works with.
+///
+/// # Safety
+///
+/// `p` was loaded under `guard` (or published by this thread) and its box is
+/// freed only through `guard`'s collector.
+unsafe fn make_ref<'a, V>(guard: Guard<'a>, p: core::ptr::NonNull<V>) -> Ref<'a, V> {
+    // SAFETY: forwarded from the caller.
+    unsafe { Ref::new(guard, p) }
+}
+
+impl<K, V, S> SyncMap<K, V, S>
+where
+    K: Eq + Hash + Clone,
+    S: BuildHasher + Clone,
+{
+    /// The value for `key`, if any. Go: `Map.Load`.
+    ///
+    /// Lock-free unless the key is missing from the read map while the dirty
+    /// map has keys the read map lacks; such a *miss* takes the lock and
+    /// counts toward promoting the dirty map.
+    ///
+    /// ```
+    /// let m = gomap::SyncMap::new();
+    /// m.store(String::from("gopher"), 13);
+    /// assert_eq!(*m.load("gopher").unwrap(), 13);
+    /// assert!(m.load("ferris").is_none());
+    /// ```
+    #[inline]
+    pub fn load<Q>(&self, key: &Q) -> Option<Ref<'_, V>>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let guard = self.collector.enter();
+        let read = self.read.load(&guard);
+        let value = match read.m.get(key) {
+            Some(e) => e.load(&guard),
+            None if read.amended => self.load_slow(key, &guard),
+            None => None,
+        }?;
+        // SAFETY: `value` was loaded under `guard` with Acquire (by
+        // `Entry::load`), and values are freed only through the collector.
+        Some(unsafe { make_ref(guard, value) })
+    }
+
+    /// The locked half of [`SyncMap::load`].
+    #[cold]
+    #[inline(never)]
+    fn load_slow<Q>(&self, key: &Q, guard: &Guard<'_>) -> Loaded<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let mut dirty = self.lock();
+        // The dirty map may have been promoted while we waited; then the key
+        // is in the new read map and this is no miss.
+        let read = self.read.load(guard);
+        if let Some(e) = read.m.get(key) {
+            return e.load(guard);
+        }
+        if !read.amended {
+            return None;
+        }
+        let found = dirty
+            .map
+            .as_ref()
+            .and_then(|m| m.get(key))
+            .and_then(|e| e.load(guard));
+        // Found or not, the key takes this path until the next promotion.
+        self.miss_locked(&mut dirty, guard);
+        found
+    }
+
+    /// Sets the value for `key`. Go: `Map.Store`.
+    ///
+    /// Lock-free when the key is in the read map and not expunged.
+    pub fn store(&self, key: K, value: V) {
+        let guard = self.collector.enter();
+        if let Some(old) = self.swap_inner(key, value, &guard) {
+            // SAFETY: the swap took `old` out of its entry, making it
+            // unreachable for later loads, and only we retire it.
+            unsafe { guard.retire_box(old.as_ptr()) }
+        }
+    }
+
+    /// Sets the value for `key` and returns the previous one, if any.
+    /// Go: `Map.Swap` (Go 1.20).
+    ///
+    /// ```
+    /// let m = gomap::SyncMap::new();
+    /// assert!(m.swap("k", 1).is_none());
+    /// assert_eq!(*m.swap("k", 2).unwrap(), 1);
+    /// ```
+    pub fn swap(&self, key: K, value: V) -> Option<Ref<'_, V>> {
+        let guard = self.collector.enter();
+        let old = self.swap_inner(key, value, &guard)?;
+        // SAFETY: the swap took `old` out of its entry, making it
+        // unreachable for later loads, and only we retire it.
+        unsafe { guard.retire_box(old.as_ptr()) };
+        // SAFETY: `old` was taken out with Acquire under `guard`; retiring it
+        // through `guard` keeps it allocated until `guard` (moved into the
+        // `Ref`) is dropped.
+        Some(unsafe { make_ref(guard, old) })
+    }
+
+    /// Stores `value` for `key`; returns the value it replaced (to be
+    /// retired by the caller).
+    #[inline]
+    fn swap_inner(&self, key: K, value: V, guard: &Guard<'_>) -> Loaded<V> {
+        let new = NewValue::new(value);
+        let read = self.read.load(guard);
+        let new = match read.m.get(&key) {
+            Some(e) => match e.try_swap(new, guard) {
+                Ok(old) => {
+                    if old.is_none() {
+                        self.live_add(1);
+                    }
+                    return old;
+                }
+                Err(new) => new,
+            },
+            None => new,
+        };
+        self.swap_slow(key, new, guard)
+    }
+
+    /// The locked half of [`SyncMap::swap`] and [`SyncMap::store`].
+    #[cold]
+    #[inline(never)]
+    fn swap_slow(&self, key: K, new: NewValue<V>, guard: &Guard<'_>) -> Loaded<V> {
+        let mut dirty = self.lock();
+        let read = self.read.load(guard);
+        let old = if let Some(e) = read.m.get(&key) {
+            self.unexpunge_locked(&mut dirty, &key, e);
+            e.swap_locked(new)
+        } else if let Some(e) = dirty.map.as_ref().and_then(|m| m.get(&key)) {
+            e.swap_locked(new)
+        } else {
+            if !read.amended {
+                // The first new key since the last promotion.
+                self.dirty_locked(&mut dirty, guard);
+                self.read.set_amended();
+            }
+            let (entry, _) = Entry::new(new);
+            dirty_map(&mut dirty).insert(key, Arc::new(entry));
+            None
+        };
+        if old.is_none() {
+            self.live_add(1);
+        }
+        old
+    }
+
+    /// Returns the value for `key` if there is one; otherwise stores
+    /// `value` and returns it. The flag is true when the value was loaded,
+    /// false when stored. Go: `Map.LoadOrStore`.
+    ///
+    /// When threads race to `load_or_store` the same absent key, exactly
+    /// one stores; every other gets its value back with `true`.
+    ///
+    /// ```
+    /// let m = gomap::SyncMap::new();
+    /// let (v, loaded) = m.load_or_store("k", 1);
+    /// assert_eq!((*v, loaded), (1, false));
+    /// let (v, loaded) = m.load_or_store("k", 2);
+    /// assert_eq!((*v, loaded), (1, true));
+    /// ```
+    pub fn load_or_store(&self, key: K, value: V) -> (Ref<'_, V>, bool) {
+        let guard = self.collector.enter();
+        let read = self.read.load(&guard);
+        let mut new = NewValue::new(value);
+        if let Some(e) = read.m.get(&key) {
+            match e.try_load_or_store(new, &guard) {
+                LoadOrStore::Loaded(v) => {
+                    // SAFETY: loaded under `guard` with Acquire; values are
+                    // freed only through the collector.
+                    return (unsafe { make_ref(guard, v) }, true);
+                }
+                LoadOrStore::Stored(v) => {
+                    self.live_add(1);
+                    // SAFETY: we published `v` under `guard`; values are freed
+                    // only through the collector.
+                    return (unsafe { make_ref(guard, v) }, false);
+                }
+                LoadOrStore::Expunged(n) => new = n,
+            }
+        }
+        let (v, loaded) = self.load_or_store_slow(key, new, &guard);
+        // SAFETY: `v` was loaded or published under `guard`; values are freed
+        // only through the collector.
+        (unsafe { make_ref(guard, v) }, loaded)
+    }
+
+    /// The locked half of [`SyncMap::load_or_store`].
+    #[cold]
+    #[inline(never)]
+    fn load_or_store_slow(
+        &self,
+        key: K,
+        new: NewValue<V>,
+        guard: &Guard<'_>,
+    ) -> (core::ptr::NonNull<V>, bool) {
+        let mut dirty = self.lock();
+        let read = self.read.load(guard);
+        if let Some(e) = read.m.get(&key) {
+            self.unexpunge_locked(&mut dirty, &key, e);
+            return self.finish_load_or_store(e, new, guard);
+        }
+        if let Some(e) = dirty.map.as_ref().and_then(|m| m.get(&key)) {
+            let result = self.finish_load_or_store(e, new, guard);
+            self.miss_locked(&mut dirty, guard);
+            return result;
+        }
+        if !read.amended {
+            // The first new key since the last promotion.
+            self.dirty_locked(&mut dirty, guard);
+            self.read.set_amended();
+        }
+        let (entry, v) = Entry::new(new);
+        dirty_map(&mut dirty).insert(key, Arc::new(entry));
+        self.live_add(1);
+        (v, false)
+    }
+
+    /// `try_load_or_store` on an entry known not to be expunged (the lock
+    /// is held).
+    fn finish_load_or_store(
+        &self,
+        e: &Entry<V>,
+        new: NewValue<V>,
+        guard: &Guard<'_>,
+    ) -> (core::ptr::NonNull<V>, bool) {
+        match e.try_load_or_store(new, guard) {
+            LoadOrStore::Loaded(v) => (v, true),
+            LoadOrStore::Stored(v) => {
+                self.live_add(1);
+                (v, false)
+            }
+            LoadOrStore::Expunged(_) => {
+                unreachable!("sync_map: only lock holders expunge, and we hold the lock")
+            }
+        }
+    }
+
+    /// Deletes `key`, returning its value if it had one.
+    /// Go: `Map.LoadAndDelete`.
+    ///
+    /// ```
+    /// let m = gomap::SyncMap::new();
+    /// m.store("k", 1);
+    /// assert_eq!(*m.load_and_delete("k").unwrap(), 1);
+    /// assert!(m.load_and_delete("k").is_none());
+    /// ```
+    pub fn load_and_delete<Q>(&self, key: &Q) -> Option<Ref<'_, V>>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let guard = self.collector.enter();
+        let read = self.read.load(&guard);
+        let old = match read.m.get(key) {
+            Some(e) => e.delete(&guard),
+            None if read.amended => self.load_and_delete_slow(key, &guard),
+            None => None,
+        }?;
+        self.live_add(-1);
+        // SAFETY: the delete took `old` out of its entry, making it
+        // unreachable for later loads, and only we retire it.
+        unsafe { guard.retire_box(old.as_ptr()) };
+        // SAFETY: taken out with Acquire under `guard`, and retired through
+        // `guard`, so it stays allocated while the `Ref` holds `guard`.
+        Some(unsafe { make_ref(guard, old) })
+    }
+
+    /// The locked half of [`SyncMap::load_and_delete`].
+    #[cold]
+    #[inline(never)]
+    fn load_and_delete_slow<Q>(&self, key: &Q, guard: &Guard<'_>) -> Loaded<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let mut dirty = self.lock();
+        let read = self.read.load(guard);
+        if let Some(e) = read.m.get(key) {
+            return e.delete(guard);
+        }
+        if !read.amended {
+            return None;
+        }
+        // The entry is in no read map, so the lock is the only way to it:
+        // once out of the dirty map it is ours.
+        let removed = dirty.map.as_mut().and_then(|m| m.remove(key));
+        self.miss_locked(&mut dirty, guard);
+        removed.and_then(|e| e.delete(guard))
+    }
+
+    /// Deletes `key`. Go: `Map.Delete`.
+    pub fn delete<Q>(&self, key: &Q)
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.load_and_delete(key);
+    }
+
+    /// Replaces the value for `key` with `new` if it equals `old`; returns
+    /// whether it did. An absent key never matches.
+    /// Go: `Map.CompareAndSwap` (Go 1.20).
+    ///
+    /// ```
+    /// let m = gomap::SyncMap::new();
+    /// m.store("hits", 1);
+    /// assert!(m.compare_and_swap("hits", &1, 2));
+    /// assert!(!m.compare_and_swap("hits", &1, 3));
+    /// assert_eq!(*m.load("hits").unwrap(), 2);
+    /// ```
+    pub fn compare_and_swap<Q>(&self, key: &Q, old: &V, new: V) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+        V: PartialEq,
+    {
+        let guard = self.collector.enter();
+        let read = self.read.load(&guard);
+        let new = NewValue::new(new);
+        let replaced = match read.m.get(key) {
+            Some(e) => e.try_compare_and_swap(old, new, &guard).ok(),
+            None if read.amended => self.compare_and_swap_slow(key, old, new, &guard),
+            None => None,
+        };
+        match replaced {
+            Some(p) => {
+                // SAFETY: the compare-exchange took `p` out of its entry,
+                // making it unreachable for later loads; only we retire it.
+                unsafe { guard.retire_box(p.as_ptr()) };
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The locked half of [`SyncMap::compare_and_swap`].
+    #[cold]
+    #[inline(never)]
+    fn compare_and_swap_slow<Q>(
+        &self,
+        key: &Q,
+        old: &V,
+        new: NewValue<V>,
+        guard: &Guard<'_>,
+    ) -> Loaded<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+        V: PartialEq,
+    {
+        let mut dirty = self.lock();
+        let read = self.read.load(guard);
+        if let Some(e) = read.m.get(key) {
+            return e.try_compare_and_swap(old, new, guard).ok();
+        }
+        let e = dirty.map.as_ref().and_then(|m| m.get(key))?;
+        let replaced = e.try_compare_and_swap(old, new, guard).ok();
+        self.miss_locked(&mut dirty, guard);
+        replaced
+    }
+
+    /// Deletes `key` if its value equals `old`; returns whether it did.
+    /// Go: `Map.CompareAndDelete` (Go 1.20).
+    ///
+    /// ```
+    /// let m = gomap::SyncMap::new();
+    /// m.store("k", 1);
+    /// assert!(!m.compare_and_delete("k", &2));
+    /// assert!(m.compare_and_delete("k", &1));
+    /// assert!(m.load("k").is_none());
+    /// ```
+    pub fn compare_and_delete<Q>(&self, key: &Q, old: &V) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+        V: PartialEq,
+    {
+        let guard = self.collector.enter();
+        let read = self.read.load(&guard);
+        let deleted = match read.m.get(key) {
+            Some(e) => e.try_compare_and_delete(old, &guard),
+            None if read.amended => self.compare_and_delete_slow(key, old, &guard),
+            None => None,
+        };
+        match deleted {
+            Some(p) => {
+                self.live_add(-1);
+                // SAFETY: the compare-exchange took `p` out of its entry,
+                // making it unreachable for later loads; only we retire it.
+                unsafe { guard.retire_box(p.as_ptr()) };
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The locked half of [`SyncMap::compare_and_delete`].
+    #[cold]
+    #[inline(never)]
+    fn compare_and_delete_slow<Q>(&self, key: &Q, old: &V, guard: &Guard<'_>) -> Loaded<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+        V: PartialEq,
+    {
+        let mut dirty = self.lock();
+        let read = self.read.load(guard);
+        if let Some(e) = read.m.get(key) {
+            return e.try_compare_and_delete(old, guard);
+        }
+        if !read.amended {
+            return None;
+        }
+        // The entry stays in the dirty map even if deleted: like Go, we leave
+        // it to be expunged after the next promotion.
+        let deleted = dirty
+            .map
+            .as_ref()
+            .and_then(|m| m.get(key))
+            .and_then(|e| e.try_compare_and_delete(old, guard));
+        self.miss_locked(&mut dirty, guard);
+        deleted
+    }
+
+    /// Calls `f` on each key and value until it returns `false`.
+    /// Go: `Map.Range`.
+    ///
+    /// Not a snapshot: every key present for the whole call is visited
+    /// once, with some value it had during the call; keys stored or deleted
+    /// meanwhile may or may not be. `f` may call any method of the map. If
+    /// the dirty map has keys the read map lacks, `range` promotes it first
+    /// (the walk is O(n) anyway), so the walk takes no lock.
+    ///
+    /// ```
+    /// let m = gomap::SyncMap::new();
+    /// for i in 0..10 { m.store(i, i * i); }
+    /// let mut sum = 0;
+    /// m.range(|_, v| { sum += v; true });
+    /// assert_eq!(sum, 285);
+    /// let mut seen = 0;
+    /// m.range(|_, _| { seen += 1; seen < 3 }); // stop after three
+    /// assert_eq!(seen, 3);
+    /// ```
+    pub fn range<F>(&self, mut f: F)
+    where
+        F: FnMut(&K, &V) -> bool,
+    {
+        let guard = self.collector.enter();
+        let mut read = self.read.load(&guard);
+        if read.amended {
+            let mut dirty = self.lock();
+            read = self.read.load(&guard);
+            if read.amended {
+                self.promote_locked(&mut dirty, &guard);
+                read = self.read.load(&guard);
+            }
+        }
+        for (k, e) in read.m.iter() {
+            if let Some(v) = e.load(&guard) {
+                // SAFETY: loaded under `guard` with Acquire; values are freed
+                // only through the collector, after `guard` is dropped.
+                if !f(k, unsafe { v.as_ref() }) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Deletes every key. Go: `Map.Clear` (Go 1.23).
+    ///
+    /// Entries of the old maps are expunged, so a store racing with `clear`
+    /// either happens before it (and is cleared) or lands in the new map.
+    ///
+    /// ```
+    /// let m = gomap::SyncMap::new();
+    /// m.store(1, 1);
+    /// m.clear();
+    /// assert!(m.is_empty());
+    /// assert!(m.load(&1).is_none());
+    /// ```
+    pub fn clear(&self) {
+        let guard = self.collector.enter();
+        let read = self.read.load(&guard);
+        if read.m.is_empty() && !read.amended {
+            return;
+        }
+        let mut dirty = self.lock();
+        let read = self.read.load(&guard);
+        let old_dirty = dirty.map.take();
+        dirty.misses = 0;
+        // Publish the empty map first, so new operations stop finding the
+        // old entries; `read.m` stays readable under `guard`.
+        self.read.publish(new_map(&self.hash_builder, 0), &guard);
+        // Every live or deleted entry is in the dirty map when there is one
+        // (the read map's others are expunged already), else in the read map.
+        let old = old_dirty.as_ref().unwrap_or(read.m);
+        let mut removed = 0;
+        for e in old.values() {
+            if let Some(v) = e.expunge_orphan() {
+                removed += 1;
+                // SAFETY: the swap took `v` out of an entry no map holds any
+                // more; only we retire it.
+                unsafe { guard.retire_box(v.as_ptr()) };
+            }
+        }
+        self.live_add(-removed);
+        if let Some(m) = old_dirty {
+            // Retired, not dropped: threads that found an entry in it under
+            // the lock may still hold values they loaded from it (see
+            // `Entry`'s `Drop`).
+            let m = Box::into_raw(Box::new(m));
+            // SAFETY: the dirty map is out of the lock's state, so no thread
+            // can reach it from now on; the box is retired once.
+            unsafe { guard.retire_box(m) };
+        }
+    }
+
+    /// Counts a miss and promotes the dirty map once the misses since the
+    /// last promotion reach its size. Go: `Map.missLocked`.
+    fn miss_locked(&self, dirty: &mut Dirty<K, V, S>, guard: &Guard<'_>) {
+        dirty.misses += 1;
+        let len = dirty.map.as_ref().map_or(0, GoMap::len);
+        if dirty.misses < len {
+            return;
+        }
+        self.promote_locked(dirty, guard);
+    }
+
+    /// Makes the dirty map the read map. Go: the tail of `Map.missLocked`.
+    fn promote_locked(&self, dirty: &mut Dirty<K, V, S>, guard: &Guard<'_>) {
+        dirty.misses = 0;
+        // The read map is amended only while a dirty map exists, and callers
+        // promote only an amended map.
+        if let Some(m) = dirty.map.take() {
+            self.read.publish(m, guard);
+        }
+    }
+
+    /// Builds the dirty map from the read map if there is none: clones
+    /// every key whose entry is not deleted, and expunges the deleted ones
+    /// instead. Go: `Map.dirtyLocked`.
+    fn dirty_locked(&self, dirty: &mut Dirty<K, V, S>, guard: &Guard<'_>) {
+        if dirty.map.is_some() {
+            return;
+        }
+        let read = self.read.load(guard);
+        let mut m = new_map(&self.hash_builder, read.m.len());
+        // If a key's `Clone` or `Hash` panics midway, revive what we
+        // expunged: without a dirty map no entry of the read map may be
+        // expunged (see `check_invariants`), so this restores the state we
+        // found.
+        let undo = UndoExpunges(read.m);
+        for (k, e) in read.m.iter() {
+            if !e.try_expunge_locked() {
+                m.insert(k.clone(), Arc::clone(e));
+            }
+        }
+        core::mem::forget(undo);
+        dirty.map = Some(m);
+    }
+
+    /// Before writing to an entry found in the read map under the lock:
+    /// if it is expunged, puts it back into the dirty map, then revives it.
+    /// Go: `e.unexpungeLocked()` followed by `m.dirty[key] = e`, in the
+    /// order that keeps the state valid if the insert's `Hash` panics.
+    fn unexpunge_locked(&self, dirty: &mut Dirty<K, V, S>, key: &K, e: &Arc<Entry<V>>) {
+        // Only lock holders move an entry into or out of *expunged*, and
+        // we hold the lock, so this test stays true until we act on it.
+        if e.is_expunged() {
+            // An expunged entry of the read map implies a dirty map exists.
+            dirty_map(dirty).insert(key.clone(), Arc::clone(e));
+            let was_expunged = e.unexpunge_locked();
+            debug_assert!(was_expunged);
+        }
+    }
+
+    /// The sizes of the two maps and the miss count, for tests that need to
+    /// see promotions happen. A snapshot taken under the lock.
+    #[doc(hidden)]
+    pub fn debug_state(&self) -> DebugState {
+        let guard = self.collector.enter();
+        let dirty = self.lock();
+        let read = self.read.load(&guard);
+        DebugState {
+            read_len: read.m.len(),
+            amended: read.amended,
+            dirty_len: dirty.map.as_ref().map(GoMap::len),
+            misses: dirty.misses,
+        }
+    }
+
+    /// Checks the invariants that tie the read map, the dirty map and the
+    /// entries together, and that [`len`](SyncMap::len) is exact. Panics
+    /// on the first violation. For tests: call it only while no other thread
+    /// uses the map.
+    #[doc(hidden)]
+    pub fn check_invariants(&self) {
+        let guard = self.collector.enter();
+        let dirty = self.lock();
+        let read = self.read.load(&guard);
+        read.m.check_invariants();
+        let authoritative = match &dirty.map {
+            None => {
+                assert!(!read.amended, "sync_map: amended without a dirty map");
+                for (_, e) in read.m.iter() {
+                    assert!(
+                        !e.is_expunged(),
+                        "sync_map: expunged entry without a dirty map"
+                    );
+                }
+                read.m
+            }
+            Some(d) => {
+                d.check_invariants();
+                for (k, e) in read.m.iter() {
+                    match d.get(k) {
+                        Some(de) => assert!(
+                            Arc::ptr_eq(e, de),
+                            "sync_map: read and dirty maps hold different entries for a key"
+                        ),
+                        None => assert!(
+                            e.is_expunged(),
+                            "sync_map: a read entry missing from the dirty map is not expunged"
+                        ),
+                    }
+                }
+                for (k, e) in d.iter() {
+                    assert!(
+                        !e.is_expunged(),
+                        "sync_map: expunged entry in the dirty map"
+                    );
+                    assert!(
+                        read.amended || read.m.contains_key(k),
+                        "sync_map: dirty map has a new key but the read map is not amended"
+                    );
+                }
+                d
+            }
+        };
+        let live = authoritative.values().filter(|e| e.is_live()).count();
+        assert_eq!(self.len(), live, "sync_map: live count is off");
+    }
+}
+
+/// What [`SyncMap::debug_state`] reports.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DebugState {
+    /// Entries in the read map, deleted ones included.
+    pub read_len: usize,
+    /// Whether the read map is marked amended.
+    pub amended: bool,
+    /// Entries in the dirty map, or `None` when there is none.
+    pub dirty_len: Option<usize>,
+    /// Misses since the last promotion.
+    pub misses: usize,
+}
+
+/// The dirty map, which the caller knows exists.
+fn dirty_map<K, V, S>(dirty: &mut Dirty<K, V, S>) -> &mut EntryMap<K, V, S> {
+    dirty.map.as_mut().expect(
+        "sync_map: the dirty map exists while the read map is amended or has expunged entries",
+    )
+}
+
+/// Scope guard for [`SyncMap::dirty_locked`]: on unwind, revives the read
+/// map's expunged entries.
+struct UndoExpunges<'a, K, V, S>(&'a EntryMap<K, V, S>);
+
+impl<K, V, S> Drop for UndoExpunges<'_, K, V, S> {
+    fn drop(&mut self) {
+        for e in self.0.values() {
+            e.undo_expunge_locked();
+        }
+    }
+}
+
+impl<K, V, S: Default + Clone> Default for SyncMap<K, V, S> {
+    fn default() -> Self {
+        Self::with_hasher(S::default())
+    }
+}
+
+impl<K, V, S> fmt::Debug for SyncMap<K, V, S>
+where
+    K: Eq + Hash + Clone + fmt::Debug,
+    V: fmt::Debug,
+    S: BuildHasher + Clone,
+{
+    /// Formats the entries `range` visits.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = f.debug_map();
+        self.range(|k, v| {
+            out.entry(k, v);
+            true
+        });
+        out.finish()
+    }
+}

@@ -1,0 +1,199 @@
+//! The atomics, the lock and the memory reclaimer that [`SyncMap`] is built
+//! on, imported from this one module so that `--cfg loom` can swap them all.
+//!
+//! Normally the reclaimer is a thin facade over a per-map
+//! [`seize::Collector`] (the crate documentation of `sync_map` says why seize).
+//! Under loom it is a stand-in that keeps every retired allocation until the
+//! map is dropped: loom cannot model seize's own atomics, and a reclaimer
+//! that never frees early is trivially correct, so the loom tests check what
+//! they are meant to check — the entry state machine and promotion — and
+//! nothing else. seize's protocol is covered by seize's own test suite, and
+//! ours runs under Miri with the real collector.
+//!
+//! [`SyncMap`]: super::SyncMap
+
+#[cfg(not(loom))]
+pub(crate) use std::sync::atomic::{AtomicIsize, AtomicPtr, Ordering};
+#[cfg(not(loom))]
+pub(crate) use std::sync::{Mutex, MutexGuard};
+
+#[cfg(loom)]
+pub(crate) use loom::sync::atomic::{AtomicIsize, AtomicPtr, Ordering};
+#[cfg(loom)]
+pub(crate) use loom::sync::{Mutex, MutexGuard};
+
+pub(crate) use reclaim::{Collector, Guard};
+
+/// Frees a `Box<T>` that was turned into a raw pointer.
+///
+/// # Safety
+///
+/// - `ptr` came from `Box::<T>::into_raw` and has not been freed.
+/// - No thread will read `*ptr` again.
+unsafe fn drop_box<T>(ptr: *mut T) {
+    // SAFETY: the caller promises `ptr` is an unfreed `Box<T>` that nobody
+    // will read again.
+    drop(unsafe { Box::from_raw(ptr) });
+}
+
+#[cfg(not(loom))]
+mod reclaim {
+    use super::{AtomicPtr, Ordering};
+    use seize::Guard as _;
+
+    /// The map's memory reclaimer: every value and every read map that is
+    /// replaced goes through it, so a reader holding a [`Guard`] never sees
+    /// its memory freed.
+    pub(crate) struct Collector(seize::Collector);
+
+    /// Proof that the current thread is inside a read-side critical section
+    /// of one [`Collector`]: anything loaded with [`Guard::protect`] and
+    /// retired after the load stays allocated until this guard is dropped.
+    /// Not `Send`: it marks the thread, not a task.
+    pub(crate) struct Guard<'c>(seize::LocalGuard<'c>);
+
+    impl Collector {
+        pub(crate) fn new() -> Self {
+            Collector(seize::Collector::new())
+        }
+
+        /// Enters a critical section. Reentrant: nested guards are cheap and
+        /// the thread stays protected until the outermost one is dropped.
+        #[inline]
+        pub(crate) fn enter(&self) -> Guard<'_> {
+            Guard(self.0.enter())
+        }
+    }
+
+    impl Guard<'_> {
+        /// Loads `ptr` so that what it points to stays allocated for the
+        /// life of this guard, even if another thread retires it.
+        #[inline]
+        pub(crate) fn protect<T>(&self, ptr: &AtomicPtr<T>) -> *mut T {
+            // Acquire: pairs with the Release store or swap that published the
+            // pointee (the read map's publication in `ReadSlot`, a value's in
+            // `Entry`), so its contents are visible to us. seize raises this
+            // to SeqCst so that the load takes part in the order of its
+            // barriers.
+            self.0.protect(ptr, Ordering::Acquire)
+        }
+
+        /// Frees the `Box<T>` at `ptr` once no guard that might have loaded
+        /// it is alive — and never before this guard is dropped, so the
+        /// caller may keep reading it until then.
+        ///
+        /// # Safety
+        ///
+        /// - `ptr` came from `Box::<T>::into_raw` and is retired only once.
+        /// - `ptr` is no longer reachable from the map: a thread that enters
+        ///   after this call cannot load it.
+        /// - `T: Send` when the map is shared: the box may be freed on
+        ///   another thread (the map's `Send`/`Sync` bounds ensure this).
+        #[inline]
+        pub(crate) unsafe fn retire_box<T>(&self, ptr: *mut T) {
+            /// seize's reclaimer signature around [`super::drop_box`].
+            ///
+            /// # Safety
+            ///
+            /// As [`super::drop_box`]; seize calls it once no guard can
+            /// still read `ptr`.
+            unsafe fn reclaim<T>(ptr: *mut T, _: &seize::Collector) {
+                // SAFETY: seize runs this once, after every guard that could
+                // have loaded `ptr` is gone; `retire_box`'s caller promised
+                // it is an unfreed box retired once.
+                unsafe { super::drop_box(ptr) }
+            }
+            // SAFETY: the caller promises `ptr` is unreachable for threads
+            // entering from now on and that it is a `Box<T>` retired once,
+            // which is what `reclaim` needs.
+            unsafe { self.0.defer_retire(ptr, reclaim::<T>) }
+        }
+    }
+}
+
+#[cfg(loom)]
+mod reclaim {
+    use super::{AtomicPtr, Ordering};
+    use std::marker::PhantomData;
+
+    /// One retired allocation and the function that frees it.
+    struct Retired {
+        /// The allocation, type-erased.
+        ptr: *mut (),
+        /// `drop_box::<T>` for the allocation's `T`.
+        free: unsafe fn(*mut ()),
+    }
+
+    // SAFETY: a `Retired` is only freed, never read; the map's `Send`/`Sync`
+    // bounds make its pointee `Send`.
+    unsafe impl Send for Retired {}
+
+    /// Loom stand-in: retired allocations are kept until the map drops.
+    pub(crate) struct Collector {
+        /// Everything retired so far. A std mutex on purpose: it is not part
+        /// of the protocol under test, so loom need not explore it.
+        retired: std::sync::Mutex<Vec<Retired>>,
+    }
+
+    /// Loom stand-in for a critical section: nothing is freed while the
+    /// collector lives, so a guard need not do anything.
+    pub(crate) struct Guard<'c> {
+        /// The collector entered.
+        collector: &'c Collector,
+        /// Not `Send`, like the real guard.
+        _not_send: PhantomData<*mut ()>,
+    }
+
+    impl Collector {
+        pub(crate) fn new() -> Self {
+            Collector {
+                retired: std::sync::Mutex::new(Vec::new()),
+            }
+        }
+
+        pub(crate) fn enter(&self) -> Guard<'_> {
+            Guard {
+                collector: self,
+                _not_send: PhantomData,
+            }
+        }
+    }
+
+    impl Guard<'_> {
+        pub(crate) fn protect<T>(&self, ptr: &AtomicPtr<T>) -> *mut T {
+            // Acquire: pairs with the Release store or swap that published
+            // the pointee, as in the real facade.
+            ptr.load(Ordering::Acquire)
+        }
+
+        /// # Safety
+        ///
+        /// As for the real `retire_box`.
+        pub(crate) unsafe fn retire_box<T>(&self, ptr: *mut T) {
+            /// Frees a `Box<T>` held as `*mut ()`.
+            ///
+            /// # Safety
+            ///
+            /// As [`super::drop_box`], with `ptr` a `Box<T>`.
+            unsafe fn free<T>(ptr: *mut ()) {
+                // SAFETY: `ptr` is the `Box<T>` that `retire_box::<T>` kept.
+                unsafe { super::drop_box(ptr.cast::<T>()) }
+            }
+            self.collector.retired.lock().unwrap().push(Retired {
+                ptr: ptr.cast(),
+                free: free::<T>,
+            });
+        }
+    }
+
+    impl Drop for Collector {
+        fn drop(&mut self) {
+            let retired = self.retired.get_mut().unwrap();
+            for r in retired.drain(..) {
+                // SAFETY: the map is being dropped, so no guard exists, and
+                // each allocation was retired once.
+                unsafe { (r.free)(r.ptr) }
+            }
+        }
+    }
+}

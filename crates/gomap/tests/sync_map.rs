@@ -1,0 +1,376 @@
+//! Single-threaded tests of `SyncMap`: the API against std's `HashMap` as a
+//! model, promotion and expunging seen through `debug_state`, drops counted,
+//! panicking keys. Runs under Miri:
+//! `cargo +nightly miri test -p gomap --test sync_map` (sizes shrink there).
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use gomap::SyncMap;
+use proptest::prelude::*;
+
+/// Scales a size down under Miri.
+fn scaled(n: usize) -> usize {
+    if cfg!(miri) {
+        (n / 16).max(4)
+    } else {
+        n
+    }
+}
+
+/// One operation of the model test.
+#[derive(Clone, Debug)]
+enum Op {
+    Load(u8),
+    Store(u8, u8),
+    LoadOrStore(u8, u8),
+    LoadAndDelete(u8),
+    Delete(u8),
+    Swap(u8, u8),
+    CompareAndSwap(u8, u8, u8),
+    CompareAndDelete(u8, u8),
+    /// Range, stopping after this many visits (0 = never stop early).
+    Range(u8),
+    Clear,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    // Few keys and few values, so that compare-and-swaps succeed and keys
+    // go round the deleted / expunged / revived cycle often.
+    let k = 0u8..12;
+    let v = 0u8..4;
+    prop_oneof![
+        6 => k.clone().prop_map(Op::Load),
+        4 => (k.clone(), v.clone()).prop_map(|(k, v)| Op::Store(k, v)),
+        2 => (k.clone(), v.clone()).prop_map(|(k, v)| Op::LoadOrStore(k, v)),
+        2 => k.clone().prop_map(Op::LoadAndDelete),
+        1 => k.clone().prop_map(Op::Delete),
+        2 => (k.clone(), v.clone()).prop_map(|(k, v)| Op::Swap(k, v)),
+        2 => (k.clone(), v.clone(), v.clone()).prop_map(|(k, a, b)| Op::CompareAndSwap(k, a, b)),
+        1 => (k, v).prop_map(|(k, v)| Op::CompareAndDelete(k, v)),
+        1 => (0u8..4).prop_map(Op::Range),
+        1 => Just(Op::Clear),
+    ]
+}
+
+/// Applies `ops` to a `SyncMap` and to the model, comparing every result and
+/// checking the map's invariants after every step.
+fn run(ops: &[Op]) {
+    let m: SyncMap<u8, u8> = SyncMap::new();
+    let mut model: HashMap<u8, u8> = HashMap::new();
+    for (i, op) in ops.iter().enumerate() {
+        let ctx = || format!("step {i}: {op:?}");
+        match *op {
+            Op::Load(k) => assert_eq!(m.load(&k).map(|r| *r), model.get(&k).copied(), "{}", ctx()),
+            Op::Store(k, v) => {
+                m.store(k, v);
+                model.insert(k, v);
+            }
+            Op::LoadOrStore(k, v) => {
+                let had = model.contains_key(&k);
+                let want = *model.entry(k).or_insert(v);
+                let (got, loaded) = m.load_or_store(k, v);
+                assert_eq!((*got, loaded), (want, had), "{}", ctx());
+            }
+            Op::LoadAndDelete(k) => {
+                assert_eq!(
+                    m.load_and_delete(&k).map(|r| *r),
+                    model.remove(&k),
+                    "{}",
+                    ctx()
+                )
+            }
+            Op::Delete(k) => {
+                m.delete(&k);
+                model.remove(&k);
+            }
+            Op::Swap(k, v) => {
+                assert_eq!(m.swap(k, v).map(|r| *r), model.insert(k, v), "{}", ctx())
+            }
+            Op::CompareAndSwap(k, old, new) => {
+                let want = model.get(&k) == Some(&old);
+                if want {
+                    model.insert(k, new);
+                }
+                assert_eq!(m.compare_and_swap(&k, &old, new), want, "{}", ctx());
+            }
+            Op::CompareAndDelete(k, old) => {
+                let want = model.get(&k) == Some(&old);
+                if want {
+                    model.remove(&k);
+                }
+                assert_eq!(m.compare_and_delete(&k, &old), want, "{}", ctx());
+            }
+            Op::Range(stop) => {
+                let mut seen = HashMap::new();
+                m.range(|k, v| {
+                    assert!(seen.insert(*k, *v).is_none(), "range visited a key twice");
+                    stop == 0 || seen.len() < usize::from(stop)
+                });
+                if stop == 0 || model.len() < usize::from(stop) {
+                    assert_eq!(seen, model, "{}", ctx());
+                } else {
+                    assert_eq!(seen.len(), usize::from(stop), "{}", ctx());
+                    for (k, v) in &seen {
+                        assert_eq!(model.get(k), Some(v), "{}", ctx());
+                    }
+                }
+            }
+            Op::Clear => {
+                m.clear();
+                model.clear();
+            }
+        }
+        m.check_invariants();
+        assert_eq!(m.len(), model.len(), "{}", ctx());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: if cfg!(miri) { 4 } else { 512 },
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn matches_std_hashmap(ops in prop::collection::vec(op(), 1..if cfg!(miri) { 60 } else { 300 })) {
+        run(&ops);
+    }
+}
+
+#[test]
+fn regression_expunged_entry_revived_by_store() {
+    // Store a key, promote it, delete it, then make a dirty map (which
+    // expunges it) and store it again: the store must take the lock and put
+    // the entry back into the dirty map.
+    use Op::*;
+    run(&[
+        Store(1, 1),
+        Load(2),
+        Delete(1),
+        Store(2, 2),
+        Store(1, 3),
+        Range(0),
+        Load(1),
+    ]);
+}
+
+#[test]
+fn promotion_after_misses() {
+    let m = SyncMap::new();
+    let n = scaled(64);
+    for k in 0..n {
+        m.store(k, k);
+    }
+    let s = m.debug_state();
+    assert_eq!((s.read_len, s.amended, s.dirty_len), (0, true, Some(n)));
+    // Each load misses the read map and takes the lock; the n-th miss pays
+    // for the copy and promotes.
+    for k in 0..n - 1 {
+        assert_eq!(*m.load(&k).unwrap(), k);
+    }
+    assert_eq!(m.debug_state().misses, n - 1);
+    assert_eq!(*m.load(&(n - 1)).unwrap(), n - 1);
+    let s = m.debug_state();
+    assert_eq!(
+        (s.read_len, s.amended, s.dirty_len, s.misses),
+        (n, false, None, 0)
+    );
+    m.check_invariants();
+
+    // Now deletes and overwrites are lock-free and build no dirty map...
+    m.delete(&0);
+    m.store(1, 100);
+    assert_eq!(m.debug_state().dirty_len, None);
+    // ...until a new key arrives: the dirty map is rebuilt without the
+    // deleted key, which is expunged.
+    m.store(n, n);
+    let s = m.debug_state();
+    assert_eq!((s.read_len, s.amended, s.dirty_len), (n, true, Some(n)));
+    m.check_invariants();
+    // Reviving the expunged key goes through the lock and the dirty map.
+    m.store(0, 7);
+    assert_eq!(m.debug_state().dirty_len, Some(n + 1));
+    assert_eq!(*m.load(&0).unwrap(), 7);
+    m.check_invariants();
+}
+
+#[test]
+fn range_promotes_and_allows_reentrant_calls() {
+    let m = SyncMap::new();
+    for k in 0..scaled(32) {
+        m.store(k, k);
+    }
+    assert!(m.debug_state().amended);
+    let mut visited = 0;
+    m.range(|k, v| {
+        visited += 1;
+        assert_eq!(k, v);
+        // The closure may use the map: these do not deadlock.
+        m.store(*k, *v + 1000);
+        m.delete(&(k + 1));
+        m.store(k + 10_000, 0);
+        true
+    });
+    assert!(visited > 0);
+    m.check_invariants();
+}
+
+#[test]
+fn refs_keep_old_values_alive() {
+    let m = SyncMap::new();
+    m.store(1, String::from("one"));
+    let loaded = m.load(&1).unwrap();
+    let swapped = m.swap(1, String::from("uno")).unwrap();
+    let deleted = m.load_and_delete(&1).unwrap();
+    m.store(1, String::from("eins"));
+    m.clear();
+    assert_eq!(*loaded, "one");
+    assert_eq!(*swapped, "one");
+    assert_eq!(*deleted, "uno");
+    assert_eq!(format!("{loaded:?} {deleted}"), "\"one\" uno");
+    assert!(loaded == String::from("one"));
+}
+
+/// A value that counts its drops.
+struct Counted(Arc<AtomicUsize>, #[allow(dead_code)] u32);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+impl PartialEq for Counted {
+    fn eq(&self, other: &Self) -> bool {
+        self.1 == other.1
+    }
+}
+
+#[test]
+fn every_value_is_dropped_exactly_once() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let made = Cell::new(0usize);
+    let v = |x| {
+        made.set(made.get() + 1);
+        Counted(Arc::clone(&drops), x)
+    };
+    {
+        let m = SyncMap::new();
+        let n = scaled(100) as u32;
+        for k in 0..n {
+            m.store(k, v(k));
+        }
+        for k in 0..n {
+            drop(m.load(&k)); // misses: promotes
+        }
+        for k in 0..n {
+            m.store(k, v(k + 1)); // lock-free overwrites
+        }
+        for k in (0..n).step_by(3) {
+            m.delete(&k);
+        }
+        m.store(n, v(0)); // rebuilds the dirty map, expunging
+        let (_, loaded) = m.load_or_store(1, v(9));
+        assert!(loaded);
+        drop(m.swap(2, v(2)));
+        assert!(m.compare_and_swap(&4, &Counted(Arc::clone(&drops), 5), v(6)));
+        made.set(made.get() + 1); // the comparand above
+        assert!(m.compare_and_delete(&5, &Counted(Arc::clone(&drops), 6)));
+        made.set(made.get() + 1);
+        m.clear();
+        for k in 0..n {
+            m.store(k, v(k));
+        }
+    }
+    assert_eq!(drops.load(Ordering::Relaxed), made.get());
+}
+
+#[test]
+fn zero_sized_values() {
+    let m = SyncMap::new();
+    m.store(1u32, ());
+    m.store(2u32, ());
+    assert!(m.load(&1).is_some());
+    assert!(m.load_and_delete(&1).is_some());
+    assert!(m.load(&1).is_none());
+    assert!(m.compare_and_swap(&2, &(), ()));
+    m.check_invariants();
+    assert_eq!(m.len(), 1);
+}
+
+#[test]
+fn borrowed_keys_and_values() {
+    // The map's collector is its own, so nothing it holds must be 'static.
+    let words = vec![String::from("a"), String::from("b")];
+    let m = SyncMap::new();
+    for w in &words {
+        m.store(w.as_str(), w);
+    }
+    assert_eq!(*m.load("b").unwrap(), &words[1]);
+    drop(m);
+    drop(words);
+}
+
+thread_local! {
+    /// When set, cloning a `Touchy` key panics.
+    static PANIC_ON_CLONE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// A key whose `Clone` can be made to panic.
+#[derive(PartialEq, Eq, Hash, Debug)]
+struct Touchy(u32);
+
+impl Clone for Touchy {
+    fn clone(&self) -> Self {
+        if PANIC_ON_CLONE.with(Cell::get) {
+            panic!("Touchy::clone");
+        }
+        Touchy(self.0)
+    }
+}
+
+#[test]
+fn panic_while_building_the_dirty_map_is_undone() {
+    let m = SyncMap::new();
+    let n = scaled(40) as u32;
+    for k in 0..n {
+        m.store(Touchy(k), k);
+    }
+    m.range(|_, _| true); // promote
+    for k in (0..n).step_by(2) {
+        m.delete(&Touchy(k));
+    }
+    assert_eq!(m.debug_state().dirty_len, None);
+    // The next new key clones the read map's keys and panics midway.
+    PANIC_ON_CLONE.with(|p| p.set(true));
+    let r = catch_unwind(AssertUnwindSafe(|| m.store(Touchy(n), n)));
+    PANIC_ON_CLONE.with(|p| p.set(false));
+    assert!(r.is_err());
+    // No half-built dirty map, no stray expunged entry, nothing lost.
+    assert_eq!(m.debug_state().dirty_len, None);
+    m.check_invariants();
+    for k in 0..n {
+        assert_eq!(m.load(&Touchy(k)).map(|r| *r), (k % 2 == 1).then_some(k));
+    }
+    // Deleted keys can be stored again, lock-free.
+    m.store(Touchy(0), 100);
+    m.store(Touchy(n), n);
+    m.check_invariants();
+    assert_eq!(m.len(), n as usize / 2 + 2);
+}
+
+#[test]
+fn debug_default_and_traits() {
+    let m: SyncMap<u8, &str> = SyncMap::default();
+    m.store(1, "x");
+    assert_eq!(format!("{m:?}"), "{1: \"x\"}");
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<SyncMap<String, Vec<u8>>>();
+    let _: &std::collections::hash_map::RandomState =
+        SyncMap::<u8, u8, _>::with_hasher(std::collections::hash_map::RandomState::new()).hasher();
+}
