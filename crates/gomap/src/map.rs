@@ -200,6 +200,12 @@ impl<K, V, S> GoMap<K, V, S> {
     /// growths, clears and reseeds. Each cursor starts at a random bucket
     /// and in-bucket order. Using a cursor with another map panics.
     ///
+    /// The cursor keeps its place by hash, so one caveat concerns distinct
+    /// keys whose 64-bit hashes are equal (a sound hasher makes this
+    /// vanishingly rare; a degenerate one makes it common): if the map
+    /// changes while the cursor is between two such keys, the cursor skips
+    /// the rest of that run rather than risk yielding one twice.
+    ///
     /// ```
     /// let mut m: gomap::GoMap<u32, u32> = (0..100).map(|i| (i, i)).collect();
     /// let mut r = m.range();
