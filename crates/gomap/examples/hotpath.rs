@@ -20,7 +20,9 @@ use keys::*;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let work = args.first().map_or("insert", String::as_str).to_string();
-    let n = args.get(1).map_or(100_000, |s| s.parse::<f64>().unwrap() as usize);
+    let n = args
+        .get(1)
+        .map_or(100_000, |s| s.parse::<f64>().unwrap() as usize);
     let reps = args.get(2).map_or(100, |s| s.parse::<usize>().unwrap());
     let (keys, misses) = u64_keys_and_misses(n);
     let order = shuffled_indices(n);

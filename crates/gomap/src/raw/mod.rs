@@ -1244,7 +1244,9 @@ mod tests {
         let mut x = 0x9e37_79b9_7f4a_7c15u64;
         for round in 0..20_000u64 {
             // Bytes drawn mostly from the marks and a few tophash values.
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let pick = [0u8, 1, 2, 3, 4, 5, 6, 0x7f, 0x80, 0x81, 0xfe, 0xff];
             let mut bytes = [0u8; 8];
             for (j, byte) in bytes.iter_mut().enumerate() {
@@ -1253,10 +1255,10 @@ mod tests {
             let w = u64::from_le_bytes(bytes);
             let top = pick[(round % pick.len() as u64) as usize].max(MIN_TOP_HASH);
             let mask = |f: &dyn Fn(u8) -> bool| {
-                bytes
-                    .iter()
-                    .enumerate()
-                    .fold(0u64, |m, (j, &t)| if f(t) { m | 0x80 << (j * 8) } else { m })
+                bytes.iter().enumerate().fold(
+                    0u64,
+                    |m, (j, &t)| if f(t) { m | 0x80 << (j * 8) } else { m },
+                )
             };
             assert_eq!(match_top(w, top), mask(&|t| t == top), "{bytes:?} {top}");
             assert_eq!(empty_slots(w), mask(&|t| is_empty(t)), "{bytes:?}");
