@@ -168,15 +168,14 @@ impl<K, V, S> GoMap<K, V, S> {
         self.table.len() == 0
     }
 
-    /// Entries the map holds before its next doubling starts: 8 for `B = 0`,
-    /// else 6.5 × 2^B.
+    /// Entries the map can hold before an insert starts a doubling: 8 for
+    /// `B = 0`, else 6.5 × 2^B — or `len()`, if that is more (a growth in
+    /// progress defers the next one, so a map can run past its load factor
+    /// until the current growth ends).
     pub fn capacity(&self) -> usize {
         let b = self.table.b();
-        if b == 0 {
-            8
-        } else {
-            13 * ((1usize << b) / 2)
-        }
+        let threshold = if b == 0 { 8 } else { 13 * ((1usize << b) / 2) };
+        threshold.max(self.table.len())
     }
 
     /// Removes every entry. Go's `clear` (`runtime.mapclear`): keeps `B` and

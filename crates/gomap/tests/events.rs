@@ -322,3 +322,16 @@ fn regression_empty_overflow_chain_longer_than_count() {
     assert!(m.is_empty());
     assert!(m.layout().overflow_buckets() > 2);
 }
+
+/// Regression (found by `model::stress_colliding_string_keys`): while a
+/// growth is in progress no new one starts, so `len()` can pass 6.5 × 2^B;
+/// `capacity()` must still be at least `len()`, as std promises.
+#[test]
+fn regression_capacity_not_below_len_during_a_deferred_growth() {
+    let mut m: GoMap<u64, u64> = GoMap::new();
+    m.set_stress_tuning(true); // only touched buckets evacuate: growths last
+    for i in 0..2000u64 {
+        m.insert(i.wrapping_mul(0x9E37_79B9_7F4A_7C15), i);
+        assert!(m.capacity() >= m.len(), "{:?}", m.header());
+    }
+}
