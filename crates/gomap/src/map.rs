@@ -420,13 +420,14 @@ where
     /// present (the stored key is kept, as in std). Go: `m[k] = v`.
     #[inline]
     pub fn insert(&mut self, key: K, val: V) -> Option<V> {
-        match self.entry(key) {
-            Entry::Occupied(mut o) => Some(o.insert(val)),
-            Entry::Vacant(v) => {
-                v.insert(val);
-                None
-            }
-        }
+        // The entry API's work without building an `Entry`: one write-side
+        // lookup, then overwrite or insert in place.
+        let hash = self.hash(&key);
+        let seed = self.table.hash0();
+        let hb = &self.hash_builder;
+        self.table
+            .insert(hash, key, val, |k| make_hash(hb, seed, k))
+            .unwrap_or_else(|e| capacity_panic(e))
     }
 
     /// Removes `key`, returning its value. Go: `delete(m, k)` — including

@@ -237,8 +237,23 @@ impl<'a, K, V> RawVacant<'a, K, V> {
         val: V,
         hasher: impl Fn(&K) -> u64,
     ) -> Result<(&'a K, &'a mut V), CapacityError> {
-        let slot = self.table.insert_vacant(self.pos, key, val, hasher)?;
-        Ok(self.table.slot_mut(slot))
+        let (b, i) = self.table.insert_vacant(self.pos, key, val, &hasher)?;
+        // SAFETY: `insert_vacant` just wrote an entry into this slot, and the
+        // unique borrow of the table makes `&mut V` exclusive.
+        Ok(unsafe { Self::entry_refs(b, i) })
+    }
+
+    /// # Safety
+    /// Slot `i` of the live bucket `b` is full.
+    #[inline(always)]
+    unsafe fn entry_refs(b: Bucket, i: usize) -> (&'a K, &'a mut V) {
+        // SAFETY: per the caller.
+        unsafe {
+            (
+                &*RawTable::<K, V>::key_ptr(b, i),
+                &mut *RawTable::<K, V>::val_ptr(b, i),
+            )
+        }
     }
 }
 
@@ -664,6 +679,61 @@ impl<K, V> RawTable<K, V> {
     // Insert. Go: mapassign.
     // ------------------------------------------------------------------
 
+    /// Whether a write has work to do before its lookup: allocate a `B = 0`
+    /// map's first bucket, unmap a chunk of a retired array, or evacuate.
+    #[inline(always)]
+    fn write_needs_prep(&self) -> bool {
+        self.buckets.is_none() | self.retired.is_some() | self.oldbuckets.is_some()
+    }
+
+    /// The work a write does before its lookup (see `write_needs_prep`):
+    /// Go's `if h.buckets == nil { .. }` and `if h.growing() { growWork(..) }`
+    /// at the top of `mapassign` and `mapdelete`.
+    ///
+    /// `hasher` rehashes other keys during evacuation; if it panics, no entry
+    /// has moved (see `grow::evacuate`).
+    #[inline(never)]
+    fn prepare_write(
+        &mut self,
+        hash: u64,
+        hasher: &impl Fn(&K) -> u64,
+    ) -> Result<(), CapacityError> {
+        if self.buckets.is_none() {
+            self.buckets = Some(Self::new_array(0)?);
+        }
+        if self.retired.is_some() {
+            self.release_step();
+        }
+        if self.growing() {
+            let bucket = hash as usize & self.bucket_mask();
+            self.grow_work(bucket, hasher);
+        }
+        Ok(())
+    }
+
+    /// Inserts `key` or overwrites its value, returning the old value (the
+    /// stored key is kept). Go: `mapassign` and the store after it. Does
+    /// this write's growth work first, as [`Self::entry`] does.
+    #[inline]
+    pub(crate) fn insert(
+        &mut self,
+        hash: u64,
+        key: K,
+        val: V,
+        hasher: impl Fn(&K) -> u64,
+    ) -> Result<Option<V>, CapacityError>
+    where
+        K: Eq,
+    {
+        match self.probe(hash, |k| *k == key, &hasher)? {
+            Probe::Found(s) => Ok(Some(mem::replace(self.slot_mut(s).1, val))),
+            Probe::Vacant(pos) => {
+                self.insert_vacant(pos, key, val, &hasher)?;
+                Ok(None)
+            }
+        }
+    }
+
     /// The write-side lookup: allocates the first bucket of a `B = 0` map,
     /// does this write's share of growth work, then scans the chain for the
     /// key, remembering the first empty slot.
@@ -676,30 +746,24 @@ impl<K, V> RawTable<K, V> {
         eq: impl FnMut(&K) -> bool,
         hasher: impl Fn(&K) -> u64,
     ) -> Result<RawEntry<'_, K, V>, CapacityError> {
-        Ok(match self.probe(hash, eq, hasher)? {
+        Ok(match self.probe(hash, eq, &hasher)? {
             Probe::Found(slot) => RawEntry::Occupied(RawOccupied { table: self, slot }),
             Probe::Vacant(pos) => RawEntry::Vacant(RawVacant { table: self, pos }),
         })
     }
 
+    #[inline(always)]
     fn probe(
         &mut self,
         hash: u64,
         mut eq: impl FnMut(&K) -> bool,
-        hasher: impl Fn(&K) -> u64,
+        hasher: &impl Fn(&K) -> u64,
     ) -> Result<Probe, CapacityError> {
-        if self.buckets.is_none() {
-            self.buckets = Some(Self::new_array(0)?);
+        if self.write_needs_prep() {
+            self.prepare_write(hash, hasher)?;
         }
-        if self.retired.is_some() {
-            self.release_step();
-        }
-        let bucket = hash as usize & self.bucket_mask();
-        if self.growing() {
-            self.grow_work(bucket, &hasher);
-        }
+        let head = self.main_bucket(hash as usize & self.bucket_mask());
         let top = top_hash(hash);
-        let head = self.main_bucket(bucket);
         let mut b = head;
         let mut vacancy = None;
         loop {
@@ -765,46 +829,69 @@ impl<K, V> RawTable<K, V> {
         unsafe { arr.bucket(i, Self::BUCKET_SIZE) }
     }
 
+    /// Whether inserting a new key must start a growth first: the map is
+    /// not growing and would go over load factor 6.5, or has too many
+    /// overflow buckets. Go: the test before `hashGrow` in `mapassign`.
+    #[inline(always)]
+    fn must_grow_to_insert(&self) -> bool {
+        !self.growing()
+            && (over_load_factor(self.count + 1, self.b, self.stress)
+                || too_many_overflow_buckets(self.noverflow, self.b))
+    }
+
     /// Inserts a key known to be absent at the position [`Self::probe`]
     /// returned, starting a growth first when Go would. Returns the slot.
     ///
     /// If a growth starts, its first evacuation may call `hasher`; should that
     /// panic, the growth has started but nothing else changed, and `key` and
     /// `val` are dropped.
+    #[inline(always)]
     fn insert_vacant(
         &mut self,
         pos: VacantPos,
         key: K,
         val: V,
-        hasher: impl Fn(&K) -> u64,
-    ) -> Result<Slot, CapacityError> {
-        let hash = pos.hash;
-        let mut vacancy = pos.vacancy;
-        if !self.growing()
-            && (over_load_factor(self.count + 1, self.b, self.stress)
-                || too_many_overflow_buckets(self.noverflow, self.b))
-        {
-            self.hash_grow()?;
-            let bucket = hash as usize & self.bucket_mask();
-            self.grow_work(bucket, &hasher);
-            vacancy = self.first_vacancy(bucket);
+        hasher: &impl Fn(&K) -> u64,
+    ) -> Result<(Bucket, usize), CapacityError> {
+        if self.must_grow_to_insert() {
+            return self.grow_and_insert(pos.hash, key, val, hasher);
         }
+        Ok(self.place(pos.hash, pos.vacancy, key, val))
+    }
+
+    /// Starts a growth, does the inserting write's growth work, then inserts
+    /// into the chain the key now belongs to. Go: `hashGrow(); goto again`.
+    #[cold]
+    #[inline(never)]
+    fn grow_and_insert(
+        &mut self,
+        hash: u64,
+        key: K,
+        val: V,
+        hasher: &impl Fn(&K) -> u64,
+    ) -> Result<(Bucket, usize), CapacityError> {
+        self.hash_grow()?;
         let bucket = hash as usize & self.bucket_mask();
-        let head = self.main_bucket(bucket);
+        self.grow_work(bucket, hasher);
+        let vacancy = self.first_vacancy(bucket);
+        Ok(self.place(hash, vacancy, key, val))
+    }
+
+    /// Writes a new entry at `vacancy` (linking an overflow bucket when the
+    /// chain is full) and counts it.
+    #[inline(always)]
+    fn place(&mut self, hash: u64, vacancy: Vacancy, key: K, val: V) -> (Bucket, usize) {
         let (b, i) = match vacancy {
             Vacancy::Slot(b, i) => {
-                // SAFETY: `b` is a live bucket of the chain.
-                if self.observer.is_some() && unsafe { Self::top(b, i) } == EMPTY_ONE {
-                    let link = Self::link_index(head, b);
-                    self.emit(|| Event::SlotReused {
-                        bucket,
-                        link,
-                        slot: i,
-                    });
+                if self.observer.is_some() {
+                    self.note_slot_reuse(hash, b, i);
                 }
                 (b, i)
             }
-            Vacancy::AfterLast(last) => (self.new_overflow(last, bucket, false), 0),
+            Vacancy::AfterLast(last) => {
+                let bucket = hash as usize & self.bucket_mask();
+                (self.new_overflow(last, bucket, false), 0)
+            }
         };
         // SAFETY: `b` is a live bucket of the key's chain and slot `i` is empty.
         unsafe {
@@ -813,11 +900,20 @@ impl<K, V> RawTable<K, V> {
         }
         self.count += 1;
         self.mods += 1;
-        Ok(Slot {
-            bucket: b,
-            index: i,
-            head,
-        })
+        (b, i)
+    }
+
+    /// Reports an insert into a slot a delete emptied (observer attached).
+    #[cold]
+    #[inline(never)]
+    fn note_slot_reuse(&mut self, hash: u64, b: Bucket, slot: usize) {
+        // SAFETY: `b` is a live bucket of the key's chain; `slot < 8`.
+        if unsafe { Self::top(b, slot) } != EMPTY_ONE {
+            return;
+        }
+        let bucket = hash as usize & self.bucket_mask();
+        let link = Self::link_index(self.main_bucket(bucket), b);
+        self.emit(|| Event::SlotReused { bucket, link, slot });
     }
 
     /// Position of bucket `b` in the chain starting at `head` (0 = main).
@@ -914,15 +1010,12 @@ impl<K, V> RawTable<K, V> {
         if self.count == 0 {
             return None;
         }
-        if self.retired.is_some() {
-            self.release_step();
-        }
-        let bucket = hash as usize & self.bucket_mask();
-        if self.growing() {
-            self.grow_work(bucket, &hasher);
+        if self.write_needs_prep() {
+            // Cannot fail: a map with entries has its array.
+            self.prepare_write(hash, &hasher).ok()?;
         }
         let top = top_hash(hash);
-        let head = self.main_bucket(bucket);
+        let head = self.main_bucket(hash as usize & self.bucket_mask());
         let mut b = head;
         loop {
             // The scan of `find`, on the current array.
@@ -939,7 +1032,7 @@ impl<K, V> RawTable<K, V> {
                         head,
                     });
                     if self.count == 0 {
-                        self.reseed(reseed(), ReseedCause::DeleteToEmpty);
+                        self.reseed_to_empty(reseed);
                     }
                     return Some(kv);
                 }
@@ -951,6 +1044,14 @@ impl<K, V> RawTable<K, V> {
             // SAFETY: `b` is live.
             b = unsafe { Self::overflow(b) }?;
         }
+    }
+
+    /// A delete emptied the map: install a new seed. Go: `mapdelete`'s
+    /// `if h.count == 0 { h.hash0 = fastrand() }`.
+    #[cold]
+    #[inline(never)]
+    fn reseed_to_empty(&mut self, reseed: impl FnOnce() -> u32) {
+        self.reseed(reseed(), ReseedCause::DeleteToEmpty);
     }
 
     /// Moves the entry out of a full slot and marks the slot deleted.
