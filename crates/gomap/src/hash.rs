@@ -11,8 +11,12 @@ use core::hash::{BuildHasher, Hash, Hasher};
 /// Why foldhash: the map writes its 32-bit seed and then the key into one
 /// hasher; foldhash buffers small writes in a 128-bit sponge, so the seed and
 /// a `u64` key cost a single folded multiply, where SipHash (std's default)
-/// runs its full rounds and aHash folds per write. Measured with
-/// `cargo bench -p gomap --bench hashers` (see BENCHMARKS.md).
+/// runs its full rounds. Measured in BENCHMARKS.md (`scripts/bench.sh
+/// quick`), where the same std `HashMap` runs with both: at N = 100,000 u64
+/// keys, lookups with foldhash took 9.1 ns against SipHash's 30.1 and
+/// inserts 25.1 ns against 69.4 — SipHash alone would cost more than Go's
+/// whole map. A head-to-head of foldhash, aHash and FxHash inside `GoMap`
+/// is still to be added (issue 6).
 pub type DefaultHashBuilder = foldhash::fast::RandomState;
 
 /// A source of 32-bit hash seeds (Go's `hash0`).
