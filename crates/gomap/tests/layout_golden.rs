@@ -268,6 +268,10 @@ const GOLDEN: &[(&str, u64)] = &[
 ];
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "digest guard, no unsafe of its own; model.rs and shapes.rs cover the engine under Miri"
+)]
 fn layouts_unchanged() {
     let got = digests();
     if GOLDEN.is_empty() || std::env::var_os("GOMAP_PRINT_GOLDEN").is_some() {
@@ -286,6 +290,10 @@ fn layouts_unchanged() {
 /// every bucket of a chain from the same slot offset. The yielded order must
 /// be one of the 2^B × 8 orders the layout allows.
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "digest guard, no unsafe of its own; model.rs and shapes.rs cover the engine under Miri"
+)]
 fn iteration_order_is_gos() {
     for (n, removes) in [(5usize, 0usize), (40, 10), (300, 120), (700, 0)] {
         let mut m: GoMap<u64, u64, Fixed> = GoMap::with_capacity_and_hasher(0, Fixed::default());
