@@ -1011,6 +1011,7 @@ impl<K, V> RawTable<K, V> {
     /// Removes the entry equal to the probe, doing this write's growth work
     /// first (when the map is not empty, even if the key is absent).
     /// `reseed` gives the new seed if this empties the map.
+    #[inline]
     pub(crate) fn remove(
         &mut self,
         hash: u64,
