@@ -26,7 +26,7 @@ use core::mem;
 use core::ptr::{self, NonNull};
 
 pub(crate) use alloc::MAX_ALLOC;
-use alloc::{alloc_heap_bucket, free_heap_bucket, AllocFailure, BucketArray, Retired};
+use alloc::{AllocFailure, BucketArray, OverflowSlab, Retired};
 pub(crate) use iter::{RawDrain, RawIntoIter, RawIterMut, RawIterRef};
 pub(crate) use range::RangeState;
 use shape::*;
@@ -302,6 +302,17 @@ impl<K, V> RawTable<K, V> {
         // SAFETY: the first 8 bytes of a live bucket are its tophash array;
         // buckets are pointer-aligned, so the read is aligned too.
         u64::from_le_bytes(unsafe { Self::tops(b) })
+    }
+
+    /// Writes all 8 tophash bytes from one little-endian word.
+    ///
+    /// # Safety
+    /// `b` is a live bucket of this table.
+    #[inline(always)]
+    unsafe fn set_tops_word(b: Bucket, tops: u64) {
+        // SAFETY: the first 8 bytes of a live bucket are its tophash array;
+        // the table is borrowed mutably by every caller.
+        unsafe { ptr::write(b.as_ptr() as *mut [u8; 8], tops.to_le_bytes()) }
     }
 
     /// # Safety
@@ -950,9 +961,9 @@ impl<K, V> RawTable<K, V> {
     }
 
     /// Links a fresh overflow bucket after `last`: the next pool bucket if
-    /// any is left, else one from the heap. Go: `newoverflow`.
+    /// any is left, else a heap bucket from the array's slab. Go: `newoverflow`.
     fn new_overflow(&mut self, last: Bucket, bucket: usize, by_evacuation: bool) -> Bucket {
-        let arr = self.buckets.as_ref().expect("array allocated");
+        let arr = self.buckets.as_mut().expect("array allocated");
         let (ovf, source) = match self.next_overflow {
             Some(idx) => {
                 self.next_overflow = (idx + 1 < arr.len).then_some(idx + 1);
@@ -963,7 +974,7 @@ impl<K, V> RawTable<K, V> {
                 )
             }
             None => (
-                alloc_heap_bucket(Self::BUCKET_SIZE, Self::ALIGN),
+                arr.slab.alloc(Self::BUCKET_SIZE, Self::ALIGN),
                 OverflowSource::Heap,
             ),
         };
@@ -1000,6 +1011,7 @@ impl<K, V> RawTable<K, V> {
     /// Removes the entry equal to the probe, doing this write's growth work
     /// first (when the map is not empty, even if the key is absent).
     /// `reseed` gives the new seed if this empties the map.
+    #[inline]
     pub(crate) fn remove(
         &mut self,
         hash: u64,
@@ -1232,11 +1244,11 @@ impl<K, V> RawTable<K, V> {
             // and nothing points into them once it is taken out.
             unsafe { Self::free_array(old) };
         }
-        if let Some(arr) = &self.buckets {
+        if let Some(arr) = &mut self.buckets {
             // SAFETY: the array's heap overflow buckets are freed before the
             // array is zeroed, which also drops every link to them.
             unsafe {
-                Self::free_heap_overflow(arr);
+                mem::replace(&mut arr.slab, OverflowSlab::new()).free_all();
                 ptr::write_bytes(arr.ptr.as_ptr(), 0, arr.len * Self::BUCKET_SIZE);
             }
             self.next_overflow = arr.has_pool().then(|| arr.base());
@@ -1250,37 +1262,13 @@ impl<K, V> RawTable<K, V> {
         self.reseed(seed, ReseedCause::Clear);
     }
 
-    /// Frees every heap overflow bucket linked from the chains of `arr`.
-    ///
-    /// # Safety
-    /// `arr` is one of this table's arrays; its chains are not walked again
-    /// before their links are reset.
-    unsafe fn free_heap_overflow(arr: &BucketArray) {
-        for i in 0..arr.base() {
-            // SAFETY: `i < 2^b <= len`.
-            let mut b = unsafe { Self::overflow(arr.bucket(i, Self::BUCKET_SIZE)) };
-            while let Some(bk) = b {
-                // SAFETY: `bk` is live until freed below.
-                b = unsafe { Self::overflow(bk) };
-                if arr.index_of(bk, Self::BUCKET_SIZE).is_none() {
-                    // SAFETY: a linked bucket outside the array came from
-                    // `alloc_heap_bucket` and is linked exactly once.
-                    unsafe { free_heap_bucket(bk, Self::BUCKET_SIZE, Self::ALIGN) };
-                }
-            }
-        }
-    }
-
     /// Frees an array and its heap overflow buckets (not its entries).
     ///
     /// # Safety
     /// `arr` belonged to this table and no pointer into it is used afterwards.
     unsafe fn free_array(arr: BucketArray) {
         // SAFETY: forwarded from the caller.
-        unsafe {
-            Self::free_heap_overflow(&arr);
-            arr.free(Self::BUCKET_SIZE, Self::ALIGN);
-        }
+        unsafe { arr.free(Self::BUCKET_SIZE, Self::ALIGN) }
     }
 
     /// Moves the whole table out, leaving an empty `B = 0` table with `seed`.
