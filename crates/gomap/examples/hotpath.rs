@@ -7,7 +7,8 @@
 //! valgrind --tool=callgrind target/release/examples/hotpath lookup_hit 100000 5
 //! ```
 //!
-//! Workloads: insert, insert_hint, lookup_hit, lookup_miss, remove, iterate.
+//! Workloads: insert, insert_hint, insert_observed (insert with a no-op
+//! observer attached), lookup_hit, lookup_miss, remove, iterate.
 
 use std::hint::black_box;
 
@@ -39,9 +40,15 @@ fn main() {
     let mut s = 0u64;
     for _ in 0..reps {
         match work.as_str() {
-            "insert" | "insert_hint" => {
-                let hint = if work == "insert" { 0 } else { n };
+            "insert" | "insert_hint" | "insert_observed" => {
+                let hint = if work == "insert_hint" { n } else { 0 };
                 let mut m = gomap::GoMap::<u64, u64>::with_capacity(hint);
+                if work == "insert_observed" {
+                    // Every event built and delivered, then discarded.
+                    m.set_observer(|e: &gomap::events::Event| {
+                        black_box(e);
+                    });
+                }
                 for (i, &k) in keys.iter().enumerate() {
                     m.insert(k, i as u64);
                 }
