@@ -9,11 +9,11 @@ impl<K: Clone, V: Clone> Clone for RawTable<K, V> {
     fn clone(&self) -> Self {
         let mut t = RawTable::empty(self.hash0);
         t.flags = self.flags;
-        t.b = self.b;
         t.noverflow = self.noverflow;
         t.nevacuate = self.nevacuate;
         t.next_overflow = self.next_overflow;
         t.stress = self.stress;
+        t.set_b(self.b);
         // Arrays first, so a panicking `clone` below unwinds into a table
         // whose `Drop` frees everything made so far: tophash bytes are only
         // set full after the entry is written.

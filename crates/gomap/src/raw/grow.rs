@@ -83,7 +83,7 @@ impl<K, V> RawTable<K, V> {
         self.grow_writes = 0;
         self.next_overflow = new.has_pool().then(|| new.base());
         self.oldbuckets = self.buckets.replace(new);
-        self.b = new_b;
+        self.set_b(new_b);
         self.nevacuate = 0;
         self.noverflow = 0;
         Ok(())

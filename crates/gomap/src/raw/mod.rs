@@ -76,6 +76,13 @@ pub(crate) struct RawTable<K, V> {
     next_overflow: Option<usize>,
     /// Test-only tuning: load factor 1 and no evacuation at `nevacuate`.
     stress: bool,
+    /// The largest count `2^b` buckets hold without being over the load
+    /// factor, and the `noverflow` that counts as too many overflow
+    /// buckets: `over_load_factor` and `too_many_overflow_buckets` for the
+    /// current `b` and `stress`, worked out when either changes so that an
+    /// insert tests them with two compares. Not part of Go's header.
+    load_limit: usize,
+    overflow_limit: u16,
     /// Writes that did growth work since the growth in progress started.
     grow_writes: usize,
     /// Inserts of new keys plus deletes, ever (range cursors use it to notice
@@ -477,7 +484,7 @@ impl<K, V> RawTable<K, V> {
             b += 1;
         }
         let mut t = RawTable::empty(hash0);
-        t.b = b;
+        t.set_b(b);
         if b > 0 {
             let arr = Self::new_array(b)?;
             t.next_overflow = arr.has_pool().then(|| arr.base());
@@ -499,6 +506,10 @@ impl<K, V> RawTable<K, V> {
             nevacuate: 0,
             next_overflow: None,
             stress: false,
+            // `b = 0`: over the load factor above one full bucket; one
+            // overflow bucket is too many.
+            load_limit: BUCKET_CNT,
+            overflow_limit: 1,
             grow_writes: 0,
             mods: 0,
             epoch: 0,
@@ -515,6 +526,15 @@ impl<K, V> RawTable<K, V> {
 
     pub(crate) fn set_stress(&mut self, on: bool) {
         self.stress = on;
+        self.set_b(self.b);
+    }
+
+    /// Sets `B` and the growth limits that follow from it.
+    #[inline]
+    pub(crate) fn set_b(&mut self, b: u8) {
+        self.b = b;
+        self.load_limit = load_limit(b, self.stress);
+        self.overflow_limit = 1u16 << b.min(15);
     }
 
     pub(crate) fn set_observer(&mut self, observer: Option<Box<dyn Observer>>) {
@@ -845,9 +865,10 @@ impl<K, V> RawTable<K, V> {
     /// overflow buckets. Go: the test before `hashGrow` in `mapassign`.
     #[inline(always)]
     fn must_grow_to_insert(&self) -> bool {
+        // `over_load_factor(count + 1, ..)` and `too_many_overflow_buckets`,
+        // through the limits `set_b` keeps.
         !self.growing()
-            && (over_load_factor(self.count + 1, self.b, self.stress)
-                || too_many_overflow_buckets(self.noverflow, self.b))
+            & ((self.count >= self.load_limit) | (self.noverflow >= self.overflow_limit))
     }
 
     /// Inserts a key known to be absent at the position [`Self::probe`]
@@ -1275,7 +1296,7 @@ impl<K, V> RawTable<K, V> {
     pub(crate) fn take(&mut self, seed: u32) -> RawTable<K, V> {
         let stress = self.stress;
         let t = mem::replace(self, RawTable::empty(seed));
-        self.stress = stress;
+        self.set_stress(stress);
         t
     }
 }
@@ -1302,6 +1323,32 @@ impl<K, V> Drop for RawTable<K, V> {
 /// than 1 per bucket under stress tuning. Go: `overLoadFactor`.
 #[inline(always)]
 pub(crate) fn over_load_factor(count: usize, b: u8, stress: bool) -> bool {
+    count > load_limit(b, stress)
+}
+
+/// The largest count that does not overload `2^b` buckets (see
+/// [`over_load_factor`]); `usize::MAX` when `2^b` buckets could never exist.
+pub(crate) const fn load_limit(b: u8, stress: bool) -> usize {
+    let buckets = if b < usize::BITS as u8 - 4 {
+        1usize << b
+    } else {
+        return usize::MAX;
+    };
+    let limit = if stress {
+        buckets
+    } else {
+        (buckets / 2).saturating_mul(13)
+    };
+    if limit < BUCKET_CNT {
+        BUCKET_CNT
+    } else {
+        limit
+    }
+}
+
+/// Go's `overLoadFactor` written out, against which the cached limits are
+/// checked.
+fn over_load_factor_by_definition(count: usize, b: u8, stress: bool) -> bool {
     if count <= BUCKET_CNT {
         return false;
     }
@@ -1312,7 +1359,7 @@ pub(crate) fn over_load_factor(count: usize, b: u8, stress: bool) -> bool {
     if stress {
         count > buckets
     } else {
-        count > 13 * (buckets / 2)
+        count > (buckets / 2).saturating_mul(13)
     }
 }
 
@@ -1353,6 +1400,40 @@ mod tests {
             assert_eq!(empty_slots(w), mask(&|t| is_empty(t)), "{bytes:?}");
             assert_eq!(rest_slots(w), mask(&|t| t == EMPTY_REST), "{bytes:?}");
             assert_eq!(full_slots(w), mask(&|t| is_full(t)), "{bytes:?}");
+        }
+    }
+
+    #[test]
+    fn load_limit_matches_the_definition() {
+        for b in 0..=70u8 {
+            for stress in [false, true] {
+                let limit = load_limit(b, stress);
+                for count in [
+                    0,
+                    1,
+                    7,
+                    8,
+                    9,
+                    12,
+                    13,
+                    14,
+                    26,
+                    27,
+                    52,
+                    53,
+                    1 << 20,
+                    usize::MAX - 1,
+                ]
+                .into_iter()
+                .chain([limit.saturating_sub(1), limit, limit.saturating_add(1)])
+                {
+                    assert_eq!(
+                        over_load_factor(count, b, stress),
+                        over_load_factor_by_definition(count, b, stress),
+                        "count {count} b {b} stress {stress}"
+                    );
+                }
+            }
         }
     }
 
