@@ -4,13 +4,15 @@
 # Go 1.19's map (bench/go), insertion tail latency and peak memory (one
 # process per map: crates/gomap/examples/mapstat.rs and bench/go).
 #
-#   scripts/bench.sh            quick profile (~15 min on 2 cores)
+#   scripts/bench.sh            quick profile (~25 min on 2 cores)
 #   scripts/bench.sh full       criterion's longer warm-up and measurement
 #
 # Environment:
 #   GOMAP_BENCH_BIG=1     also u64 keys at N = 1e7 in the ns/op tables
 #   GOMAP_BENCH_CLOCK=wall  wall time instead of thread CPU time
 #   GOMAP_BENCH_LAT_N     keys for latency and memory (default 10000000)
+#   GOMAP_BENCH_RUNS      latency runs per map, each into a fresh map; the
+#                         "stable" figures take each insert's minimum (default 3)
 #   GOMAP_BENCH_NICE      run measurements under `nice -n VALUE` (e.g. -10, root only)
 #   GOMAP_BENCH_REUSE=1   keep target/criterion from an earlier run (skip criterion)
 #   GO                    the Go 1.19 binary (default /usr/lib/go-1.19/bin/go, else `go`)
@@ -69,10 +71,12 @@ echo "== go bench" >&2
 "${prefix[@]}" "$gobench" -mode bench $goquick $gobig >"$out/go.json"
 
 maps=(gomap hashbrown std_foldhash std_siphash indexmap griddle)
-echo "== latency ($lat_n inserts)" >&2
+echo "== latency ($lat_n inserts, ${GOMAP_BENCH_RUNS:-3} runs each)" >&2
 : >"$out/latency.jsonl"
-for m in "${maps[@]}"; do "${prefix[@]}" "$mapstat" latency "$m" "$lat_n" | tee -a "$out/latency.jsonl" >&2; done
+# `none`: the same timing loop without a map, the floor of the measurement.
+for m in "${maps[@]}" none; do "${prefix[@]}" "$mapstat" latency "$m" "$lat_n" | tee -a "$out/latency.jsonl" >&2; done
 "${prefix[@]}" "$gobench" -mode latency -n "$lat_n" | tee -a "$out/latency.jsonl" >&2
+"${prefix[@]}" "$gobench" -mode latency -map none -n "$lat_n" | tee -a "$out/latency.jsonl" >&2
 
 echo "== memory ($lat_n entries)" >&2
 : >"$out/memory.jsonl"
@@ -91,6 +95,7 @@ fi
 cmd="scripts/bench.sh $profile"
 [[ ${GOMAP_BENCH_BIG:-0} != 0 ]] && cmd="GOMAP_BENCH_BIG=1 $cmd"
 [[ -n ${GOMAP_BENCH_NICE:-} ]] && cmd="GOMAP_BENCH_NICE=$GOMAP_BENCH_NICE $cmd"
+[[ -n ${GOMAP_BENCH_RUNS:-} ]] && cmd="GOMAP_BENCH_RUNS=$GOMAP_BENCH_RUNS $cmd"
 [[ $clock == wall ]] && cmd="GOMAP_BENCH_CLOCK=wall $cmd"
 
 python3 - "$out/machine.json" <<PY

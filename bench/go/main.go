@@ -2,7 +2,8 @@
 // (Go 1.19) with the same keys as the Rust benches, and prints JSON.
 //
 //	go run . -mode bench [-quick] [-big]   ns/op per workload, key type and N
-//	go run . -mode latency -n 10000000     every insert timed, no hint
+//	go run . -mode latency -n 10000000     every insert timed, no hint, 3 runs
+//	go run . -mode latency -map none       the same timing loop without a map
 //	go run . -mode memory -n 10000000      peak RSS (VmHWM) after n inserts
 //	go run . -mode keys                    first keys and checksums (cross-check)
 package main
@@ -329,35 +330,149 @@ func vmHWM() int64 {
 	return -1
 }
 
-func latency(n int) map[string]any {
+// minorFaults returns the minor page faults the calling thread has taken
+// (getrusage(RUSAGE_THREAD)).
+func minorFaults() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(1 /* RUSAGE_THREAD */, &ru); err != nil {
+		panic(err)
+	}
+	return ru.Minflt
+}
+
+// inserter is one latency subject: a fresh Go map, or none (the timing
+// loop alone).
+type inserter interface {
+	put(k, v uint64)
+	size() int
+}
+
+type goMap map[uint64]uint64
+
+func (m goMap) put(k, v uint64) { m[k] = v }
+func (m goMap) size() int       { return len(m) }
+
+// noMap is the timing loop's floor: the key is produced and kept (as a
+// black_box would), nothing else.
+type noMap struct{ n int }
+
+func (m *noMap) put(k, v uint64) { sink += k ^ v; m.n++ }
+func (m *noMap) size() int       { return m.n }
+
+// timedPass inserts the key stream into m, writing each insert's wall and
+// thread CPU time into wall[i] and cpu[i], and returns the pass's wall time.
+// The goMap case is written out so the insert is a plain map assignment,
+// with no interface call in the timed loop.
+func timedPass(m inserter, wall, cpu []uint32) time.Duration {
 	// As mapstat does: wall time and thread CPU time between two clock reads
 	// around each insert.
-	wall := make([]uint32, n)
-	cpu := make([]uint32, n)
+	n := len(wall)
 	r := splitMix64{seed}
-	m := make(map[uint64]uint64)
 	start := time.Now()
 	prev := start
 	prevCPU := threadCPU()
-	for i := 0; i < n; i++ {
-		m[r.next()] = uint64(i)
-		now := time.Now()
-		nowCPU := threadCPU()
-		wall[i] = clamp32(now.Sub(prev).Nanoseconds())
-		cpu[i] = clamp32(nowCPU - prevCPU)
-		prev, prevCPU = now, nowCPU
+	if gm, ok := m.(goMap); ok {
+		for i := 0; i < n; i++ {
+			gm[r.next()] = uint64(i)
+			now := time.Now()
+			nowCPU := threadCPU()
+			wall[i] = clamp32(now.Sub(prev).Nanoseconds())
+			cpu[i] = clamp32(nowCPU - prevCPU)
+			prev, prevCPU = now, nowCPU
+		}
+	} else {
+		for i := 0; i < n; i++ {
+			m.put(r.next(), uint64(i))
+			now := time.Now()
+			nowCPU := threadCPU()
+			wall[i] = clamp32(now.Sub(prev).Nanoseconds())
+			cpu[i] = clamp32(nowCPU - prevCPU)
+			prev, prevCPU = now, nowCPU
+		}
 	}
 	total := time.Since(start)
-	sink += uint64(len(m))
-	stats := func(v []uint32) map[string]any {
-		sort.Slice(v, func(a, b int) bool { return v[a] < v[b] })
-		q := func(p float64) uint32 { return v[int(float64(n-1)*p)] }
-		return map[string]any{"max_ns": v[n-1], "p9999_ns": q(0.9999), "p999_ns": q(0.999), "p50_ns": q(0.5)}
+	if m.size() != n {
+		panic("lost inserts")
 	}
-	return map[string]any{
-		"map": "go", "n": n, "total_ns": total.Nanoseconds(),
-		"wall": stats(wall), "cpu": stats(cpu),
+	return total
+}
+
+// worst5 returns the 5 largest samples as [ns, entry count after the
+// insert], largest first (the count is 1-based, to line up with growth
+// starts).
+func worst5(v []uint32) [][2]uint64 {
+	var top [][2]uint64
+	for i, t := range v {
+		if len(top) < 5 || uint64(t) > top[len(top)-1][0] {
+			at := sort.Search(len(top), func(j int) bool { return top[j][0] < uint64(t) })
+			top = append(top, [2]uint64{})
+			copy(top[at+1:], top[at:])
+			top[at] = [2]uint64{uint64(t), uint64(i + 1)}
+			if len(top) > 5 {
+				top = top[:5]
+			}
+		}
 	}
+	return top
+}
+
+// latencyStats sorts v and returns its max, p99.99, p99.9 and p50.
+func latencyStats(v []uint32) map[string]any {
+	n := len(v)
+	sort.Slice(v, func(a, b int) bool { return v[a] < v[b] })
+	q := func(p float64) uint32 { return v[int(float64(n-1)*p)] }
+	return map[string]any{"max_ns": v[n-1], "p9999_ns": q(0.9999), "p999_ns": q(0.999), "p50_ns": q(0.5)}
+}
+
+// latency times every insert of the key stream, runs times, each into a
+// fresh map (or none), and keeps for each insert index the smallest sample
+// over the runs: a pause the map causes falls on the same insert in every
+// run, the machine's noise does not (see mapstat.rs, which does the same).
+// runtime.GC() runs between runs, untimed, so each run starts with the last
+// map collected; its memory stays in Go's heap for the next run.
+func latency(name string, n, runs int) map[string]any {
+	wall := make([]uint32, n)
+	cpu := make([]uint32, n)
+	stable := make([]uint32, n)
+	for i := range stable {
+		stable[i] = 1<<32 - 1
+	}
+	label := name
+	if name == "none" {
+		label = "go_none" // beside mapstat's "none" in latency.jsonl
+	}
+	out := map[string]any{"map": label, "n": n, "runs": runs}
+	var runTotal, runMinflt []int64
+	for run := 0; run < runs; run++ {
+		var m inserter = &noMap{}
+		if name == "go" {
+			m = goMap(make(map[uint64]uint64))
+		}
+		faults := minorFaults()
+		runTotal = append(runTotal, timedPass(m, wall, cpu).Nanoseconds())
+		runMinflt = append(runMinflt, minorFaults()-faults)
+		sink += uint64(m.size())
+		m = nil
+		runtime.GC()
+		for i, c := range cpu {
+			if c < stable[i] {
+				stable[i] = c
+			}
+		}
+		if run == 0 {
+			// The single-run figures are the first run's, as a one-shot
+			// measurement in a fresh process would see them.
+			out["total_ns"] = runTotal[0]
+			out["worst_cpu"] = worst5(cpu)
+			out["wall"] = latencyStats(wall)
+			out["cpu"] = latencyStats(cpu)
+		}
+	}
+	out["worst_stable"] = worst5(stable)
+	out["stable"] = latencyStats(stable)
+	out["run_total_ns"] = runTotal
+	out["run_minflt"] = runMinflt
+	return out
 }
 
 func clamp32(x int64) uint32 {
@@ -389,6 +504,12 @@ func memory(n int) map[string]any {
 func main() {
 	mode := flag.String("mode", "bench", "bench | latency | memory | keys")
 	n := flag.Int("n", 10000000, "keys for latency and memory")
+	runsDefault := 3
+	if v, err := strconv.Atoi(os.Getenv("GOMAP_BENCH_RUNS")); err == nil {
+		runsDefault = v
+	}
+	runs := flag.Int("runs", runsDefault, "latency: runs of the key stream, each into a fresh map (default $GOMAP_BENCH_RUNS, else 3)")
+	latMap := flag.String("map", "go", "latency: go, or none (the timing loop alone)")
 	big := flag.Bool("big", false, "also u64 keys at N = 1e7")
 	flag.BoolVar(&quick, "quick", false, "short warm-up and measurement")
 	flag.Parse()
@@ -415,7 +536,11 @@ func main() {
 		}
 		enc.Encode(map[string]any{"go_version": runtime.Version(), "results": res, "sink": sink})
 	case "latency":
-		enc.Encode(latency(*n))
+		if *runs < 1 || (*latMap != "go" && *latMap != "none") {
+			fmt.Fprintln(os.Stderr, "-runs must be >= 1 and -map go or none")
+			os.Exit(2)
+		}
+		enc.Encode(latency(*latMap, *n, *runs))
 	case "memory":
 		enc.Encode(memory(*n))
 	case "keys":
