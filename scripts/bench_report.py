@@ -167,11 +167,14 @@ def main():
     p("ones freed (Go keeps its heap; `runtime.GC()` runs between its runs; the C")
     p("allocator keeps some), so a page-fault cost only the first run pays, or a")
     p("zeroing cost only later runs pay, can drop out of the minimum; each run's")
-    p("minor faults are in `latency.jsonl` (`run_minflt`).")
+    p("minor faults are in `latency.jsonl` (`run_minflt`). The *2nd* columns take each")
+    p("insert's second-smallest sample instead (the median of 3 runs): noise that hits")
+    p("one run still drops out, and a pause that only the later runs pay stays in. The")
+    p("pause goal is judged on the 2nd max, the stricter of the two.")
     p()
-    p("| map | max (stable) | p99.99 (stable) | p99.9 (stable) | max (CPU) | p99.99 (CPU) | p99.9 (CPU) "
-      "| max (wall) | p99.99 (wall) | p99.9 (wall) | total |")
-    p("|---" * 11 + "|")
+    p("| map | max (stable) | p99.99 (stable) | p99.9 (stable) | max (2nd) | p99.99 (2nd) "
+      "| max (CPU) | p99.99 (CPU) | p99.9 (CPU) | max (wall) | p99.99 (wall) | p99.9 (wall) | total |")
+    p("|---" * 13 + "|")
 
     def t(ns):
         if ns is None:
@@ -185,8 +188,9 @@ def main():
     lat = sorted(lat, key=lambda r: LAT_MAPS.index(r["map"]) if r["map"] in LAT_MAPS else 99)
     by_map = {r["map"]: r for r in lat}
     for r in lat:
-        c, w, s = r["cpu"], r["wall"], r.get("stable", {})
+        c, w, s, s2 = r["cpu"], r["wall"], r.get("stable", {}), r.get("stable2", {})
         p(f"| {r['map']} | {t(s.get('max_ns'))} | {t(s.get('p9999_ns'))} | {t(s.get('p999_ns'))} | "
+          f"{t(s2.get('max_ns'))} | {t(s2.get('p9999_ns'))} | "
           f"{t(c['max_ns'])} | {t(c['p9999_ns'])} | {t(c['p999_ns'])} | "
           f"{t(w['max_ns'])} | {t(w['p9999_ns'])} | {t(w['p999_ns'])} | {r['total_ns'] / 1e9:.2f} s |")
     p()
@@ -202,9 +206,21 @@ def main():
             cells = ", ".join(f"{t(ns)} at {i:,}{where_in_growth(r['map'], i)}" for ns, i in r["worst_stable"])
             p(f"- {r['map']}: {cells}")
         p()
+        worst2 = [r for r in lat if r.get("worst_stable2")]
+        if worst2:
+            p("The same for the second-smallest samples:")
+            p()
+            for r in worst2:
+                cells = ", ".join(f"{t(ns)} at {i:,}{where_in_growth(r['map'], i)}" for ns, i in r["worst_stable2"])
+                p(f"- {r['map']}: {cells}")
+            p()
     if "gomap" in by_map:
         g = by_map["gomap"]
-        if "stable" in g:
+        if "stable2" in g:
+            mx = g["stable2"]["max_ns"]
+            goals.append((f"largest single-insert pause to {n_lat:,} keys ≤ 100 µs (CPU, each insert's "
+                          f"second-smallest of {g['runs']} runs)", mx, mx <= 100_000, t(mx)))
+        elif "stable" in g:
             mx = g["stable"]["max_ns"]
             goals.append((f"largest single-insert pause to {n_lat:,} keys ≤ 100 µs (stable CPU: each insert's "
                           f"minimum over {g['runs']} runs)", mx, mx <= 100_000, t(mx)))

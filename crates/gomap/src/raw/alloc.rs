@@ -315,15 +315,19 @@ unsafe fn free_chunk(p: NonNull<u8>, layout: Layout) {
 
 /// Arrays of at least this many bytes are mapped straight from the OS (on
 /// Unix): their pages are zero until first touched, so an allocation costs
-/// no zeroing, and freeing one can be spread out (see [`Retired`]).
+/// no zeroing, the first-touch faults spread over the writes that follow,
+/// and freeing one can be spread out too (see [`Retired`]).
 ///
-/// Measured (BENCHMARKS.md): from 256 KiB, maps made and dropped in a loop
-/// paid ~12 ns per insert in first-touch page faults at N = 1e5 that the
-/// global allocator's reused memory avoids; at 4 MiB that cost is gone and
-/// the largest single-insert pause to 1e7 keys still fell from ~24 ms to
-/// ~1–3 ms (smaller arrays are freed by the allocator, and calloc's memset
-/// of a reused array under 4 MiB stays well under a millisecond).
-pub(crate) const MAP_MIN: usize = 4 << 20;
+/// Why so low: the C allocator hands a process memory it freed before, and
+/// `calloc` then clears the whole array inside the insert that starts the
+/// growth, page faults included. Measured with `mapstat latency gomap`
+/// (each insert's second-smallest time of 3 runs; see BENCHMARKS.md), the
+/// growth starts to `B` = 10–14 paid 90–140 µs that way with a 4 MiB
+/// threshold, and 40–105 µs at `B` = 10 with 256 KiB; with 64 KiB no
+/// insert took more than ~40 µs. The price is in programs that make and
+/// drop maps in a loop, where reused allocator memory would have been
+/// warm: about 5–7 % on `hotpath insert` at N = 1e5 (noisy machine).
+pub(crate) const MAP_MIN: usize = 64 << 10;
 
 /// Bytes a [`Retired::step`] unmaps: small enough that one step stays far
 /// below 100 µs.
