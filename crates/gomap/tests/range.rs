@@ -132,25 +132,33 @@ fn config() -> ProptestConfig {
     ProptestConfig {
         cases: if cfg!(miri) { 4 } else { 256 },
         failure_persistence: None,
+        // ChaCha (the default) dominates an interpreted run's time.
+        rng_algorithm: proptest::test_runner::RngAlgorithm::XorShift,
         ..ProptestConfig::default()
     }
 }
+
+/// Operation counts and initial sizes, scaled down under Miri (CI runs the
+/// whole core suite there within minutes).
+const MAX_OPS: usize = if cfg!(miri) { 60 } else { 400 };
+const MAX_INITIAL: u16 = if cfg!(miri) { 60 } else { 300 };
+const MAX_OPS_COLLIDING: usize = if cfg!(miri) { 40 } else { 200 };
 
 proptest! {
     #![proptest_config(config())]
 
     #[test]
-    fn range_contract(initial in 0u16..300, ops in prop::collection::vec(op(400), 0..400)) {
+    fn range_contract(initial in 0u16..MAX_INITIAL, ops in prop::collection::vec(op(400), 0..MAX_OPS)) {
         check_range::<Foldhash>(initial, &ops, false, true);
     }
 
     #[test]
-    fn range_contract_mid_growth(initial in 0u16..300, ops in prop::collection::vec(op(400), 0..400)) {
+    fn range_contract_mid_growth(initial in 0u16..MAX_INITIAL, ops in prop::collection::vec(op(400), 0..MAX_OPS)) {
         check_range::<Foldhash>(initial, &ops, true, true);
     }
 
     #[test]
-    fn range_never_twice_with_colliding_hashes(initial in 0u16..60, ops in prop::collection::vec(op(80), 0..200)) {
+    fn range_never_twice_with_colliding_hashes(initial in 0u16..60, ops in prop::collection::vec(op(80), 0..MAX_OPS_COLLIDING)) {
         check_range::<Colliding>(initial, &ops, false, false);
     }
 }
