@@ -291,6 +291,39 @@ fn every_value_is_dropped_exactly_once() {
 }
 
 #[test]
+fn pinned_handle() {
+    let m = SyncMap::new();
+    let n = scaled(100) as u64;
+    for k in 0..n {
+        m.store(k, k.to_string());
+    }
+    let pinned = m.pin();
+    assert!(std::ptr::eq(pinned.map(), &m));
+    // Misses through the handle promote as `load` does.
+    for k in 0..n {
+        assert_eq!(
+            pinned.load(&k).map(String::as_str),
+            Some(k.to_string().as_str())
+        );
+    }
+    assert!(!m.debug_state().amended);
+    let old = pinned.load(&0).unwrap();
+    pinned.store(0, String::from("new"));
+    pinned.store(n, String::from("added"));
+    assert_eq!(old, "0");
+    assert_eq!(pinned.load(&0).unwrap(), "new");
+    assert!(pinned.contains_key(&n));
+    assert!(!pinned.contains_key(&(n + 1)));
+    // Other operations on the map work while it is pinned.
+    assert_eq!(*m.load_and_delete(&1).unwrap(), "1");
+    assert!(pinned.load(&1).is_none());
+    assert_eq!(format!("{pinned:?}"), "Pinned { .. }");
+    drop(pinned);
+    m.check_invariants();
+    assert_eq!(m.len(), n as usize);
+}
+
+#[test]
 fn zero_sized_values() {
     let m = SyncMap::new();
     m.store(1u32, ());

@@ -9,6 +9,7 @@
 //! lock guard hands one out) and keep Go's `Locked` suffix.
 
 mod entry;
+mod pinned;
 mod primitive;
 mod read;
 mod value_ref;
@@ -24,6 +25,7 @@ use self::primitive::{AtomicIsize, Collector, Guard, Mutex, MutexGuard, Ordering
 use self::read::{EntryMap, ReadSlot};
 use crate::{DefaultHashBuilder, GoMap};
 
+pub use self::pinned::Pinned;
 pub use self::value_ref::Ref;
 
 /// Go 1.19's `sync.Map`: a concurrent map whose reads take no lock.
@@ -386,15 +388,26 @@ where
         Q: Hash + Eq + ?Sized,
     {
         let guard = self.collector.enter();
-        let read = self.read.load(&guard);
-        let value = match read.m.get(key) {
-            Some(e) => e.load(&guard),
-            None if read.amended => self.load_slow(key, &guard),
-            None => None,
-        }?;
+        let value = self.load_in(key, &guard)?;
         // SAFETY: `value` was loaded under `guard` with Acquire (by
         // `Entry::load`), and values are freed only through the collector.
         Some(unsafe { make_ref(guard, value) })
+    }
+
+    /// The value pointer for `key` under `guard`: the lookup shared by
+    /// [`SyncMap::load`] and [`Pinned::load`].
+    #[inline(always)]
+    fn load_in<Q>(&self, key: &Q, guard: &Guard<'_>) -> Loaded<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let read = self.read.load(guard);
+        match read.m.get(key) {
+            Some(e) => e.load(guard),
+            None if read.amended => self.load_slow(key, guard),
+            None => None,
+        }
     }
 
     /// The locked half of [`SyncMap::load`].
@@ -429,8 +442,13 @@ where
     ///
     /// Lock-free when the key is in the read map and not expunged.
     pub fn store(&self, key: K, value: V) {
-        let guard = self.collector.enter();
-        if let Some(old) = self.swap_inner(key, value, &guard) {
+        self.store_in(key, value, &self.collector.enter());
+    }
+
+    /// [`SyncMap::store`] under `guard` (shared with [`Pinned::store`]).
+    #[inline]
+    fn store_in(&self, key: K, value: V, guard: &Guard<'_>) {
+        if let Some(old) = self.swap_inner(key, value, guard) {
             // SAFETY: the swap took `old` out of its entry, making it
             // unreachable for later loads, and only we retire it.
             unsafe { guard.retire_box(old.as_ptr()) }
