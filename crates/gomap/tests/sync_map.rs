@@ -236,28 +236,29 @@ fn refs_keep_old_values_alive() {
     assert!(loaded == String::from("one"));
 }
 
-/// A value that counts its drops.
-struct Counted(Arc<AtomicUsize>, #[allow(dead_code)] u32);
+/// A value that counts its drops; `PAD` bytes of padding choose whether
+/// `SyncMap` keeps it in an entry's slots (small) or boxes it (large).
+struct Counted<const PAD: usize>(Arc<AtomicUsize>, #[allow(dead_code)] u32, [u8; PAD]);
 
-impl Drop for Counted {
+impl<const PAD: usize> Drop for Counted<PAD> {
     fn drop(&mut self) {
         self.0.fetch_add(1, Ordering::Relaxed);
     }
 }
 
-impl PartialEq for Counted {
+impl<const PAD: usize> PartialEq for Counted<PAD> {
     fn eq(&self, other: &Self) -> bool {
         self.1 == other.1
     }
 }
 
-#[test]
-fn every_value_is_dropped_exactly_once() {
+/// Every operation, with values that count their drops.
+fn every_value_dropped_exactly_once<const PAD: usize>() {
     let drops = Arc::new(AtomicUsize::new(0));
     let made = Cell::new(0usize);
     let v = |x| {
         made.set(made.get() + 1);
-        Counted(Arc::clone(&drops), x)
+        Counted::<PAD>(Arc::clone(&drops), x, [0; PAD])
     };
     {
         let m = SyncMap::new();
@@ -271,6 +272,14 @@ fn every_value_is_dropped_exactly_once() {
         for k in 0..n {
             m.store(k, v(k + 1)); // lock-free overwrites
         }
+        {
+            // Overwrites while pinned: retired slots cannot be reclaimed,
+            // so later stores fall back to boxes.
+            let pinned = m.pin();
+            for round in 0..4 {
+                pinned.store(0, v(round));
+            }
+        }
         for k in (0..n).step_by(3) {
             m.delete(&k);
         }
@@ -278,16 +287,86 @@ fn every_value_is_dropped_exactly_once() {
         let (_, loaded) = m.load_or_store(1, v(9));
         assert!(loaded);
         drop(m.swap(2, v(2)));
-        assert!(m.compare_and_swap(&4, &Counted(Arc::clone(&drops), 5), v(6)));
-        made.set(made.get() + 1); // the comparand above
-        assert!(m.compare_and_delete(&5, &Counted(Arc::clone(&drops), 6)));
-        made.set(made.get() + 1);
+        assert!(m.compare_and_swap(&4, &v(5), v(6)));
+        assert!(!m.compare_and_swap(&4, &v(5), v(7)));
+        assert!(m.compare_and_delete(&5, &v(6)));
         m.clear();
         for k in 0..n {
             m.store(k, v(k));
         }
     }
     assert_eq!(drops.load(Ordering::Relaxed), made.get());
+}
+
+#[test]
+fn every_inline_value_is_dropped_exactly_once() {
+    every_value_dropped_exactly_once::<0>();
+}
+
+#[test]
+fn every_boxed_value_is_dropped_exactly_once() {
+    every_value_dropped_exactly_once::<128>();
+}
+
+/// While old values are still readable, stores cannot reuse their slots:
+/// they take the other slot, then boxes; every value reads back intact.
+#[test]
+fn slots_in_use_are_never_overwritten() {
+    let m = SyncMap::new();
+    m.store(1, [1u64; 4]);
+    let pinned = m.pin();
+    let mut held = vec![pinned.load(&1).unwrap()];
+    for i in 2..8 {
+        pinned.store(1, [i; 4]);
+        held.push(pinned.load(&1).unwrap());
+    }
+    for (i, v) in held.iter().enumerate() {
+        assert_eq!(**v, [i as u64 + 1; 4]);
+    }
+    drop(held);
+    drop(pinned);
+    // Once the pin is gone, slots are reclaimed and reused.
+    for i in 0..scaled(200) as u64 {
+        m.store(1, [i; 4]);
+        assert_eq!(*m.load(&1).unwrap(), [i; 4]);
+    }
+}
+
+/// A value whose comparison panics on demand.
+#[derive(Debug)]
+struct Grumpy(u8, Arc<AtomicUsize>);
+
+impl PartialEq for Grumpy {
+    fn eq(&self, other: &Self) -> bool {
+        assert!(self.0 != 13 && other.0 != 13, "unlucky");
+        self.0 == other.0
+    }
+}
+
+impl Drop for Grumpy {
+    fn drop(&mut self) {
+        self.1.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+#[test]
+fn panicking_comparison_drops_the_new_value() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let g = |x| Grumpy(x, Arc::clone(&drops));
+    {
+        let m = SyncMap::new();
+        m.store(1, g(13));
+        let r = catch_unwind(AssertUnwindSafe(|| m.compare_and_swap(&1, &g(1), g(2))));
+        assert!(r.is_err());
+        // Both the comparand and the new value were dropped.
+        assert_eq!(drops.load(Ordering::Relaxed), 2);
+        assert_eq!(m.load(&1).unwrap().0, 13);
+        m.store(1, g(3));
+        assert!(m.compare_and_swap(&1, &g(3), g(4)));
+        m.check_invariants();
+    }
+    // 13, 1, 2, 3 (replaced), 3 (comparand), 4.
+    assert_eq!(drops.load(Ordering::Relaxed), 6);
 }
 
 #[test]

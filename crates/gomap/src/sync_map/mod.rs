@@ -18,7 +18,7 @@ use core::borrow::Borrow;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 use core::marker::PhantomData;
-use std::sync::{Arc, PoisonError};
+use std::sync::PoisonError;
 
 use self::entry::{Entry, LoadOrStore, Loaded, NewValue};
 use self::primitive::{AtomicIsize, Collector, Guard, Mutex, MutexGuard, Ordering};
@@ -448,11 +448,8 @@ where
     /// [`SyncMap::store`] under `guard` (shared with [`Pinned::store`]).
     #[inline]
     fn store_in(&self, key: K, value: V, guard: &Guard<'_>) {
-        if let Some(old) = self.swap_inner(key, value, guard) {
-            // SAFETY: the swap took `old` out of its entry, making it
-            // unreachable for later loads, and only we retire it.
-            unsafe { guard.retire_box(old.as_ptr()) }
-        }
+        // The replaced value, if any, is retired by the entry.
+        self.swap_inner(key, value, guard);
     }
 
     /// Sets the value for `key` and returns the previous one, if any.
@@ -466,17 +463,14 @@ where
     pub fn swap(&self, key: K, value: V) -> Option<Ref<'_, V>> {
         let guard = self.collector.enter();
         let old = self.swap_inner(key, value, &guard)?;
-        // SAFETY: the swap took `old` out of its entry, making it
-        // unreachable for later loads, and only we retire it.
-        unsafe { guard.retire_box(old.as_ptr()) };
-        // SAFETY: `old` was taken out with Acquire under `guard`; retiring it
-        // through `guard` keeps it allocated until `guard` (moved into the
-        // `Ref`) is dropped.
+        // SAFETY: `old` was taken out with Acquire under `guard` and retired
+        // by its entry through `guard`, which keeps it allocated until
+        // `guard` (moved into the `Ref`) is dropped.
         Some(unsafe { make_ref(guard, old) })
     }
 
-    /// Stores `value` for `key`; returns the value it replaced (to be
-    /// retired by the caller).
+    /// Stores `value` for `key`; returns the value it replaced, already
+    /// retired under `guard`.
     #[inline]
     fn swap_inner(&self, key: K, value: V, guard: &Guard<'_>) -> Loaded<V> {
         let new = NewValue::new(value);
@@ -504,9 +498,9 @@ where
         let read = self.read.load(guard);
         let old = if let Some(e) = read.m.get(&key) {
             self.unexpunge_locked(&mut dirty, &key, e);
-            e.swap_locked(new)
+            e.swap_locked(new, guard)
         } else if let Some(e) = dirty.map.as_ref().and_then(|m| m.get(&key)) {
-            e.swap_locked(new)
+            e.swap_locked(new, guard)
         } else {
             if !read.amended {
                 // The first new key since the last promotion.
@@ -514,7 +508,7 @@ where
                 self.read.set_amended();
             }
             let (entry, _) = Entry::new(new);
-            dirty_map(&mut dirty).insert(key, Arc::new(entry));
+            dirty_map(&mut dirty).insert(key, entry);
             None
         };
         if old.is_none() {
@@ -589,7 +583,7 @@ where
             self.read.set_amended();
         }
         let (entry, v) = Entry::new(new);
-        dirty_map(&mut dirty).insert(key, Arc::new(entry));
+        dirty_map(&mut dirty).insert(key, entry);
         self.live_add(1);
         (v, false)
     }
@@ -636,11 +630,9 @@ where
             None => None,
         }?;
         self.live_add(-1);
-        // SAFETY: the delete took `old` out of its entry, making it
-        // unreachable for later loads, and only we retire it.
-        unsafe { guard.retire_box(old.as_ptr()) };
-        // SAFETY: taken out with Acquire under `guard`, and retired through
-        // `guard`, so it stays allocated while the `Ref` holds `guard`.
+        // SAFETY: taken out with Acquire under `guard`, and retired by its
+        // entry through `guard`, so it stays allocated while the `Ref` holds
+        // `guard`.
         Some(unsafe { make_ref(guard, old) })
     }
 
@@ -701,15 +693,8 @@ where
             None if read.amended => self.compare_and_swap_slow(key, old, new, &guard),
             None => None,
         };
-        match replaced {
-            Some(p) => {
-                // SAFETY: the compare-exchange took `p` out of its entry,
-                // making it unreachable for later loads; only we retire it.
-                unsafe { guard.retire_box(p.as_ptr()) };
-                true
-            }
-            None => false,
-        }
+        // A replaced value is retired by its entry.
+        replaced.is_some()
     }
 
     /// The locked half of [`SyncMap::compare_and_swap`].
@@ -761,16 +746,12 @@ where
             None if read.amended => self.compare_and_delete_slow(key, old, &guard),
             None => None,
         };
-        match deleted {
-            Some(p) => {
-                self.live_add(-1);
-                // SAFETY: the compare-exchange took `p` out of its entry,
-                // making it unreachable for later loads; only we retire it.
-                unsafe { guard.retire_box(p.as_ptr()) };
-                true
-            }
-            None => false,
+        // A deleted value is retired by its entry.
+        let deleted = deleted.is_some();
+        if deleted {
+            self.live_add(-1);
         }
+        deleted
     }
 
     /// The locked half of [`SyncMap::compare_and_delete`].
@@ -875,11 +856,9 @@ where
         let old = old_dirty.as_ref().unwrap_or(read.m);
         let mut removed = 0;
         for e in old.values() {
-            if let Some(v) = e.expunge_orphan() {
+            // A removed value is retired by its entry.
+            if e.expunge_orphan(&guard) {
                 removed += 1;
-                // SAFETY: the swap took `v` out of an entry no map holds any
-                // more; only we retire it.
-                unsafe { guard.retire_box(v.as_ptr()) };
             }
         }
         self.live_add(-removed);
@@ -931,7 +910,7 @@ where
         let undo = UndoExpunges(read.m);
         for (k, e) in read.m.iter() {
             if !e.try_expunge_locked() {
-                m.insert(k.clone(), Arc::clone(e));
+                m.insert(k.clone(), e.clone());
             }
         }
         core::mem::forget(undo);
@@ -942,12 +921,12 @@ where
     /// if it is expunged, puts it back into the dirty map, then revives it.
     /// Go: `e.unexpungeLocked()` followed by `m.dirty[key] = e`, in the
     /// order that keeps the state valid if the insert's `Hash` panics.
-    fn unexpunge_locked(&self, dirty: &mut Dirty<K, V, S>, key: &K, e: &Arc<Entry<V>>) {
+    fn unexpunge_locked(&self, dirty: &mut Dirty<K, V, S>, key: &K, e: &Entry<V>) {
         // Only lock holders move an entry into or out of *expunged*, and
         // we hold the lock, so this test stays true until we act on it.
         if e.is_expunged() {
             // An expunged entry of the read map implies a dirty map exists.
-            dirty_map(dirty).insert(key.clone(), Arc::clone(e));
+            dirty_map(dirty).insert(key.clone(), e.clone());
             let was_expunged = e.unexpunge_locked();
             debug_assert!(was_expunged);
         }
@@ -994,7 +973,7 @@ where
                 for (k, e) in read.m.iter() {
                     match d.get(k) {
                         Some(de) => assert!(
-                            Arc::ptr_eq(e, de),
+                            Entry::ptr_eq(e, de),
                             "sync_map: read and dirty maps hold different entries for a key"
                         ),
                         None => assert!(
