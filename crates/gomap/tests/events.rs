@@ -170,8 +170,7 @@ fn same_size_growth_sets_its_flag() {
     let (mut m, log) = logged_map::<u64, u64>(16); // B = 2
     take(&log);
     let mut saw_same = false;
-    let mut key = 0u64;
-    for _round in 0..(if cfg!(miri) { 300 } else { 20_000 }) {
+    for key in 0..(if cfg!(miri) { 300 } else { 20_000 }) {
         // A sliding window of 24 live keys (no doubling below 27): deleted slots are reused, but
         // chains that overflowed keep their overflow buckets.
         // Scrambled keys: the window's bucket counts then walk randomly, so
@@ -182,7 +181,6 @@ fn same_size_growth_sets_its_flag() {
         if key >= 24 {
             m.remove(&scramble(key - 24));
         }
-        key += 1;
         for e in take(&log) {
             if let Event::GrowStart {
                 kind: GrowKind::SameSize,

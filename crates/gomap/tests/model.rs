@@ -555,9 +555,11 @@ const MAX_OPS: usize = if cfg!(miri) { 48 } else { 400 };
 /// Property-test configuration: `PROPTEST_CASES` natively (256 by default),
 /// 4 cases under Miri, where nothing is written to disk either.
 fn config() -> ProptestConfig {
-    let mut c = ProptestConfig::default();
-    // ChaCha (the default) dominates the run time of an unoptimized test build.
-    c.rng_algorithm = RngAlgorithm::XorShift;
+    let mut c = ProptestConfig {
+        // ChaCha (the default) dominates the run time of an unoptimized test build.
+        rng_algorithm: RngAlgorithm::XorShift,
+        ..ProptestConfig::default()
+    };
     if cfg!(miri) {
         c.cases = 4;
         c.failure_persistence = None;
