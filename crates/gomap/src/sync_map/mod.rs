@@ -357,7 +357,7 @@ fn new_map<K, V, S: Clone>(hash_builder: &S, hint: usize) -> EntryMap<K, V, S> {
 ///
 /// # Safety
 ///
-/// `p` was loaded under `guard` (or published by this thread) and its box is
+/// `p` was loaded under `guard` (or published by this thread) and its value is
 /// freed only through `guard`'s collector.
 unsafe fn make_ref<'a, V>(guard: Guard<'a>, p: core::ptr::NonNull<V>) -> Ref<'a, V> {
     // SAFETY: forwarded from the caller.
