@@ -171,6 +171,12 @@ def main():
     for name, _, ok, shown in goals:
         p(f"| {name} | {shown} | {'yes' if ok else '**no**'} |")
 
+    # Hand-measured sections (instruction counts), kept next to the bench code.
+    extra = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench", "callgrind.md")
+    if os.path.exists(extra):
+        p()
+        p(open(extra).read().rstrip())
+
 
 if __name__ == "__main__":
     main()

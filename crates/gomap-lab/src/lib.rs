@@ -18,14 +18,36 @@
 //! - [`compare`]: the protocol's "What a replay must match", record by record.
 //! - [`verify`]: replay and comparison in one pass.
 //!
+//! The lab's second job is the articles' experiments (`gomap-lab hint`, `grow`,
+//! `layout`, `reuse`, `prealloc`, `loadfactor`, `latency`, `trace`, and `report`,
+//! which runs them all into one HTML page). Each lives in [`experiments`] and
+//! returns a typed result; [`claims`] quotes what the articles in `shared/seeds/`
+//! said, so every result can stand beside the claim it tests. Shared pieces:
+//! [`table`] (terminal and HTML tables), [`jsonl`] (`--json` lines), [`plot`] (SVG
+//! line charts), [`diagram`] (SVG bucket diagrams), [`progress`] (progress bars),
+//! [`kv`] (key/value types), [`hashers`] and [`rng`] (reproducible hashing and
+//! randomness), [`html`] and [`report`] (the page).
+//!
 //! Nothing here needs `unsafe`: the map's layout is read through its public views.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod claims;
 pub mod compare;
+pub mod diagram;
 pub mod dump;
+pub mod experiments;
+pub mod hashers;
 pub mod hashes;
+pub mod html;
 pub mod input;
+pub mod jsonl;
+pub mod kv;
+pub mod plot;
+pub mod progress;
 pub mod protocol;
 pub mod replay;
+pub mod report;
+pub mod rng;
+pub mod table;
 pub mod verify;

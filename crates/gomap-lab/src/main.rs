@@ -9,10 +9,21 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use gomap_lab::compare::{compare_inputs, Comparison, DEFAULT_SHOWN};
+use gomap_lab::experiments::grow::{self, GrowConfig};
+use gomap_lab::experiments::hint::{self, HintConfig};
+use gomap_lab::experiments::latency::{self, LatencyConfig};
+use gomap_lab::experiments::layout::{self, LayoutConfig};
+use gomap_lab::experiments::loadfactor::{self, LoadFactorConfig};
+use gomap_lab::experiments::prealloc::{self, PreallocConfig};
+use gomap_lab::experiments::reuse::{self, ReuseConfig};
+use gomap_lab::experiments::{trace, Effort, Outcome};
 use gomap_lab::hashes::MissingHash;
 use gomap_lab::input::{Input, InputError};
+use gomap_lab::kv::KvType;
 use gomap_lab::replay::Replay;
+use gomap_lab::report::{self, Plan};
 use gomap_lab::verify::verify;
+use gomap_lab::{claims, jsonl, progress};
 
 /// Exit status: the streams match (or the replay finished).
 const EXIT_MATCH: u8 = 0;
@@ -21,10 +32,14 @@ const EXIT_DIFFERENT: u8 = 1;
 /// Exit status: bad input or usage.
 const EXIT_BAD_INPUT: u8 = 2;
 
-/// Replays Go oracle recordings on gomap and compares the layouts with Go's.
+/// Replays Go oracle recordings on gomap and compares the layouts with Go's, and runs
+/// the experiments that show Go's map as it is (gomap's layout equals Go's).
 ///
-/// Exit status: 0 when the streams match, 1 when they differ (or a replay had to
-/// stop), 2 on malformed input or bad usage.
+/// Start with `gomap-lab report --out report/`: every experiment in one HTML page.
+///
+/// Exit status: 0 on success (or when streams match), 1 when streams differ (or a
+/// replay had to stop, or a file could not be written), 2 on malformed input or bad
+/// usage.
 #[derive(Debug, Parser)]
 #[command(name = "gomap-lab", version)]
 struct Cli {
@@ -56,6 +71,199 @@ enum Command {
         #[arg(long, default_value_t = DEFAULT_SHOWN)]
         show: usize,
     },
+    /// make(map, hint): the B, buckets, preallocated overflow pool and bytes each hint
+    /// gives, beside the B the articles claim.
+    Hint(HintArgs),
+    /// Insert N keys into an empty map: every growth (when, kind, writes to pay it
+    /// off) and a plot of load factor and B.
+    Grow(GrowArgs),
+    /// Draw a map's buckets (tophash bytes, empty slots, overflow chains, the old
+    /// array mid-growth) for a scenario, in the terminal and as SVG.
+    Layout(LayoutArgs),
+    /// Deletes and inserts: emptyOne/emptyRest step by step on one chain, then
+    /// churn counts of slot reuse, overflow buckets and same-size growths.
+    Reuse(ReuseArgs),
+    /// make(map) vs make(map, N): arrays allocated, heap overflow buckets, bytes,
+    /// growths and time.
+    Prealloc(PreallocArgs),
+    /// Regenerate Go's load-factor table (runtime/map.go) on gomap, beside Go's.
+    Loadfactor(LoadFactorArgs),
+    /// Per-insert latency, gomap vs std HashMap vs hashbrown: percentiles and a
+    /// log-scale plot.
+    Latency(LatencyArgs),
+    /// Write the Chrome trace (Perfetto) of inserting N keys into an empty map.
+    Trace(TraceArgs),
+    /// Run every experiment into one self-contained HTML report (DIR/index.html).
+    Report(ReportArgs),
+}
+
+/// Output options shared by the experiments.
+#[derive(Debug, clap::Args)]
+struct Output {
+    /// Print the rows as JSON objects, one per line, instead of tables.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Output options of experiments that draw a figure.
+#[derive(Debug, clap::Args)]
+struct FigureOutput {
+    /// Print the rows as JSON objects, one per line, instead of tables.
+    #[arg(long)]
+    json: bool,
+    /// Also write the figure to this SVG file.
+    #[arg(long, value_name = "FILE")]
+    svg: Option<PathBuf>,
+}
+
+/// A list of hints; its own type so clap treats the whole list as one value.
+#[derive(Debug, Clone)]
+struct Hints(Vec<usize>);
+
+fn parse_hint_list(s: &str) -> Result<Hints, String> {
+    hint::parse_hints(s).map(Hints)
+}
+
+#[derive(Debug, clap::Args)]
+struct HintArgs {
+    /// Hints, as a list and inclusive ranges: `0,8,9,100-120` [default: 0,1,8,9,13,14,…,1000000]
+    #[arg(long, value_parser = parse_hint_list)]
+    hints: Option<Hints>,
+    /// Key:value types, comma-separated: u64:u64, str:u64 (16-byte Box<str> keys),
+    /// u32:u32, u8:u64, k200:u64 (200-byte keys).
+    #[arg(long, value_delimiter = ',', default_value = "u64:u64")]
+    kv: Vec<KvType>,
+    #[command(flatten)]
+    output: Output,
+}
+
+#[derive(Debug, clap::Args)]
+struct GrowArgs {
+    /// Keys to insert.
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..=grow::MAX_INSERTS as u64))]
+    inserts: u64,
+    /// Seed of the hasher and of the map's hash seeds.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    #[command(flatten)]
+    output: FigureOutput,
+}
+
+#[derive(Debug, clap::Args)]
+struct LayoutArgs {
+    /// Keys to insert (1, 2, …).
+    #[arg(long, default_value_t = 27, value_parser = clap::value_parser!(u64).range(0..=layout::MAX_KEYS as u64))]
+    keys: u64,
+    /// The hint passed to make.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=hint::MAX_HINT as u64))]
+    hint: u64,
+    /// After the inserts, keep inserting until a growth is in progress.
+    #[arg(long)]
+    stop_mid_growth: bool,
+    /// Then delete this many keys, the first inserted first.
+    #[arg(long, default_value_t = 0)]
+    delete: u64,
+    /// At the end, rewrite keys until a growth in progress has finished.
+    #[arg(long, conflicts_with = "stop_mid_growth")]
+    finish_growth: bool,
+    /// Seed of the hasher and of the map's hash seeds (same seed, same drawing).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    #[command(flatten)]
+    output: FigureOutput,
+}
+
+fn parse_load(s: &str) -> Result<u32, String> {
+    let load: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    if !(0.5..=6.5).contains(&load) {
+        return Err(format!(
+            "load {load} is outside 0.5–6.5 (above 6.5 the map would grow)"
+        ));
+    }
+    Ok((load * 10.0).round() as u32)
+}
+
+#[derive(Debug, clap::Args)]
+struct ReuseArgs {
+    /// B of the churned map.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u8).range(1..=16))]
+    b: u8,
+    /// Entries per bucket kept during the churn (0.5–6.5).
+    #[arg(long, default_value = "6.0", value_parser = parse_load)]
+    load: u32,
+    /// Delete/insert pairs.
+    #[arg(long, default_value_t = 200_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    ops: u64,
+    /// Seed of hashers, map seeds and victims.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    #[command(flatten)]
+    output: FigureOutput,
+}
+
+#[derive(Debug, clap::Args)]
+struct PreallocArgs {
+    /// Map sizes, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1000,100000,1000000", value_parser = clap::value_parser!(u64).range(1..=20_000_000))]
+    sizes: Vec<u64>,
+    /// Timed repetitions per size (the median is shown).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    reps: u32,
+    #[command(flatten)]
+    output: Output,
+}
+
+#[derive(Debug, clap::Args)]
+struct LoadFactorArgs {
+    /// Maps averaged per load.
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    maps: u32,
+    /// B of the measured tables (2^B buckets each).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u8).range(4..=18))]
+    b: u8,
+    /// First seed (map j uses seed + j).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    #[command(flatten)]
+    output: FigureOutput,
+}
+
+#[derive(Debug, clap::Args)]
+struct LatencyArgs {
+    /// Keys to insert into each map.
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..=latency::MAX_INSERTS as u64))]
+    inserts: u64,
+    /// Identical runs per map; each insert keeps its fastest time (filters out
+    /// preemption by other processes).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
+    runs: u32,
+    /// Hash key shared by the three maps.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    #[command(flatten)]
+    output: FigureOutput,
+}
+
+#[derive(Debug, clap::Args)]
+struct TraceArgs {
+    /// Keys to insert.
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=trace::MAX_INSERTS as u64))]
+    inserts: u64,
+    /// Where to write the trace JSON.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    #[command(flatten)]
+    output: Output,
+}
+
+#[derive(Debug, clap::Args)]
+struct ReportArgs {
+    /// Directory to write index.html (and trace.json) into; created if missing.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Smaller runs: seconds instead of about a minute.
+    #[arg(long)]
+    quick: bool,
 }
 
 fn main() -> ExitCode {
@@ -105,7 +313,152 @@ fn run(command: Command) -> anyhow::Result<u8> {
                 EXIT_DIFFERENT
             })
         }
+        Command::Hint(a) => {
+            let config = HintConfig {
+                hints: a
+                    .hints
+                    .map_or_else(|| hint::DEFAULT_HINTS.to_vec(), |h| h.0),
+                kvs: a.kv,
+            };
+            show(&hint::run(&config), a.output.json, None)
+        }
+        Command::Grow(a) => {
+            let config = GrowConfig {
+                inserts: a.inserts,
+                seed: a.seed,
+            };
+            let bar = progress::bar(a.inserts, "grow");
+            let outcome = grow::run(&config, &bar);
+            bar.finish_and_clear();
+            show(&outcome, a.output.json, a.output.svg.as_deref())
+        }
+        Command::Layout(a) => {
+            let config = LayoutConfig {
+                hint: a.hint as usize,
+                keys: a.keys,
+                stop_mid_growth: a.stop_mid_growth,
+                delete: a.delete,
+                finish_growth: a.finish_growth,
+                seed: a.seed,
+            };
+            let outcome = layout::run(&config);
+            if a.output.json {
+                return show(&outcome, true, a.output.svg.as_deref());
+            }
+            let mut out = io::stdout().lock();
+            writeln!(out, "{}", outcome.to_text())?;
+            writeln!(out, "{}", claims::table(&outcome.claims()).to_text())?;
+            write_figure(&outcome, a.output.svg.as_deref(), &mut out)?;
+            Ok(EXIT_MATCH)
+        }
+        Command::Reuse(a) => {
+            let config = ReuseConfig {
+                b: a.b,
+                load_tenths: a.load,
+                ops: a.ops,
+                seed: a.seed,
+            };
+            let bar = progress::bar(a.ops, "reuse");
+            let outcome = reuse::run(&config, &bar);
+            bar.finish_and_clear();
+            show(&outcome, a.output.json, a.output.svg.as_deref())
+        }
+        Command::Prealloc(a) => {
+            let config = PreallocConfig {
+                sizes: a.sizes,
+                reps: a.reps,
+            };
+            let bar = progress::bar(config.sizes.len() as u64, "prealloc");
+            let outcome = prealloc::run(&config, &bar);
+            bar.finish_and_clear();
+            show(&outcome, a.output.json, None)
+        }
+        Command::Loadfactor(a) => {
+            let config = LoadFactorConfig {
+                maps: a.maps,
+                b: a.b,
+                seed: a.seed,
+            };
+            let bar = progress::bar(loadfactor::GO_TABLE.len() as u64, "loadfactor");
+            let outcome = loadfactor::run(&config, &bar);
+            bar.finish_and_clear();
+            show(&outcome, a.output.json, a.output.svg.as_deref())
+        }
+        Command::Latency(a) => {
+            let config = LatencyConfig {
+                inserts: a.inserts,
+                seed: a.seed,
+                runs: a.runs,
+            };
+            let bar = progress::bar(3 * a.runs as u64, "latency");
+            let outcome = latency::run(&config, &bar);
+            bar.finish_and_clear();
+            show(&outcome, a.output.json, a.output.svg.as_deref())
+        }
+        Command::Trace(a) => {
+            let outcome = trace::run(a.inserts);
+            let file = std::fs::File::create(&a.out)
+                .with_context(|| format!("creating {}", a.out.display()))?;
+            let mut w = BufWriter::new(file);
+            serde_json::to_writer(&mut w, &outcome.trace)
+                .and_then(|()| w.flush().map_err(serde_json::Error::io))
+                .with_context(|| format!("writing {}", a.out.display()))?;
+            let code = show(&outcome, a.output.json, None)?;
+            if !a.output.json {
+                println!("wrote {}", a.out.display());
+            }
+            Ok(code)
+        }
+        Command::Report(a) => {
+            let plan = Plan::new(if a.quick { Effort::Quick } else { Effort::Full });
+            let bar = progress::bar(1, "report");
+            let summary = report::run(&plan, &a.out, &bar)?;
+            for (section, took) in &summary.timings {
+                eprintln!("{section:>12}  {:6.2} s", took.as_secs_f64());
+            }
+            println!(
+                "wrote {} in {:.1} s",
+                summary.index.display(),
+                summary.total.as_secs_f64()
+            );
+            Ok(EXIT_MATCH)
+        }
     }
+}
+
+/// Prints an experiment's tables (or its JSON lines) and writes its figure.
+fn show(outcome: &dyn Outcome, json: bool, svg: Option<&Path>) -> anyhow::Result<u8> {
+    let mut out = BufWriter::new(io::stdout().lock());
+    if json {
+        jsonl::write_lines(&mut out, &outcome.json_lines()).context("writing JSON lines")?;
+    } else {
+        for table in outcome.tables() {
+            writeln!(out, "{}", table.to_text())?;
+        }
+    }
+    if json {
+        // Standard output carries only JSON lines.
+        write_figure(outcome, svg, &mut io::stderr())?;
+    } else {
+        write_figure(outcome, svg, &mut out)?;
+    }
+    out.flush()?;
+    Ok(EXIT_MATCH)
+}
+
+/// Writes the outcome's figure to `svg`, when asked.
+fn write_figure(
+    outcome: &dyn Outcome,
+    svg: Option<&Path>,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let Some(path) = svg else { return Ok(()) };
+    let figure = outcome
+        .figure()?
+        .context("this experiment draws no figure")?;
+    std::fs::write(path, figure.svg).with_context(|| format!("writing {}", path.display()))?;
+    writeln!(out, "wrote {}", path.display())?;
+    Ok(())
 }
 
 /// A path as an input; `-` is standard input.

@@ -179,7 +179,10 @@ impl<K: Key> Inputs<K> {
         let misses = all[n..2 * n].to_vec();
         let live: HashSet<&K> = keys.iter().collect();
         assert_eq!(live.len(), n, "duplicate keys");
-        assert!(misses.iter().all(|k| !live.contains(k)), "a miss probe is a key");
+        assert!(
+            misses.iter().all(|k| !live.contains(k)),
+            "a miss probe is a key"
+        );
         let order = shuffled_indices(n);
         let probes = K::copies(&order.iter().map(|&i| keys[i].clone()).collect::<Vec<_>>());
         let mixed_keys = K::copies(&all[..mixed_key_count(n, ops)]);
@@ -201,7 +204,12 @@ fn build<K: Key, M: BenchMap<K>>(keys: &[K], hint: usize) -> M {
     m
 }
 
-fn run_map<K: Key, M: BenchMap<K>, T: Measurement>(c: &mut Criterion<T>, name: &str, n: usize, inp: &Inputs<K>) {
+fn run_map<K: Key, M: BenchMap<K>, T: Measurement>(
+    c: &mut Criterion<T>,
+    name: &str,
+    n: usize,
+    inp: &Inputs<K>,
+) {
     if !wanted(name) {
         return;
     }

@@ -61,9 +61,11 @@
 //! ## Differences from Go that are not layout
 //!
 //! Go keeps slices of overflow-bucket pointers for its garbage collector and
-//! zeroes evacuated buckets; gomap frees an old chain's heap overflow buckets
-//! as soon as it is evacuated instead. Overwriting a key keeps the stored
-//! key, as std does. `retain` removes in place with Go's delete bookkeeping
+//! allocates every overflow bucket beyond the pool on its own; gomap carves
+//! those "heap" buckets from chunks owned by the array whose chains they
+//! extend, and frees them with that array — after a growth, a chunk per
+//! write, so no single write pays for freeing a whole generation of them.
+//! Overwriting a key keeps the stored key, as std does. `retain` removes in place with Go's delete bookkeeping
 //! but without growth work; the growth resumes with the next write.
 //!
 //! ## Sharing a map between threads

@@ -168,15 +168,14 @@ impl<K, V, S> GoMap<K, V, S> {
         self.table.len() == 0
     }
 
-    /// Entries the map holds before its next doubling starts: 8 for `B = 0`,
-    /// else 6.5 × 2^B.
+    /// Entries the map can hold before an insert starts a doubling: 8 for
+    /// `B = 0`, else 6.5 × 2^B — or `len()`, if that is more (a growth in
+    /// progress defers the next one, so a map can run past its load factor
+    /// until the current growth ends).
     pub fn capacity(&self) -> usize {
         let b = self.table.b();
-        if b == 0 {
-            8
-        } else {
-            13 * ((1usize << b) / 2)
-        }
+        let threshold = if b == 0 { 8 } else { 13 * ((1usize << b) / 2) };
+        threshold.max(self.table.len())
     }
 
     /// Removes every entry. Go's `clear` (`runtime.mapclear`): keeps `B` and
@@ -199,6 +198,12 @@ impl<K, V, S> GoMap<K, V, S> {
     /// yielded at most once; nothing is yielded twice — across any number of
     /// growths, clears and reseeds. Each cursor starts at a random bucket
     /// and in-bucket order. Using a cursor with another map panics.
+    ///
+    /// The cursor keeps its place by hash, so one caveat concerns distinct
+    /// keys whose 64-bit hashes are equal (a sound hasher makes this
+    /// vanishingly rare; a degenerate one makes it common): if the map
+    /// changes while the cursor is between two such keys, the cursor skips
+    /// the rest of that run rather than risk yielding one twice.
     ///
     /// ```
     /// let mut m: gomap::GoMap<u32, u32> = (0..100).map(|i| (i, i)).collect();
@@ -415,13 +420,14 @@ where
     /// present (the stored key is kept, as in std). Go: `m[k] = v`.
     #[inline]
     pub fn insert(&mut self, key: K, val: V) -> Option<V> {
-        match self.entry(key) {
-            Entry::Occupied(mut o) => Some(o.insert(val)),
-            Entry::Vacant(v) => {
-                v.insert(val);
-                None
-            }
-        }
+        // The entry API's work without building an `Entry`: one write-side
+        // lookup, then overwrite or insert in place.
+        let hash = self.hash(&key);
+        let seed = self.table.hash0();
+        let hb = &self.hash_builder;
+        self.table
+            .insert(hash, key, val, |k| make_hash(hb, seed, k))
+            .unwrap_or_else(|e| capacity_panic(e))
     }
 
     /// Removes `key`, returning its value. Go: `delete(m, k)` — including

@@ -71,9 +71,22 @@ impl Digest {
     }
 }
 
-fn fold_layout<K, V>(d: &mut Digest, l: &Layout<'_, K, V>, key: impl Fn(&K) -> Vec<u8>, val: impl Fn(&V) -> u64) {
+fn fold_layout<K, V>(
+    d: &mut Digest,
+    l: &Layout<'_, K, V>,
+    key: impl Fn(&K) -> Vec<u8>,
+    val: impl Fn(&V) -> u64,
+) {
     let h = l.header;
-    for x in [h.count as u64, h.flags as u64, h.b as u64, h.noverflow as u64, h.hash0 as u64, h.nevacuate as u64, h.growing as u64] {
+    for x in [
+        h.count as u64,
+        h.flags as u64,
+        h.b as u64,
+        h.noverflow as u64,
+        h.hash0 as u64,
+        h.nevacuate as u64,
+        h.growing as u64,
+    ] {
         d.u64(x);
     }
     d.u64(l.bucket_size as u64);
@@ -125,7 +138,8 @@ where
         next_seed = next_seed.wrapping_mul(0x9e37_79b9).wrapping_add(1);
         next_seed
     };
-    let mut m: GoMap<K, u64, Fixed> = GoMap::with_capacity_hasher_and_seeds(hint, Fixed::default(), seeds);
+    let mut m: GoMap<K, u64, Fixed> =
+        GoMap::with_capacity_hasher_and_seeds(hint, Fixed::default(), seeds);
     m.set_stress_tuning(stress);
     let mut model: HashMap<K, u64> = HashMap::new();
     let mut rng = Rng(space ^ steps as u64 ^ hint as u64 ^ stress as u64);
@@ -144,7 +158,10 @@ where
         };
         if insert {
             if op % 2 == 0 {
-                assert_eq!(m.insert(k.clone(), step as u64), model.insert(k, step as u64));
+                assert_eq!(
+                    m.insert(k.clone(), step as u64),
+                    model.insert(k, step as u64)
+                );
             } else {
                 *m.entry(k.clone()).or_insert(0) += 1;
                 *model.entry(k).or_insert(0) += 1;
@@ -181,14 +198,60 @@ fn u64_bytes(k: &u64) -> Vec<u8> {
 
 fn digests() -> Vec<(&'static str, u64)> {
     vec![
-        ("u64 no hint", run(60_000, 30_000, 0, false, |x| x, u64_bytes)),
-        ("u64 hint", run(40_000, 20_000, 5_000, false, |x| x.wrapping_mul(0x9e37_79b9_7f4a_7c15), u64_bytes)),
+        (
+            "u64 no hint",
+            run(60_000, 30_000, 0, false, |x| x, u64_bytes),
+        ),
+        (
+            "u64 hint",
+            run(
+                40_000,
+                20_000,
+                5_000,
+                false,
+                |x| x.wrapping_mul(0x9e37_79b9_7f4a_7c15),
+                u64_bytes,
+            ),
+        ),
         ("u64 small", run(20_000, 40, 0, false, |x| x, u64_bytes)),
         ("u64 stress", run(20_000, 5_000, 0, true, |x| x, u64_bytes)),
-        ("u32", run(30_000, 10_000, 0, false, |x| x as u32, |k: &u32| k.to_le_bytes().to_vec())),
-        ("u8", run(5_000, 256, 0, false, |x| x as u8, |k: &u8| vec![*k])),
-        ("string", run(30_000, 10_000, 0, false, |x| x.to_string(), |k: &String| k.as_bytes().to_vec())),
-        ("big key", run(6_000, 2_000, 0, false, |x| [x; 20], |k: &[u64; 20]| k[0].to_le_bytes().to_vec())),
+        (
+            "u32",
+            run(
+                30_000,
+                10_000,
+                0,
+                false,
+                |x| x as u32,
+                |k: &u32| k.to_le_bytes().to_vec(),
+            ),
+        ),
+        (
+            "u8",
+            run(5_000, 256, 0, false, |x| x as u8, |k: &u8| vec![*k]),
+        ),
+        (
+            "string",
+            run(
+                30_000,
+                10_000,
+                0,
+                false,
+                |x| x.to_string(),
+                |k: &String| k.as_bytes().to_vec(),
+            ),
+        ),
+        (
+            "big key",
+            run(
+                6_000,
+                2_000,
+                0,
+                false,
+                |x| [x; 20],
+                |k: &[u64; 20]| k[0].to_le_bytes().to_vec(),
+            ),
+        ),
     ]
 }
 
@@ -205,6 +268,10 @@ const GOLDEN: &[(&str, u64)] = &[
 ];
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "digest guard, no unsafe of its own; model.rs and shapes.rs cover the engine under Miri"
+)]
 fn layouts_unchanged() {
     let got = digests();
     if GOLDEN.is_empty() || std::env::var_os("GOMAP_PRINT_GOLDEN").is_some() {
@@ -223,6 +290,10 @@ fn layouts_unchanged() {
 /// every bucket of a chain from the same slot offset. The yielded order must
 /// be one of the 2^B × 8 orders the layout allows.
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "digest guard, no unsafe of its own; model.rs and shapes.rs cover the engine under Miri"
+)]
 fn iteration_order_is_gos() {
     for (n, removes) in [(5usize, 0usize), (40, 10), (300, 120), (700, 0)] {
         let mut m: GoMap<u64, u64, Fixed> = GoMap::with_capacity_and_hasher(0, Fixed::default());
@@ -259,7 +330,10 @@ fn iteration_order_is_gos() {
         for _ in 0..20 {
             let got: Vec<u64> = m.keys().copied().collect();
             assert_eq!(got.len(), m.len());
-            assert!(orders.contains(&got), "iteration order is not Go's (n = {n})");
+            assert!(
+                orders.contains(&got),
+                "iteration order is not Go's (n = {n})"
+            );
         }
     }
 }

@@ -24,6 +24,13 @@ use gomap::GoMap;
 /// Scaled down under Miri.
 const N: u64 = if cfg!(miri) { 40 } else { 400 };
 
+/// Whether the `i`th op of a loop is followed by `check_invariants`: every
+/// op natively; every 8th under Miri, where one call on a 60-entry map costs
+/// about half a second of interpreted time (it rehashes every key).
+fn check_after(i: u64) -> bool {
+    !cfg!(miri) || i % 8 == 0
+}
+
 // ---------------------------------------------------------------------------
 // Injected panics
 // ---------------------------------------------------------------------------
@@ -530,7 +537,9 @@ fn eq_panic_in_lookup_insert_remove() {
             expect_boom(|| m.insert(Key(9), Tracked::new(0)));
             expect_boom(|| m.remove(&Key(9)));
             disarm_eq(9);
-            m.check_invariants();
+            if check_after(k) {
+                m.check_invariants();
+            }
         }
         assert_holds(&m, 0..N + 40);
         drop(m);
@@ -548,7 +557,9 @@ fn or_insert_with_closure_panics() {
         let mut m = filled(N, stress);
         for k in N..N + 30 {
             expect_boom(|| m.entry(Key(k)).or_insert_with(|| boom()).n);
-            m.check_invariants();
+            if check_after(k) {
+                m.check_invariants();
+            }
             assert!(!m.contains_key(&Key(k)));
             // Let stress-tuned maps move on between attempts.
             m.insert(Key(k + 1000), Tracked::new(k + 1000 + VAL));

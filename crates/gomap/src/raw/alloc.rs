@@ -1,6 +1,14 @@
 //! Bucket arrays and overflow buckets: how many buckets an array of `2^B`
 //! holds (Go's `makeBucketArray`, with the malloc size classes that decide the
 //! preallocated overflow pool), and the raw allocations behind them.
+//!
+//! Go allocates each overflow bucket beyond the pool on its own
+//! (`newobject`) and leaves it to the garbage collector. gomap carves them
+//! from chunks that belong to the array whose chains they extend (an
+//! [`OverflowSlab`]): they are freed with that array, a chunk per write
+//! after a growth ends, instead of one `free` each. Which bucket is "pool"
+//! and which is "heap" is unchanged: a heap bucket is any overflow bucket
+//! outside the array.
 
 use core::alloc::Layout;
 use core::ptr::NonNull;
@@ -71,6 +79,8 @@ pub(crate) struct BucketArray {
     pub(crate) b: u8,
     /// Buckets in the allocation: main buckets plus the pool.
     pub(crate) len: usize,
+    /// The heap overflow buckets linked from this array's chains.
+    pub(crate) slab: OverflowSlab,
 }
 
 /// Why an array could not be made.
@@ -90,7 +100,12 @@ impl BucketArray {
         let len = array_len(b, size).ok_or(AllocFailure { bytes: None })?;
         let layout = array_layout(len, size, align).ok_or(AllocFailure { bytes: None })?;
         let ptr = alloc_zeroed_bytes(layout)?;
-        Ok(BucketArray { ptr, b, len })
+        Ok(BucketArray {
+            ptr,
+            b,
+            len,
+            slab: OverflowSlab::new(),
+        })
     }
 
     /// Number of main buckets, `2^b`.
@@ -129,29 +144,33 @@ impl BucketArray {
         }
     }
 
-    /// Frees the array itself (not heap overflow buckets linked from it).
+    /// Frees the array and its heap overflow buckets (not the entries).
     ///
     /// # Safety
     /// `size` and `align` are the ones the array was made with, and no pointer
-    /// into it is used afterwards.
+    /// into it or its overflow buckets is used afterwards.
     pub(crate) unsafe fn free(self, size: usize, align: usize) {
         let layout = array_layout(self.len, size, align).expect("layout was valid at allocation");
         // SAFETY: the array was allocated with exactly this layout (type
-        // invariant), by `alloc_zeroed_bytes`.
-        unsafe { free_bytes(self.ptr, layout) }
+        // invariant), by `alloc_zeroed_bytes`; the slab's chunks are unused.
+        unsafe {
+            free_bytes(self.ptr, layout);
+            self.slab.free_all();
+        }
     }
 
-    /// Frees the array like [`Self::free`], except that a mapped array is
-    /// returned as a [`Retired`] mapping, to be unmapped a chunk at a time
-    /// by later writes: unmapping hundreds of megabytes at once would stall
-    /// the write that ends a growth for milliseconds.
+    /// Frees the array like [`Self::free`], except for what would stall the
+    /// write that ends a growth: a mapped array (unmapping hundreds of
+    /// megabytes at once takes milliseconds) and overflow chunks of more
+    /// than [`RELEASE_CHUNK`] bytes are returned as [`Retired`], to be
+    /// released a piece per later write.
     ///
     /// # Safety
     /// As for [`Self::free`].
     pub(crate) unsafe fn retire(self, size: usize, align: usize) -> Option<Retired> {
         let layout = array_layout(self.len, size, align).expect("layout was valid at allocation");
-        if is_mapped(layout) {
-            Some(Retired {
+        let mapping = if is_mapped(layout) {
+            Some(RetiredMapping {
                 ptr: self.ptr,
                 bytes: layout.size(),
                 done: 0,
@@ -160,7 +179,137 @@ impl BucketArray {
             // SAFETY: forwarded from the caller.
             unsafe { free_bytes(self.ptr, layout) };
             None
+        };
+        let chunks = if self.slab.bytes() <= RELEASE_CHUNK {
+            // SAFETY: forwarded from the caller.
+            unsafe { self.slab.free_all() };
+            Vec::new()
+        } else {
+            self.slab.chunks
+        };
+        (mapping.is_some() || !chunks.is_empty()).then_some(Retired { mapping, chunks })
+    }
+}
+
+/// One chunk of an [`OverflowSlab`]: zeroed memory for whole buckets.
+///
+/// Invariant: `ptr` was allocated by [`alloc_chunk`] with `layout`.
+pub(crate) struct Chunk {
+    ptr: NonNull<u8>,
+    layout: Layout,
+}
+
+/// The heap overflow buckets of one bucket array, carved in order from
+/// zeroed chunks: the first holds [`CHUNK_MIN_BUCKETS`] buckets and each
+/// next one twice as many as the last, up to [`CHUNK_MAX_BYTES`] of them.
+/// A bucket is never freed on its own: Go frees an overflow bucket only
+/// once its whole array is dead, and so does gomap.
+///
+/// Invariant: the first `used` buckets of the last chunk, and all of the
+/// earlier chunks, have been handed out; the rest are zero.
+pub(crate) struct OverflowSlab {
+    chunks: Vec<Chunk>,
+    /// Buckets handed out from the last chunk.
+    used: usize,
+}
+
+/// Buckets in a slab's first chunk: enough for the overflow of a small map
+/// without a pool (`B < 4`), little enough to waste nothing that matters.
+pub(crate) const CHUNK_MIN_BUCKETS: usize = 8;
+
+/// Largest chunk, in bytes. Chunks of at least half of it are mapped from
+/// the OS (on Unix), so that releasing one is a single small `munmap`
+/// rather than a `free` that may make the C allocator trim its heap.
+pub(crate) const CHUNK_MAX_BYTES: usize = 64 << 10;
+
+impl OverflowSlab {
+    pub(crate) const fn new() -> Self {
+        OverflowSlab {
+            chunks: Vec::new(),
+            used: 0,
         }
+    }
+
+    /// A zeroed bucket of `size` bytes aligned to `align`, owned by the slab.
+    /// Aborts on allocation failure, like `Box::new`.
+    #[inline]
+    pub(crate) fn alloc(&mut self, size: usize, align: usize) -> NonNull<u8> {
+        if let Some(last) = self.chunks.last() {
+            if (self.used + 1) * size <= last.layout.size() {
+                // SAFETY: in bounds of the chunk, by the test above.
+                let p = unsafe { last.ptr.add(self.used * size) };
+                self.used += 1;
+                return p;
+            }
+        }
+        self.alloc_in_new_chunk(size, align)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn alloc_in_new_chunk(&mut self, size: usize, align: usize) -> NonNull<u8> {
+        let max = (CHUNK_MAX_BYTES / size).max(1);
+        let buckets = self
+            .chunks
+            .last()
+            .map_or(CHUNK_MIN_BUCKETS, |c| c.layout.size() / size * 2)
+            .min(max);
+        let layout = array_layout(buckets, size, align).expect("bucket layout");
+        let ptr = alloc_chunk(layout).unwrap_or_else(|| std::alloc::handle_alloc_error(layout));
+        self.chunks.push(Chunk { ptr, layout });
+        self.used = 1;
+        ptr
+    }
+
+    /// Bytes held in chunks.
+    pub(crate) fn bytes(&self) -> usize {
+        self.chunks.iter().map(|c| c.layout.size()).sum()
+    }
+
+    /// Frees every chunk.
+    ///
+    /// # Safety
+    /// No bucket of the slab is used afterwards.
+    pub(crate) unsafe fn free_all(self) {
+        for c in self.chunks {
+            // SAFETY: per the caller and the chunk's invariant.
+            unsafe { c.free() };
+        }
+    }
+}
+
+impl Chunk {
+    /// # Safety
+    /// No bucket of the chunk is used afterwards.
+    unsafe fn free(self) {
+        // SAFETY: allocated by `alloc_chunk` with this layout (invariant).
+        unsafe { free_chunk(self.ptr, self.layout) }
+    }
+}
+
+/// Whether a chunk of this layout is mapped from the OS.
+#[inline]
+fn chunk_is_mapped(layout: Layout) -> bool {
+    cfg!(all(unix, not(miri))) && layout.size() >= CHUNK_MAX_BYTES / 2 && layout.align() <= 4096
+}
+
+fn alloc_chunk(layout: Layout) -> Option<NonNull<u8>> {
+    if chunk_is_mapped(layout) {
+        return map_zeroed(layout.size());
+    }
+    // SAFETY: a chunk holds at least one bucket, so its size is not zero.
+    NonNull::new(unsafe { alloc_zeroed(layout) })
+}
+
+/// # Safety
+/// `p` came from `alloc_chunk(layout)` and is not used afterwards.
+unsafe fn free_chunk(p: NonNull<u8>, layout: Layout) {
+    if chunk_is_mapped(layout) {
+        // SAFETY: the whole mapping, per the caller.
+        unsafe { unmap(p, layout.size()) }
+    } else {
+        // SAFETY: allocated by the global allocator with this layout.
+        unsafe { dealloc(p.as_ptr(), layout) }
     }
 }
 
@@ -188,35 +337,57 @@ fn is_mapped(layout: Layout) -> bool {
     cfg!(all(unix, not(miri))) && layout.size() >= MAP_MIN && layout.align() <= 4096
 }
 
-/// A mapped bucket array that is no longer used, released a chunk at a time.
-/// Whatever is left is unmapped when it is dropped.
+/// The memory of a bucket array that is no longer used, released a piece
+/// at a time: the mapped array [`RELEASE_CHUNK`] bytes per step, then its
+/// overflow chunks one per step. Whatever is left is freed when it is
+/// dropped.
 ///
+/// Invariant: nothing points into the memory it holds.
+pub(crate) struct Retired {
+    mapping: Option<RetiredMapping>,
+    chunks: Vec<Chunk>,
+}
+
 /// Invariant: `ptr..ptr + bytes` was one mapping made by `alloc_zeroed_bytes`,
 /// of which the first `done` bytes (a multiple of [`RELEASE_CHUNK`], so of
-/// the page size) are already unmapped; nothing points into the rest.
-pub(crate) struct Retired {
+/// the page size) are already unmapped.
+struct RetiredMapping {
     ptr: NonNull<u8>,
     bytes: usize,
     done: usize,
 }
 
 impl Retired {
-    /// Unmaps the next chunk. Returns whether everything is released.
+    /// Releases the next piece. Returns whether everything is released.
     pub(crate) fn step(&mut self) -> bool {
-        let n = RELEASE_CHUNK.min(self.bytes - self.done);
-        // SAFETY: by the invariant, `done..done + n` is still mapped, unused,
-        // and starts on a page boundary.
-        unsafe { unmap(self.ptr.add(self.done), n) };
-        self.done += n;
-        self.done == self.bytes
+        if let Some(m) = &mut self.mapping {
+            let n = RELEASE_CHUNK.min(m.bytes - m.done);
+            // SAFETY: by the invariant, `done..done + n` is still mapped,
+            // unused, and starts on a page boundary.
+            unsafe { unmap(m.ptr.add(m.done), n) };
+            m.done += n;
+            if m.done == m.bytes {
+                self.mapping = None;
+            }
+        } else if let Some(c) = self.chunks.pop() {
+            // SAFETY: nothing points into a retired chunk (invariant).
+            unsafe { c.free() };
+        }
+        self.mapping.is_none() && self.chunks.is_empty()
     }
 }
 
 impl Drop for Retired {
     fn drop(&mut self) {
-        if self.done < self.bytes {
-            // SAFETY: as in `step`, for the whole remainder.
-            unsafe { unmap(self.ptr.add(self.done), self.bytes - self.done) };
+        if let Some(m) = &self.mapping {
+            if m.done < m.bytes {
+                // SAFETY: as in `step`, for the whole remainder.
+                unsafe { unmap(m.ptr.add(m.done), m.bytes - m.done) };
+            }
+        }
+        for c in self.chunks.drain(..) {
+            // SAFETY: as in `step`.
+            unsafe { c.free() };
         }
     }
 }
@@ -295,26 +466,6 @@ unsafe fn unmap(p: NonNull<u8>, bytes: usize) {
 #[cfg(not(unix))]
 unsafe fn unmap(_p: NonNull<u8>, _bytes: usize) {
     unreachable!("mapping is only used on unix")
-}
-
-/// Allocates one zeroed overflow bucket on the heap. Aborts on OOM like
-/// `Box::new`: an overflow bucket is a single small object.
-pub(crate) fn alloc_heap_bucket(size: usize, align: usize) -> NonNull<u8> {
-    let layout = Layout::from_size_align(size, align).expect("bucket layout");
-    match alloc_zeroed_bytes(layout) {
-        Ok(p) => p,
-        Err(_) => std::alloc::handle_alloc_error(layout),
-    }
-}
-
-/// Frees a bucket made by [`alloc_heap_bucket`].
-///
-/// # Safety
-/// `p` came from `alloc_heap_bucket(size, align)` and is not used afterwards.
-pub(crate) unsafe fn free_heap_bucket(p: NonNull<u8>, size: usize, align: usize) {
-    let layout = Layout::from_size_align(size, align).expect("bucket layout");
-    // SAFETY: same layout as the allocation, per the caller.
-    unsafe { free_bytes(p, layout) }
 }
 
 #[cfg(test)]

@@ -12,6 +12,23 @@ impl<K, V> RawTable<K, V> {
     /// in the bucket its hash selects and carries its hash's tophash.
     pub(crate) fn check(&self, hasher: Option<&dyn Fn(&K) -> u64>) -> Result<(), String> {
         let size = Self::BUCKET_SIZE;
+        // The cached growth limits agree with Go's tests at their edges.
+        for (count, ovf) in [
+            (self.load_limit, self.overflow_limit.wrapping_sub(1)),
+            (self.load_limit.wrapping_add(1), self.overflow_limit),
+        ] {
+            let cached = (count > self.load_limit, ovf >= self.overflow_limit);
+            let by_go = (
+                super::over_load_factor_by_definition(count, self.b, self.stress),
+                super::too_many_overflow_buckets(ovf, self.b),
+            );
+            if count != 0 && ovf != u16::MAX && cached != by_go {
+                return Err(format!(
+                    "growth limits ({}, {}) are stale for B={} stress={}",
+                    self.load_limit, self.overflow_limit, self.b, self.stress
+                ));
+            }
+        }
         let Some(arr) = &self.buckets else {
             if self.b != 0 || self.count != 0 || self.oldbuckets.is_some() {
                 return Err("no bucket array but B, count or growth state is set".into());

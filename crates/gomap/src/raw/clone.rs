@@ -1,7 +1,7 @@
 //! `Clone`: a copy with the identical layout — same arrays, chains, pool
 //! use, slots, marks and growth progress — with no rehashing.
 
-use super::alloc::{alloc_heap_bucket, BucketArray};
+use super::alloc::BucketArray;
 use super::shape::*;
 use super::{Bucket, RawTable};
 
@@ -9,11 +9,11 @@ impl<K: Clone, V: Clone> Clone for RawTable<K, V> {
     fn clone(&self) -> Self {
         let mut t = RawTable::empty(self.hash0);
         t.flags = self.flags;
-        t.b = self.b;
         t.noverflow = self.noverflow;
         t.nevacuate = self.nevacuate;
         t.next_overflow = self.next_overflow;
         t.stress = self.stress;
+        t.set_b(self.b);
         // Arrays first, so a panicking `clone` below unwinds into a table
         // whose `Drop` frees everything made so far: tophash bytes are only
         // set full after the entry is written.
@@ -24,8 +24,8 @@ impl<K: Clone, V: Clone> Clone for RawTable<K, V> {
         t.buckets = self.buckets.as_ref().map(alloc);
         t.oldbuckets = self.oldbuckets.as_ref().map(alloc);
         for (src, dst) in [
-            (&self.buckets, &t.buckets),
-            (&self.oldbuckets, &t.oldbuckets),
+            (&self.buckets, &mut t.buckets),
+            (&self.oldbuckets, &mut t.oldbuckets),
         ] {
             if let (Some(src), Some(dst)) = (src, dst) {
                 for i in 0..src.base() {
@@ -52,7 +52,7 @@ impl<K: Clone, V: Clone> RawTable<K, V> {
     /// # Safety
     /// `s` is a live main bucket of `src`; `d` the main bucket with the same
     /// index of the freshly allocated, zeroed `dst` owned by the clone.
-    unsafe fn clone_chain(s: Bucket, d: Bucket, src: &BucketArray, dst: &BucketArray) {
+    unsafe fn clone_chain(s: Bucket, d: Bucket, src: &BucketArray, dst: &mut BucketArray) {
         let size = Self::BUCKET_SIZE;
         let (mut s, mut d) = (s, d);
         loop {
@@ -76,7 +76,7 @@ impl<K: Clone, V: Clone> RawTable<K, V> {
             let dnext = match src.index_of(next, size) {
                 // SAFETY: the same pool index exists in `dst` (same length).
                 Some(idx) => unsafe { dst.bucket(idx, size) },
-                None => alloc_heap_bucket(size, Self::ALIGN),
+                None => dst.slab.alloc(size, Self::ALIGN),
             };
             // SAFETY: `d` is live; `dnext` is a zeroed bucket now owned by
             // the clone through this link.

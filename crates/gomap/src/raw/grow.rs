@@ -13,41 +13,38 @@ struct EvacDst {
     slot: usize,
 }
 
-/// One bit per slot of an old chain: does the entry go to Y? Chains of up to
-/// 8 buckets (64 entries) fit inline; longer ones, which only a degenerate
-/// hasher produces, spill to the heap.
-struct YBits {
-    inline: u64,
-    spill: Vec<u8>,
+/// Which entries of an old chain go to Y: one tophash-style mask per bucket
+/// of the chain (the high bit of byte `i` set when slot `i` goes to Y).
+/// Chains of up to 8 buckets fit inline; longer ones, which only a
+/// degenerate hasher produces, spill to the heap.
+struct YMasks {
+    inline: [u64; 8],
+    spill: Vec<u64>,
 }
 
-impl YBits {
+impl YMasks {
     fn new() -> Self {
-        YBits {
-            inline: 0,
+        YMasks {
+            inline: [0; 8],
             spill: Vec::new(),
         }
     }
 
-    fn set(&mut self, bucket: usize, slot: usize) {
+    #[inline]
+    fn set(&mut self, bucket: usize, mask: u64) {
         if bucket < 8 {
-            self.inline |= 1 << (bucket * 8 + slot);
+            self.inline[bucket] = mask;
         } else {
-            let idx = bucket - 8;
-            if self.spill.len() <= idx {
-                self.spill.resize(idx + 1, 0);
-            }
-            self.spill[idx] |= 1 << slot;
+            self.spill.push(mask);
         }
     }
 
-    fn get(&self, bucket: usize, slot: usize) -> bool {
+    #[inline]
+    fn get(&self, bucket: usize) -> u64 {
         if bucket < 8 {
-            self.inline & (1 << (bucket * 8 + slot)) != 0
+            self.inline[bucket]
         } else {
-            self.spill
-                .get(bucket - 8)
-                .is_some_and(|byte| byte & (1 << slot) != 0)
+            self.spill[bucket - 8]
         }
     }
 }
@@ -86,7 +83,7 @@ impl<K, V> RawTable<K, V> {
         self.grow_writes = 0;
         self.next_overflow = new.has_pool().then(|| new.base());
         self.oldbuckets = self.buckets.replace(new);
-        self.b = new_b;
+        self.set_b(new_b);
         self.nevacuate = 0;
         self.noverflow = 0;
         Ok(())
@@ -130,37 +127,39 @@ impl<K, V> RawTable<K, V> {
         if !is_evacuated_mark(unsafe { Self::top(head, 0) }) {
             let doubling = !self.same_size_grow();
             // Phase 1: hash (user code, may panic), nothing moves yet.
-            let mut ybits = YBits::new();
+            let mut ymasks = YMasks::new();
             if doubling {
                 let mut b = Some(head);
                 let mut n = 0;
                 while let Some(bk) = b {
-                    for i in 0..BUCKET_CNT {
-                        // SAFETY: `bk` is a live bucket of the old chain and
-                        // full slots hold keys.
-                        unsafe {
-                            if is_full(Self::top(bk, i))
-                                && hasher(&*Self::key_ptr(bk, i)) as usize & newbit != 0
-                            {
-                                ybits.set(n, i);
-                            }
+                    // SAFETY: `bk` is a live bucket of the old chain.
+                    let mut full = super::full_slots(unsafe { Self::tops_word(bk) });
+                    let mut ymask = 0;
+                    while full != 0 {
+                        let i = super::first_slot(full);
+                        // SAFETY: the slot is full, so it holds a key.
+                        if hasher(unsafe { &*Self::key_ptr(bk, i) }) as usize & newbit != 0 {
+                            ymask |= 0x80 << (i * 8);
                         }
+                        full &= full - 1;
                     }
+                    ymasks.set(n, ymask);
                     // SAFETY: `bk` is live.
                     b = unsafe { Self::overflow(bk) };
                     n += 1;
                 }
             }
             // Phase 2: move. No user code runs from here on.
+            let x_bucket = self.main_bucket(oldbucket);
             let mut x = EvacDst {
-                bucket: self.main_bucket(oldbucket),
+                bucket: x_bucket,
                 slot: 0,
             };
             let mut y = EvacDst {
                 bucket: if doubling {
                     self.main_bucket(oldbucket + newbit)
                 } else {
-                    x.bucket
+                    x_bucket
                 },
                 slot: 0,
             };
@@ -168,21 +167,24 @@ impl<K, V> RawTable<K, V> {
             let mut b = Some(head);
             let mut n = 0;
             while let Some(bk) = b {
-                for i in 0..BUCKET_CNT {
-                    // SAFETY: `bk` is a live bucket of the old chain.
-                    let top = unsafe { Self::top(bk, i) };
-                    if is_empty(top) {
-                        // SAFETY: as above.
-                        unsafe { Self::set_top(bk, i, EVACUATED_EMPTY) };
-                        continue;
-                    }
-                    assert!(is_full(top), "gomap: bad map state during evacuation");
-                    let use_y = doubling && ybits.get(n, i);
+                // SAFETY: `bk` is a live bucket of the old chain.
+                let tops = unsafe { Self::tops_word(bk) };
+                let full = super::full_slots(tops);
+                assert!(
+                    full | super::empty_slots(tops) == super::MSB,
+                    "gomap: bad map state during evacuation"
+                );
+                let ymask = if doubling { ymasks.get(n) } else { 0 };
+                to_y += ymask.count_ones() as usize;
+                to_x += (full & !ymask).count_ones() as usize;
+                // Full slots in slot order, as Go moves them.
+                let mut m = full;
+                while m != 0 {
+                    let i = super::first_slot(m);
+                    let use_y = ymask & (0x80 << (i * 8)) != 0;
                     let (dst, index) = if use_y {
-                        to_y += 1;
                         (&mut y, oldbucket + newbit)
                     } else {
-                        to_x += 1;
                         (&mut x, oldbucket)
                     };
                     if dst.slot == BUCKET_CNT {
@@ -194,19 +196,29 @@ impl<K, V> RawTable<K, V> {
                     // writes to them before this old bucket is done).
                     unsafe {
                         Self::move_slot(bk, i, dst.bucket, dst.slot);
-                        Self::set_top(dst.bucket, dst.slot, top);
-                        Self::set_top(bk, i, if use_y { EVACUATED_Y } else { EVACUATED_X });
+                        Self::set_top(dst.bucket, dst.slot, (tops >> (i * 8)) as u8);
                     }
                     dst.slot += 1;
+                    m &= m - 1;
                 }
+                // Mark every slot at once: empty ones EVACUATED_EMPTY, full
+                // ones EVACUATED_X or EVACUATED_Y. Per byte that is
+                // 4 - 2·full + 1·y, which never borrows across bytes.
+                let (full1, y1) = (full >> 7, ymask >> 7);
+                let marks = super::LSB * EVACUATED_EMPTY as u64
+                    - (EVACUATED_EMPTY - EVACUATED_X) as u64 * full1
+                    + (EVACUATED_Y - EVACUATED_X) as u64 * y1;
+                // SAFETY: `bk` is live; its entries have all moved.
+                unsafe { Self::set_tops_word(bk, marks) };
                 // SAFETY: `bk` is live.
                 b = unsafe { Self::overflow(bk) };
                 n += 1;
             }
-            // The old chain's overflow buckets are dead now: free the heap
-            // ones and unlink them all (Go leaves this to its GC).
-            // SAFETY: the chain belongs to the old array and is unlinked here.
-            unsafe { self.release_old_overflow(head) };
+            // The old chain's overflow buckets are dead now: unlink them
+            // (Go leaves them to its GC). Heap ones are freed with the old
+            // array's slab when the growth ends.
+            // SAFETY: `head` is a live main bucket of the old array.
+            unsafe { Self::set_overflow(head, None) };
             self.emit(|| Event::Evacuate {
                 old_bucket: oldbucket,
                 to_x,
@@ -215,26 +227,6 @@ impl<K, V> RawTable<K, V> {
         }
         if oldbucket == self.nevacuate {
             self.advance_evacuation_mark(newbit);
-        }
-    }
-
-    /// Frees the heap overflow buckets of an evacuated old chain and cuts the
-    /// main bucket's overflow link.
-    ///
-    /// # Safety
-    /// `head` is a main bucket of the old array whose chain was just evacuated.
-    unsafe fn release_old_overflow(&mut self, head: Bucket) {
-        let old = self.oldbuckets.as_ref().expect("growing");
-        // SAFETY: `head` and its chain are live buckets of the old array.
-        unsafe {
-            let mut b = Self::overflow(head);
-            Self::set_overflow(head, None);
-            while let Some(bk) = b {
-                b = Self::overflow(bk);
-                if old.index_of(bk, Self::BUCKET_SIZE).is_none() {
-                    super::free_heap_bucket(bk, Self::BUCKET_SIZE, Self::ALIGN);
-                }
-            }
         }
     }
 
@@ -249,18 +241,19 @@ impl<K, V> RawTable<K, V> {
         }
         if self.nevacuate == newbit {
             let old = self.oldbuckets.take().expect("growing");
-            // Every evacuation cut its chain's overflow links and freed its
-            // heap buckets, so there is nothing to walk: free the array alone
-            // (walking 2^oldB buckets here would stall this write).
+            // Every evacuation cut its chain's overflow links, so there is
+            // nothing to walk: free the array and its slab (walking 2^oldB
+            // buckets here would stall this write).
             #[cfg(debug_assertions)]
             for i in 0..old.base() {
                 // SAFETY: `i < 2^oldB`; the array is still allocated.
                 let link = unsafe { Self::overflow(old.bucket(i, Self::BUCKET_SIZE)) };
                 debug_assert!(link.is_none(), "evacuated old bucket {i} still linked");
             }
-            // SAFETY: every old bucket is evacuated, so the old array holds no
-            // entries and links no overflow bucket; nothing points into it.
-            // A mapped array is retired and unmapped by later writes.
+            // SAFETY: every old bucket is evacuated, so the old array and its
+            // overflow buckets hold no entries, and nothing points into them.
+            // A mapped array and a large slab are retired and released by
+            // later writes.
             if let Some(r) = unsafe { old.retire(Self::BUCKET_SIZE, Self::ALIGN) } {
                 self.retired = Some(r);
             }

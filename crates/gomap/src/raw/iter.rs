@@ -89,7 +89,8 @@ impl<K, V> RawIter<K, V> {
                 // after position `self.slot`.
                 // SAFETY: `bucket` is live (caller's contract).
                 let full = super::full_slots(unsafe { RawTable::<K, V>::tops_word(bucket) });
-                let order = full.rotate_right((self.offset * 8) as u32) & (u64::MAX << (self.slot * 8));
+                let order =
+                    full.rotate_right((self.offset * 8) as u32) & (u64::MAX << (self.slot * 8));
                 if order != 0 {
                     let j = super::first_slot(order);
                     self.slot = j + 1;

@@ -26,7 +26,7 @@ use core::mem;
 use core::ptr::{self, NonNull};
 
 pub(crate) use alloc::MAX_ALLOC;
-use alloc::{alloc_heap_bucket, free_heap_bucket, AllocFailure, BucketArray, Retired};
+use alloc::{AllocFailure, BucketArray, OverflowSlab, Retired};
 pub(crate) use iter::{RawDrain, RawIntoIter, RawIterMut, RawIterRef};
 pub(crate) use range::RangeState;
 use shape::*;
@@ -76,6 +76,13 @@ pub(crate) struct RawTable<K, V> {
     next_overflow: Option<usize>,
     /// Test-only tuning: load factor 1 and no evacuation at `nevacuate`.
     stress: bool,
+    /// The largest count `2^b` buckets hold without being over the load
+    /// factor, and the `noverflow` that counts as too many overflow
+    /// buckets: `over_load_factor` and `too_many_overflow_buckets` for the
+    /// current `b` and `stress`, worked out when either changes so that an
+    /// insert tests them with two compares. Not part of Go's header.
+    load_limit: usize,
+    overflow_limit: u16,
     /// Writes that did growth work since the growth in progress started.
     grow_writes: usize,
     /// Inserts of new keys plus deletes, ever (range cursors use it to notice
@@ -237,8 +244,23 @@ impl<'a, K, V> RawVacant<'a, K, V> {
         val: V,
         hasher: impl Fn(&K) -> u64,
     ) -> Result<(&'a K, &'a mut V), CapacityError> {
-        let slot = self.table.insert_vacant(self.pos, key, val, hasher)?;
-        Ok(self.table.slot_mut(slot))
+        let (b, i) = self.table.insert_vacant(self.pos, key, val, &hasher)?;
+        // SAFETY: `insert_vacant` just wrote an entry into this slot, and the
+        // unique borrow of the table makes `&mut V` exclusive.
+        Ok(unsafe { Self::entry_refs(b, i) })
+    }
+
+    /// # Safety
+    /// Slot `i` of the live bucket `b` is full.
+    #[inline(always)]
+    unsafe fn entry_refs(b: Bucket, i: usize) -> (&'a K, &'a mut V) {
+        // SAFETY: per the caller.
+        unsafe {
+            (
+                &*RawTable::<K, V>::key_ptr(b, i),
+                &mut *RawTable::<K, V>::val_ptr(b, i),
+            )
+        }
     }
 }
 
@@ -287,6 +309,17 @@ impl<K, V> RawTable<K, V> {
         // SAFETY: the first 8 bytes of a live bucket are its tophash array;
         // buckets are pointer-aligned, so the read is aligned too.
         u64::from_le_bytes(unsafe { Self::tops(b) })
+    }
+
+    /// Writes all 8 tophash bytes from one little-endian word.
+    ///
+    /// # Safety
+    /// `b` is a live bucket of this table.
+    #[inline(always)]
+    unsafe fn set_tops_word(b: Bucket, tops: u64) {
+        // SAFETY: the first 8 bytes of a live bucket are its tophash array;
+        // the table is borrowed mutably by every caller.
+        unsafe { ptr::write(b.as_ptr() as *mut [u8; 8], tops.to_le_bytes()) }
     }
 
     /// # Safety
@@ -451,7 +484,7 @@ impl<K, V> RawTable<K, V> {
             b += 1;
         }
         let mut t = RawTable::empty(hash0);
-        t.b = b;
+        t.set_b(b);
         if b > 0 {
             let arr = Self::new_array(b)?;
             t.next_overflow = arr.has_pool().then(|| arr.base());
@@ -473,6 +506,10 @@ impl<K, V> RawTable<K, V> {
             nevacuate: 0,
             next_overflow: None,
             stress: false,
+            // `b = 0`: over the load factor above one full bucket; one
+            // overflow bucket is too many.
+            load_limit: BUCKET_CNT,
+            overflow_limit: 1,
             grow_writes: 0,
             mods: 0,
             epoch: 0,
@@ -489,6 +526,15 @@ impl<K, V> RawTable<K, V> {
 
     pub(crate) fn set_stress(&mut self, on: bool) {
         self.stress = on;
+        self.set_b(self.b);
+    }
+
+    /// Sets `B` and the growth limits that follow from it.
+    #[inline]
+    pub(crate) fn set_b(&mut self, b: u8) {
+        self.b = b;
+        self.load_limit = load_limit(b, self.stress);
+        self.overflow_limit = 1u16 << b.min(15);
     }
 
     pub(crate) fn set_observer(&mut self, observer: Option<Box<dyn Observer>>) {
@@ -664,6 +710,61 @@ impl<K, V> RawTable<K, V> {
     // Insert. Go: mapassign.
     // ------------------------------------------------------------------
 
+    /// Whether a write has work to do before its lookup: allocate a `B = 0`
+    /// map's first bucket, unmap a chunk of a retired array, or evacuate.
+    #[inline(always)]
+    fn write_needs_prep(&self) -> bool {
+        self.buckets.is_none() | self.retired.is_some() | self.oldbuckets.is_some()
+    }
+
+    /// The work a write does before its lookup (see `write_needs_prep`):
+    /// Go's `if h.buckets == nil { .. }` and `if h.growing() { growWork(..) }`
+    /// at the top of `mapassign` and `mapdelete`.
+    ///
+    /// `hasher` rehashes other keys during evacuation; if it panics, no entry
+    /// has moved (see `grow::evacuate`).
+    #[inline(never)]
+    fn prepare_write(
+        &mut self,
+        hash: u64,
+        hasher: &impl Fn(&K) -> u64,
+    ) -> Result<(), CapacityError> {
+        if self.buckets.is_none() {
+            self.buckets = Some(Self::new_array(0)?);
+        }
+        if self.retired.is_some() {
+            self.release_step();
+        }
+        if self.growing() {
+            let bucket = hash as usize & self.bucket_mask();
+            self.grow_work(bucket, hasher);
+        }
+        Ok(())
+    }
+
+    /// Inserts `key` or overwrites its value, returning the old value (the
+    /// stored key is kept). Go: `mapassign` and the store after it. Does
+    /// this write's growth work first, as [`Self::entry`] does.
+    #[inline]
+    pub(crate) fn insert(
+        &mut self,
+        hash: u64,
+        key: K,
+        val: V,
+        hasher: impl Fn(&K) -> u64,
+    ) -> Result<Option<V>, CapacityError>
+    where
+        K: Eq,
+    {
+        match self.probe(hash, |k| *k == key, &hasher)? {
+            Probe::Found(s) => Ok(Some(mem::replace(self.slot_mut(s).1, val))),
+            Probe::Vacant(pos) => {
+                self.insert_vacant(pos, key, val, &hasher)?;
+                Ok(None)
+            }
+        }
+    }
+
     /// The write-side lookup: allocates the first bucket of a `B = 0` map,
     /// does this write's share of growth work, then scans the chain for the
     /// key, remembering the first empty slot.
@@ -676,30 +777,24 @@ impl<K, V> RawTable<K, V> {
         eq: impl FnMut(&K) -> bool,
         hasher: impl Fn(&K) -> u64,
     ) -> Result<RawEntry<'_, K, V>, CapacityError> {
-        Ok(match self.probe(hash, eq, hasher)? {
+        Ok(match self.probe(hash, eq, &hasher)? {
             Probe::Found(slot) => RawEntry::Occupied(RawOccupied { table: self, slot }),
             Probe::Vacant(pos) => RawEntry::Vacant(RawVacant { table: self, pos }),
         })
     }
 
+    #[inline(always)]
     fn probe(
         &mut self,
         hash: u64,
         mut eq: impl FnMut(&K) -> bool,
-        hasher: impl Fn(&K) -> u64,
+        hasher: &impl Fn(&K) -> u64,
     ) -> Result<Probe, CapacityError> {
-        if self.buckets.is_none() {
-            self.buckets = Some(Self::new_array(0)?);
+        if self.write_needs_prep() {
+            self.prepare_write(hash, hasher)?;
         }
-        if self.retired.is_some() {
-            self.release_step();
-        }
-        let bucket = hash as usize & self.bucket_mask();
-        if self.growing() {
-            self.grow_work(bucket, &hasher);
-        }
+        let head = self.main_bucket(hash as usize & self.bucket_mask());
         let top = top_hash(hash);
-        let head = self.main_bucket(bucket);
         let mut b = head;
         let mut vacancy = None;
         loop {
@@ -765,46 +860,70 @@ impl<K, V> RawTable<K, V> {
         unsafe { arr.bucket(i, Self::BUCKET_SIZE) }
     }
 
+    /// Whether inserting a new key must start a growth first: the map is
+    /// not growing and would go over load factor 6.5, or has too many
+    /// overflow buckets. Go: the test before `hashGrow` in `mapassign`.
+    #[inline(always)]
+    fn must_grow_to_insert(&self) -> bool {
+        // `over_load_factor(count + 1, ..)` and `too_many_overflow_buckets`,
+        // through the limits `set_b` keeps.
+        !self.growing()
+            & ((self.count >= self.load_limit) | (self.noverflow >= self.overflow_limit))
+    }
+
     /// Inserts a key known to be absent at the position [`Self::probe`]
     /// returned, starting a growth first when Go would. Returns the slot.
     ///
     /// If a growth starts, its first evacuation may call `hasher`; should that
     /// panic, the growth has started but nothing else changed, and `key` and
     /// `val` are dropped.
+    #[inline(always)]
     fn insert_vacant(
         &mut self,
         pos: VacantPos,
         key: K,
         val: V,
-        hasher: impl Fn(&K) -> u64,
-    ) -> Result<Slot, CapacityError> {
-        let hash = pos.hash;
-        let mut vacancy = pos.vacancy;
-        if !self.growing()
-            && (over_load_factor(self.count + 1, self.b, self.stress)
-                || too_many_overflow_buckets(self.noverflow, self.b))
-        {
-            self.hash_grow()?;
-            let bucket = hash as usize & self.bucket_mask();
-            self.grow_work(bucket, &hasher);
-            vacancy = self.first_vacancy(bucket);
+        hasher: &impl Fn(&K) -> u64,
+    ) -> Result<(Bucket, usize), CapacityError> {
+        if self.must_grow_to_insert() {
+            return self.grow_and_insert(pos.hash, key, val, hasher);
         }
+        Ok(self.place(pos.hash, pos.vacancy, key, val))
+    }
+
+    /// Starts a growth, does the inserting write's growth work, then inserts
+    /// into the chain the key now belongs to. Go: `hashGrow(); goto again`.
+    #[cold]
+    #[inline(never)]
+    fn grow_and_insert(
+        &mut self,
+        hash: u64,
+        key: K,
+        val: V,
+        hasher: &impl Fn(&K) -> u64,
+    ) -> Result<(Bucket, usize), CapacityError> {
+        self.hash_grow()?;
         let bucket = hash as usize & self.bucket_mask();
-        let head = self.main_bucket(bucket);
+        self.grow_work(bucket, hasher);
+        let vacancy = self.first_vacancy(bucket);
+        Ok(self.place(hash, vacancy, key, val))
+    }
+
+    /// Writes a new entry at `vacancy` (linking an overflow bucket when the
+    /// chain is full) and counts it.
+    #[inline(always)]
+    fn place(&mut self, hash: u64, vacancy: Vacancy, key: K, val: V) -> (Bucket, usize) {
         let (b, i) = match vacancy {
             Vacancy::Slot(b, i) => {
-                // SAFETY: `b` is a live bucket of the chain.
-                if self.observer.is_some() && unsafe { Self::top(b, i) } == EMPTY_ONE {
-                    let link = Self::link_index(head, b);
-                    self.emit(|| Event::SlotReused {
-                        bucket,
-                        link,
-                        slot: i,
-                    });
+                if self.observer.is_some() {
+                    self.note_slot_reuse(hash, b, i);
                 }
                 (b, i)
             }
-            Vacancy::AfterLast(last) => (self.new_overflow(last, bucket, false), 0),
+            Vacancy::AfterLast(last) => {
+                let bucket = hash as usize & self.bucket_mask();
+                (self.new_overflow(last, bucket, false), 0)
+            }
         };
         // SAFETY: `b` is a live bucket of the key's chain and slot `i` is empty.
         unsafe {
@@ -813,11 +932,20 @@ impl<K, V> RawTable<K, V> {
         }
         self.count += 1;
         self.mods += 1;
-        Ok(Slot {
-            bucket: b,
-            index: i,
-            head,
-        })
+        (b, i)
+    }
+
+    /// Reports an insert into a slot a delete emptied (observer attached).
+    #[cold]
+    #[inline(never)]
+    fn note_slot_reuse(&mut self, hash: u64, b: Bucket, slot: usize) {
+        // SAFETY: `b` is a live bucket of the key's chain; `slot < 8`.
+        if unsafe { Self::top(b, slot) } != EMPTY_ONE {
+            return;
+        }
+        let bucket = hash as usize & self.bucket_mask();
+        let link = Self::link_index(self.main_bucket(bucket), b);
+        self.emit(|| Event::SlotReused { bucket, link, slot });
     }
 
     /// Position of bucket `b` in the chain starting at `head` (0 = main).
@@ -854,9 +982,9 @@ impl<K, V> RawTable<K, V> {
     }
 
     /// Links a fresh overflow bucket after `last`: the next pool bucket if
-    /// any is left, else one from the heap. Go: `newoverflow`.
+    /// any is left, else a heap bucket from the array's slab. Go: `newoverflow`.
     fn new_overflow(&mut self, last: Bucket, bucket: usize, by_evacuation: bool) -> Bucket {
-        let arr = self.buckets.as_ref().expect("array allocated");
+        let arr = self.buckets.as_mut().expect("array allocated");
         let (ovf, source) = match self.next_overflow {
             Some(idx) => {
                 self.next_overflow = (idx + 1 < arr.len).then_some(idx + 1);
@@ -867,7 +995,7 @@ impl<K, V> RawTable<K, V> {
                 )
             }
             None => (
-                alloc_heap_bucket(Self::BUCKET_SIZE, Self::ALIGN),
+                arr.slab.alloc(Self::BUCKET_SIZE, Self::ALIGN),
                 OverflowSource::Heap,
             ),
         };
@@ -904,6 +1032,7 @@ impl<K, V> RawTable<K, V> {
     /// Removes the entry equal to the probe, doing this write's growth work
     /// first (when the map is not empty, even if the key is absent).
     /// `reseed` gives the new seed if this empties the map.
+    #[inline]
     pub(crate) fn remove(
         &mut self,
         hash: u64,
@@ -914,15 +1043,12 @@ impl<K, V> RawTable<K, V> {
         if self.count == 0 {
             return None;
         }
-        if self.retired.is_some() {
-            self.release_step();
-        }
-        let bucket = hash as usize & self.bucket_mask();
-        if self.growing() {
-            self.grow_work(bucket, &hasher);
+        if self.write_needs_prep() {
+            // Cannot fail: a map with entries has its array.
+            self.prepare_write(hash, &hasher).ok()?;
         }
         let top = top_hash(hash);
-        let head = self.main_bucket(bucket);
+        let head = self.main_bucket(hash as usize & self.bucket_mask());
         let mut b = head;
         loop {
             // The scan of `find`, on the current array.
@@ -939,7 +1065,7 @@ impl<K, V> RawTable<K, V> {
                         head,
                     });
                     if self.count == 0 {
-                        self.reseed(reseed(), ReseedCause::DeleteToEmpty);
+                        self.reseed_to_empty(reseed);
                     }
                     return Some(kv);
                 }
@@ -951,6 +1077,14 @@ impl<K, V> RawTable<K, V> {
             // SAFETY: `b` is live.
             b = unsafe { Self::overflow(b) }?;
         }
+    }
+
+    /// A delete emptied the map: install a new seed. Go: `mapdelete`'s
+    /// `if h.count == 0 { h.hash0 = fastrand() }`.
+    #[cold]
+    #[inline(never)]
+    fn reseed_to_empty(&mut self, reseed: impl FnOnce() -> u32) {
+        self.reseed(reseed(), ReseedCause::DeleteToEmpty);
     }
 
     /// Moves the entry out of a full slot and marks the slot deleted.
@@ -1131,11 +1265,11 @@ impl<K, V> RawTable<K, V> {
             // and nothing points into them once it is taken out.
             unsafe { Self::free_array(old) };
         }
-        if let Some(arr) = &self.buckets {
+        if let Some(arr) = &mut self.buckets {
             // SAFETY: the array's heap overflow buckets are freed before the
             // array is zeroed, which also drops every link to them.
             unsafe {
-                Self::free_heap_overflow(arr);
+                mem::replace(&mut arr.slab, OverflowSlab::new()).free_all();
                 ptr::write_bytes(arr.ptr.as_ptr(), 0, arr.len * Self::BUCKET_SIZE);
             }
             self.next_overflow = arr.has_pool().then(|| arr.base());
@@ -1149,44 +1283,20 @@ impl<K, V> RawTable<K, V> {
         self.reseed(seed, ReseedCause::Clear);
     }
 
-    /// Frees every heap overflow bucket linked from the chains of `arr`.
-    ///
-    /// # Safety
-    /// `arr` is one of this table's arrays; its chains are not walked again
-    /// before their links are reset.
-    unsafe fn free_heap_overflow(arr: &BucketArray) {
-        for i in 0..arr.base() {
-            // SAFETY: `i < 2^b <= len`.
-            let mut b = unsafe { Self::overflow(arr.bucket(i, Self::BUCKET_SIZE)) };
-            while let Some(bk) = b {
-                // SAFETY: `bk` is live until freed below.
-                b = unsafe { Self::overflow(bk) };
-                if arr.index_of(bk, Self::BUCKET_SIZE).is_none() {
-                    // SAFETY: a linked bucket outside the array came from
-                    // `alloc_heap_bucket` and is linked exactly once.
-                    unsafe { free_heap_bucket(bk, Self::BUCKET_SIZE, Self::ALIGN) };
-                }
-            }
-        }
-    }
-
     /// Frees an array and its heap overflow buckets (not its entries).
     ///
     /// # Safety
     /// `arr` belonged to this table and no pointer into it is used afterwards.
     unsafe fn free_array(arr: BucketArray) {
         // SAFETY: forwarded from the caller.
-        unsafe {
-            Self::free_heap_overflow(&arr);
-            arr.free(Self::BUCKET_SIZE, Self::ALIGN);
-        }
+        unsafe { arr.free(Self::BUCKET_SIZE, Self::ALIGN) }
     }
 
     /// Moves the whole table out, leaving an empty `B = 0` table with `seed`.
     pub(crate) fn take(&mut self, seed: u32) -> RawTable<K, V> {
         let stress = self.stress;
         let t = mem::replace(self, RawTable::empty(seed));
-        self.stress = stress;
+        self.set_stress(stress);
         t
     }
 }
@@ -1213,6 +1323,32 @@ impl<K, V> Drop for RawTable<K, V> {
 /// than 1 per bucket under stress tuning. Go: `overLoadFactor`.
 #[inline(always)]
 pub(crate) fn over_load_factor(count: usize, b: u8, stress: bool) -> bool {
+    count > load_limit(b, stress)
+}
+
+/// The largest count that does not overload `2^b` buckets (see
+/// [`over_load_factor`]); `usize::MAX` when `2^b` buckets could never exist.
+pub(crate) const fn load_limit(b: u8, stress: bool) -> usize {
+    let buckets = if b < usize::BITS as u8 - 4 {
+        1usize << b
+    } else {
+        return usize::MAX;
+    };
+    let limit = if stress {
+        buckets
+    } else {
+        (buckets / 2).saturating_mul(13)
+    };
+    if limit < BUCKET_CNT {
+        BUCKET_CNT
+    } else {
+        limit
+    }
+}
+
+/// Go's `overLoadFactor` written out, against which the cached limits are
+/// checked.
+fn over_load_factor_by_definition(count: usize, b: u8, stress: bool) -> bool {
     if count <= BUCKET_CNT {
         return false;
     }
@@ -1223,7 +1359,7 @@ pub(crate) fn over_load_factor(count: usize, b: u8, stress: bool) -> bool {
     if stress {
         count > buckets
     } else {
-        count > 13 * (buckets / 2)
+        count > (buckets / 2).saturating_mul(13)
     }
 }
 
@@ -1242,9 +1378,11 @@ mod tests {
     #[test]
     fn swar_masks_match_byte_loops() {
         let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        for round in 0..20_000u64 {
+        for round in 0..if cfg!(miri) { 300u64 } else { 20_000 } {
             // Bytes drawn mostly from the marks and a few tophash values.
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let pick = [0u8, 1, 2, 3, 4, 5, 6, 0x7f, 0x80, 0x81, 0xfe, 0xff];
             let mut bytes = [0u8; 8];
             for (j, byte) in bytes.iter_mut().enumerate() {
@@ -1253,15 +1391,49 @@ mod tests {
             let w = u64::from_le_bytes(bytes);
             let top = pick[(round % pick.len() as u64) as usize].max(MIN_TOP_HASH);
             let mask = |f: &dyn Fn(u8) -> bool| {
-                bytes
-                    .iter()
-                    .enumerate()
-                    .fold(0u64, |m, (j, &t)| if f(t) { m | 0x80 << (j * 8) } else { m })
+                bytes.iter().enumerate().fold(
+                    0u64,
+                    |m, (j, &t)| if f(t) { m | 0x80 << (j * 8) } else { m },
+                )
             };
             assert_eq!(match_top(w, top), mask(&|t| t == top), "{bytes:?} {top}");
             assert_eq!(empty_slots(w), mask(&|t| is_empty(t)), "{bytes:?}");
             assert_eq!(rest_slots(w), mask(&|t| t == EMPTY_REST), "{bytes:?}");
             assert_eq!(full_slots(w), mask(&|t| is_full(t)), "{bytes:?}");
+        }
+    }
+
+    #[test]
+    fn load_limit_matches_the_definition() {
+        for b in 0..=70u8 {
+            for stress in [false, true] {
+                let limit = load_limit(b, stress);
+                for count in [
+                    0,
+                    1,
+                    7,
+                    8,
+                    9,
+                    12,
+                    13,
+                    14,
+                    26,
+                    27,
+                    52,
+                    53,
+                    1 << 20,
+                    usize::MAX - 1,
+                ]
+                .into_iter()
+                .chain([limit.saturating_sub(1), limit, limit.saturating_add(1)])
+                {
+                    assert_eq!(
+                        over_load_factor(count, b, stress),
+                        over_load_factor_by_definition(count, b, stress),
+                        "count {count} b {b} stress {stress}"
+                    );
+                }
+            }
         }
     }
 

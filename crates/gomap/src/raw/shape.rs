@@ -52,7 +52,7 @@ pub(crate) fn top_hash(hash: u64) -> u8 {
 
 /// Whether a tophash byte marks an empty slot of a live (not old) bucket.
 /// Go: `isEmpty`.
-#[inline(always)]
+#[cfg(test)]
 pub(crate) fn is_empty(top: u8) -> bool {
     top <= EMPTY_ONE
 }

@@ -1,0 +1,63 @@
+//! The experiments. Each module runs one on gomap and returns a typed result that
+//! implements [`Outcome`]: the CLI prints its tables (or JSON lines), writes its
+//! figure, and the report renders all of it.
+
+#![forbid(unsafe_code)]
+
+pub mod grow;
+pub mod hint;
+pub mod latency;
+pub mod layout;
+pub mod loadfactor;
+pub mod prealloc;
+pub mod reuse;
+pub mod trace;
+
+use crate::claims::ClaimCheck;
+use crate::plot::PlotError;
+use crate::table::Table;
+
+/// A drawn figure.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    /// What it shows, one line.
+    pub caption: String,
+    /// The SVG document.
+    pub svg: String,
+}
+
+/// What an experiment shows.
+pub trait Outcome {
+    /// Its tables, most important first.
+    fn tables(&self) -> Vec<Table>;
+
+    /// Its rows as JSON objects, one per `--json` line.
+    fn json_lines(&self) -> Vec<serde_json::Value>;
+
+    /// Its figure, if it draws one.
+    fn figure(&self) -> Result<Option<Figure>, PlotError> {
+        Ok(None)
+    }
+
+    /// The articles' claims it checks, beside what it measured.
+    fn claims(&self) -> Vec<ClaimCheck> {
+        Vec::new()
+    }
+}
+
+/// How much work a run does: the report's `--quick` picks [`Effort::Quick`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Effort {
+    /// Small sizes, few repetitions: seconds.
+    Quick,
+    /// The sizes the report is meant to show.
+    Full,
+}
+
+/// Serializes rows for `--json`; rows are plain data, so this cannot fail.
+pub(crate) fn to_values<T: serde::Serialize>(rows: &[T]) -> Vec<serde_json::Value> {
+    rows.iter()
+        .map(|r| serde_json::to_value(r).expect("rows serialize to JSON"))
+        .collect()
+}

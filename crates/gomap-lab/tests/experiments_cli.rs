@@ -1,0 +1,369 @@
+//! The experiment subcommands run end to end: `--json` output parses and carries
+//! Go's numbers, figures are written, bad arguments exit 2, and `report --quick`
+//! writes its page with every section. Sizes are small to keep the suite fast.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn lab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gomap-lab"))
+        .args(args)
+        .output()
+        .expect("gomap-lab runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Runs the lab, expects success, and parses every stdout line as JSON.
+fn json_lines(args: &[&str]) -> Vec<Value> {
+    let out = lab(args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l:?}: {e}")))
+        .collect()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("experiments")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn svg_at(path: &Path) -> String {
+    let svg = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(
+        svg.contains("<svg") && svg.trim_end().ends_with("</svg>"),
+        "{svg}"
+    );
+    svg
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "spawns processes")]
+fn every_subcommand_has_help() {
+    let out = lab(&["--help"]);
+    let help = text(&out.stdout);
+    for command in [
+        "hint",
+        "grow",
+        "layout",
+        "reuse",
+        "prealloc",
+        "loadfactor",
+        "latency",
+        "trace",
+        "report",
+    ] {
+        assert!(help.contains(command), "{help}");
+        let sub = lab(&[command, "--help"]);
+        assert_eq!(sub.status.code(), Some(0), "{command}");
+        assert!(text(&sub.stdout).contains("Usage: gomap-lab"), "{command}");
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "spawns processes")]
+fn hint_json_has_go_s_b_and_pool() {
+    let rows = json_lines(&["hint", "--hints", "0,8,9,13,14,53,104,105,1024", "--json"]);
+    let by_hint = |h: u64| rows.iter().find(|r| r["hint"] == h).unwrap();
+    for (hint, b, buckets, pool) in [
+        (0, 0, 1, 0),
+        (8, 0, 1, 0),
+        (9, 1, 2, 0),
+        (13, 1, 2, 0),
+        (14, 2, 4, 0),
+        (53, 4, 16, 2),
+        (104, 4, 16, 2),
+        (105, 5, 32, 5),
+        (1024, 8, 256, 28),
+    ] {
+        let r = by_hint(hint);
+        assert_eq!(r["B"], b, "{r}");
+        assert_eq!(r["buckets"], buckets, "{r}");
+        assert_eq!(r["prealloc_overflow"], pool, "{r}");
+    }
+    // The articles' claims ride along: "hint 8 gives B = 3", "hint 9 gives B = 4".
+    assert_eq!(by_hint(8)["claimed_b"], 3);
+    assert_eq!(by_hint(9)["claimed_b"], 4);
+    assert_eq!(by_hint(53)["bytes"], 18 * 144);
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "spawns processes")]
+fn hint_pools_depend_on_the_bucket_size() {
+    let rows = json_lines(&[
+        "hint",
+        "--hints",
+        "53-54,105",
+        "--kv",
+        "str:u64,u8:u64,k200:u64",
+        "--json",
+    ]);
+    assert_eq!(rows.len(), 9);
+    let pool = |kv: &str, hint: u64| {
+        rows.iter()
+            .find(|r| r["kv"] == kv && r["hint"] == hint)
+            .unwrap()["prealloc_overflow"]
+            .clone()
+    };
+    assert_eq!(pool("str:u64", 53), 3);
+    assert_eq!(pool("str:u64", 105), 7);
+    let size = |kv: &str| rows.iter().find(|r| r["kv"] == kv).unwrap()["bucket_size"].clone();
+    assert_eq!(size("str:u64"), 208);
+    assert_eq!(size("u8:u64"), 88);
+    assert_eq!(size("k200:u64"), 144);
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "spawns processes")]
+fn grow_lists_go_s_growth_points_and_draws() {
+    let dir = scratch("grow");
+    let svg = dir.join("grow.svg");
+    let rows = json_lines(&[
+        "grow",
+        "--inserts",
+        "2000",
+        "--json",
+        "--svg",
+        svg.to_str().unwrap(),
+    ]);
+    let starts: Vec<u64> = rows
+        .iter()
+        .map(|r| r["started_at"].as_u64().unwrap())
+        .collect();
+    assert_eq!(starts, [9, 14, 27, 53, 105, 209, 417, 833, 1665]);
+    assert!(rows.iter().all(|r| r["kind"] == "double"));
+    assert!(rows
+        .iter()
+        .all(|r| r["max_evacuated_per_write"].as_u64().unwrap() <= 2));
+    assert!(svg_at(&svg).contains("Load factor"));
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "spawns processes")]
+fn layout_draws_the_old_array_mid_growth() {
+    let dir = scratch("layout");
+    let svg = dir.join("layout.svg");
+    let out = lab(&[
+        "layout",
+        "--keys",
+        "20",
+        "--stop-mid-growth",
+        "--svg",
+        svg.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(shown.contains("B = 3, count = 27"), "{shown}");
+    assert!(shown.contains("old array: 4 buckets"), "{shown}");
+    assert!(svg_at(&svg).contains("old array"));
+
+    let rows = json_lines(&[
+        "layout", "--hint", "53", "--keys", "104", "--delete", "30", "--json",
+    ]);
+    let l = &rows[0];
+    assert_eq!(l["header"]["B"], 4);
+    assert_eq!(l["header"]["count"], 74);
+    assert_eq!(l["buckets"].as_array().unwrap().len(), 16);
+    assert_eq!(l["misplaced"], 0);
+    assert!(l["empty_one"].as_u64().unwrap() > 0);
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "spawns processes")]
+fn reuse_counts_reuse_and_same_size_growth() {
+    let rows = json_lines(&["reuse", "--b", "4", "--ops", "5000", "--json"]);
+    let steps: Vec<&Value> = rows.iter().filter(|r| r["record"] == "step").collect();
+    assert_eq!(steps.len(), 7);
+    assert_eq!(steps[1]["empty_one"], 1);
+    assert_eq!(steps[4]["reused"], 1);
+    let churn = rows.iter().find(|r| r["record"] == "churn").unwrap();
+    assert!(churn["reused"].as_u64().unwrap() > 0);
+    assert!(churn["same_size_growths"].as_u64().unwrap() > 0);
+    assert!(rows
+        .iter()
+        .any(|r| r["record"] == "growth" && r["kind"] == "same-size"));
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "spawns processes")]
+fn prealloc_compares_with_and_without_the_hint() {
+    let rows = json_lines(&["prealloc", "--sizes", "1000", "--reps", "1", "--json"]);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(
+        (rows[0]["hint"].as_u64(), rows[0]["growths"].as_u64()),
+        (Some(0), Some(8))
+    );
+    assert_eq!(
+        (rows[1]["hint"].as_u64(), rows[1]["growths"].as_u64()),
+        (Some(1000), Some(0))
+    );
+    assert_eq!(rows[1]["arrays"], 1);
+    assert!(rows[0]["bytes_allocated"].as_u64() > rows[1]["bytes_allocated"].as_u64());
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "spawns processes")]
+fn loadfactor_tracks_go_s_table() {
+    let rows = json_lines(&["loadfactor", "--maps", "4", "--b", "8", "--json"]);
+    assert_eq!(rows.len(), 9);
+    for r in &rows {
+        let (ours, go) = (
+            r["overflow_pct"].as_f64().unwrap(),
+            r["go_overflow_pct"].as_f64().unwrap(),
+        );
+        assert!((ours - go).abs() < 4.0, "{r}");
+        let miss = r["miss_probe"].as_f64().unwrap();
+        assert!((miss - r["load"].as_f64().unwrap()).abs() < 1e-9, "{r}");
+    }
+    assert_eq!(rows[5]["method"], "plain");
+    assert_eq!(rows[6]["method"], "half-table");
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "spawns processes")]
+fn latency_reports_three_maps() {
+    let dir = scratch("latency");
+    let svg = dir.join("latency.svg");
+    let rows = json_lines(&[
+        "latency",
+        "--inserts",
+        "3000",
+        "--runs",
+        "1",
+        "--json",
+        "--svg",
+        svg.to_str().unwrap(),
+    ]);
+    let maps: Vec<&str> = rows.iter().map(|r| r["map"].as_str().unwrap()).collect();
+    assert_eq!(maps, ["gomap", "std", "hashbrown"]);
+    for r in &rows {
+        assert!(r["p50_ns"].as_u64() <= r["max_ns"].as_u64(), "{r}");
+    }
+    svg_at(&svg);
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "spawns processes")]
+fn trace_has_a_grow_slice_per_growth_and_evacuate_events() {
+    let dir = scratch("trace");
+    let file = dir.join("trace.json");
+    let out = lab(&["trace", "--inserts", "100", "--out", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let trace: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let events = trace["traceEvents"].as_array().unwrap();
+    let grows: Vec<&Value> = events.iter().filter(|e| e["name"] == "grow").collect();
+    assert_eq!(grows.len(), 4);
+    assert!(grows
+        .iter()
+        .all(|g| g["ph"] == "X" && g["dur"].as_f64().is_some()));
+    let b: Vec<(u64, u64)> = grows
+        .iter()
+        .map(|g| {
+            (
+                g["args"]["old_B"].as_u64().unwrap(),
+                g["args"]["new_B"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(b, [(0, 1), (1, 2), (2, 3), (3, 4)]);
+    assert!(grows.iter().all(|g| g["args"]["kind"] == "double"));
+    let evacuations = events.iter().filter(|e| e["name"] == "evacuate").count();
+    assert_eq!(evacuations, 1 + 2 + 4 + 8);
+
+    let summary = json_lines(&[
+        "trace",
+        "--inserts",
+        "100",
+        "--out",
+        file.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(summary[0]["grow_slices"], 4);
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "spawns processes")]
+fn bad_arguments_exit_2_with_a_message() {
+    for args in [
+        &["hint", "--hints", "x"][..],
+        &["hint", "--hints", "9-3"],
+        &["hint", "--hints", "99999999999"],
+        &["hint", "--kv", "u64:str"],
+        &["grow", "--inserts", "0"],
+        &["grow", "--inserts", "many"],
+        &["layout", "--stop-mid-growth", "--finish-growth"],
+        &["reuse", "--load", "7"],
+        &["loadfactor", "--b", "2"],
+        &["latency", "--runs", "0"],
+        &["trace", "--inserts", "10"],
+        &["report"],
+        &["nonsense"],
+    ] {
+        let out = lab(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(err.contains("error"), "{args:?}: {err}");
+    }
+    let out = lab(&["hint", "--kv", "u64:str"]);
+    assert!(
+        text(&out.stderr).contains("choose from u64:u64"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "spawns processes")]
+fn report_quick_writes_its_page() {
+    let dir = scratch("report");
+    let out = lab(&["report", "--quick", "--out", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    for section in [
+        "id=\"claims\"",
+        "id=\"hint\"",
+        "id=\"grow\"",
+        "id=\"trace\"",
+        "id=\"layout\"",
+        "id=\"reuse\"",
+        "id=\"prealloc\"",
+        "id=\"loadfactor\"",
+        "id=\"latency\"",
+    ] {
+        assert!(html.contains(section), "missing {section}");
+    }
+    assert!(html.matches("<svg").count() >= 7);
+    assert!(html.contains("Where the articles were wrong"));
+    assert!(html.contains("Regenerate: <code>cargo run --release -p gomap-lab -- grow"));
+    assert!(html.contains("000_4afbaddb56c29d13.txt"));
+    // Self-contained: nothing is loaded from elsewhere (the SVG namespace URI is a
+    // name, not a fetch).
+    for loader in [
+        "src=\"http",
+        "href=\"http",
+        "<link",
+        "<script",
+        "<img",
+        "url(",
+        "@import",
+    ] {
+        assert!(!html.contains(loader), "{loader}");
+    }
+    let trace: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("trace.json")).unwrap()).unwrap();
+    assert!(trace["traceEvents"].as_array().unwrap().len() > 100);
+}
