@@ -1,12 +1,14 @@
 //! `SyncMap`: Go 1.19's `sync.Map` (`src/sync/map.go`) over two `GoMap`s.
 //!
 //! The user guide — design, consistency, why loads return a guard, why
-//! seize — is the documentation of [`SyncMap`] below. The pieces:
-//! `entry.rs` holds the entry state machine (deleted / expunged / live),
+//! seize, where a load's time goes — is the documentation of [`SyncMap`]
+//! below. The pieces: `entry.rs` holds the entry (its state machine —
+//! deleted / expunged / live — and the slots small values live in),
 //! `read.rs` the atomically published read map, `value_ref.rs` the [`Ref`]
-//! loads return, and `primitive.rs` the atomics, lock and reclaimer that
-//! loom swaps out. Functions that need the lock take `&mut Dirty` (only a
-//! lock guard hands one out) and keep Go's `Locked` suffix.
+//! loads return, `pinned.rs` the [`Pinned`] handle, and `primitive.rs` the
+//! atomics, lock and reclaimer that loom swaps out. Functions that need the
+//! lock take `&mut Dirty` (only a lock guard hands one out) and keep Go's
+//! `Locked` suffix.
 
 mod entry;
 mod pinned;
@@ -129,7 +131,7 @@ pub use self::value_ref::Ref;
 /// |---|---|
 /// | `Map.read` (`atomic.Value` of `readOnly{m, amended}`) | one tagged pointer: the boxed read map, `amended` in bit 0 |
 /// | `Map.mu`, `Map.dirty`, `Map.misses` | a `Mutex` around the dirty map and the miss count |
-/// | `*entry` with `p` nil / expunged / `*any` | `Arc<Entry<V>>` with `p` null / a sentinel / `Box<V>` |
+/// | `*entry` with `p` nil / expunged / `*any` | `Entry<V>`, a counted allocation, with `p` null / a sentinel / the value: in one of the entry's two slots if it has at most 64 bytes, else a `Box<V>` |
 /// | the garbage collector | a per-map [`seize`] collector for replaced values and read maps |
 ///
 /// # Loads return a guard
@@ -145,6 +147,18 @@ pub use self::value_ref::Ref;
 /// of a load — the read map and the value — which a per-pointer scheme
 /// such as `arc-swap` cannot share. Copy the value out when you need it
 /// past the next statement; see [`Ref`].
+///
+/// # Pinning: one guard for many operations
+///
+/// Entering and leaving the collector costs every `load` the same fixed
+/// amount: seize's thread-local look-ups on the way in, an atomic swap on
+/// the current thread's own word on the way out (see *Performance* for the
+/// measured share). A thread that does several operations in a row can
+/// pay it once: [`pin`](SyncMap::pin) returns a [`Pinned`] handle whose
+/// [`load`](Pinned::load) returns a plain `&V` that lives as long as the
+/// handle. Like a `Ref`, a live handle delays the freeing of everything
+/// the map retires meanwhile, for every thread; hold one for a bounded run
+/// of operations, such as one request.
 ///
 /// # Memory reclamation: why seize
 ///
@@ -183,6 +197,17 @@ pub use self::value_ref::Ref;
 /// `SyncMap<&str, &T>` works and nothing outlives the map. Should a quiet
 /// machine show a clear win for crossbeam-epoch, the facade is the only
 /// code to change.
+///
+/// Every guard above performs at least one atomic read-modify-write per
+/// critical section. seize enters with a plain store (on Linux it moves
+/// the cost of ordering that store onto the retiring thread, which issues
+/// a process-wide `membarrier`), but it leaves with a swap that collects
+/// the batches other threads retired meanwhile; crossbeam-epoch pins with
+/// a read-modify-write or a full fence. On x86 either is a full barrier:
+/// the next load may not pass it, so back-to-back loads no longer overlap
+/// their cache misses as a loop of plain lookups does. A
+/// [`Pinned`] handle pays for one guard per run of operations instead of
+/// one per load; *Performance* below measures both.
 ///
 /// # Performance
 ///
