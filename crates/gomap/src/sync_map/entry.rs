@@ -42,15 +42,70 @@
 //! - A value of at most [`INLINE_MAX`] bytes lives in one of two **slots**
 //!   inside the entry's own allocation, so a load reaches it in the same
 //!   cache line or the next one as `p`, instead of following `p` to a box
-//!   the allocator placed anywhere. Measured on the benchmark's steady
-//!   state (every key overwritten, so every value moved), this halves the
-//!   cost of a load (see `BENCHMARKS-syncmap.md`). A writer claims a free
+//!   the allocator placed anywhere. On the benchmark's steady state
+//!   (every key overwritten, so every boxed value would have moved), a
+//!   bucket → entry → value chain costs half as much with the value inside
+//!   the entry as with it in a box (`benches/sync_map_load.rs`, rows
+//!   `chain_inline` and `chain_boxed`; figures in `BENCHMARKS-syncmap.md`).
+//!   A writer claims a free
 //!   slot, writes its value there and publishes it; the slot becomes free
 //!   again only when the collector reclaims it, after every guard that
 //!   could have loaded it is gone. With two slots, a key whose writes are
 //!   further apart than that grace period never leaves its entry. A writer
 //!   that finds both slots busy boxes its value instead.
 //! - A larger value, or a zero-sized one, lives in its own box, as in Go.
+//!
+//! # Why a slot is never read while it is written
+//!
+//! A slot is plain memory, written with ordinary stores: a value of up to
+//! 64 bytes cannot be written atomically, so a reader that overlapped a
+//! writer would see a torn value (and the program would have a data race).
+//! The design rules the overlap out by construction; no reader ever checks
+//! what it read:
+//!
+//! 1. Only the thread whose compare-exchange set a slot's bit in `busy`
+//!    writes the slot, and it writes the whole value before publishing it.
+//!    The publishing swap or compare-exchange on `p` is Release and a
+//!    reader's `protect` is Acquire, so a reader that sees the pointer sees
+//!    the complete value.
+//! 2. A reader reaches a slot only through `p`, under a guard. While the
+//!    value is published its bit stays set, so no writer can claim the
+//!    slot.
+//! 3. The writer that takes the value out of `p` retires the slot, and the
+//!    bit stays set until the collector reclaims it — after every guard
+//!    that was alive at the retirement is dropped, so after the last read
+//!    of every reader that could have loaded the pointer. The reclaimer
+//!    drops the value in place and clears the bit with Release; the next
+//!    claimer's Acquire on `busy` orders that drop, and through the
+//!    collector the readers' reads, before its own write.
+//!
+//! The same rules answer the other questions slots raise:
+//!
+//! - **Values that own resources** (`String`, anything with `Drop`) are
+//!   moved into a slot once and never moved again, and dropped exactly once,
+//!   in place, by whoever ends their life: the reclaimer after a
+//!   retirement, the last entry reference (`free`) for the value `p` still
+//!   holds, or the writer itself for a value it placed but never published
+//!   (a failed comparison, an expunged entry: see `Placed`).
+//! - **`V` need not be `Copy`**: the one bitwise copy is the move into the
+//!   slot, the same move `Box::new` makes.
+//! - **Interior mutability** (atomics, a `Mutex` inside `V`) works as with
+//!   a box: readers share `&V`, and the value does not move while anyone
+//!   can see it.
+//! - **ABA on `p`**: a compare-exchange expects a pointer the caller loaded
+//!   under its guard, and the slot that pointer names cannot be reclaimed,
+//!   so cannot be claimed and published again, while that guard lives. A
+//!   stale expectation can only fail.
+//! - **A `V::drop` that panics** in the reclaimer leaves the slot claimed
+//!   and the entry's reference held: the entry leaks and later writers box
+//!   their values. Nothing is freed twice.
+//!
+//! Tests: `slots_in_use_are_never_overwritten` (held values survive later
+//! stores), `overwrites_race_with_loads` (two writers and a reader with
+//! real slot reuse, small enough for Miri's data-race detector), and the
+//! drop counts of `every_inline_value_is_dropped_exactly_once`. The loom
+//! models do not reach slot reuse: their stand-in reclaimer frees nothing
+//! until the map is dropped.
 //!
 //! # Reclamation
 //!
