@@ -44,9 +44,10 @@
 //!   cache line or the next one as `p`, instead of following `p` to a box
 //!   the allocator placed anywhere. On the benchmark's steady state
 //!   (every key overwritten, so every boxed value would have moved), a
-//!   bucket → entry → value chain costs half as much with the value inside
-//!   the entry as with it in a box (`benches/sync_map_load.rs`, rows
-//!   `chain_inline` and `chain_boxed`; figures in `BENCHMARKS-syncmap.md`).
+//!   bucket → entry → value chain costs a half to three quarters as much
+//!   with the value inside the entry as with it in a box
+//!   (`benches/sync_map_load.rs`, rows `chain_inline` and `chain_boxed`;
+//!   figures in `BENCHMARKS-syncmap.md`).
 //!   A writer claims a free
 //!   slot, writes its value there and publishes it; the slot becomes free
 //!   again only when the collector reclaims it, after every guard that
