@@ -503,6 +503,56 @@ fn panic_while_building_the_dirty_map_is_undone() {
     assert_eq!(m.len(), n as usize / 2 + 2);
 }
 
+/// A key whose `Hash` can be made to panic.
+#[derive(PartialEq, Eq, Clone, Debug)]
+struct Jumpy(u32);
+
+thread_local! {
+    static PANIC_ON_HASH: Cell<bool> = const { Cell::new(false) };
+}
+
+impl std::hash::Hash for Jumpy {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        if PANIC_ON_HASH.with(Cell::get) {
+            panic!("Jumpy::hash");
+        }
+        self.0.hash(state);
+    }
+}
+
+/// Promotion finishes the dirty map's growth, which rehashes keys of old
+/// buckets; a `Hash` that panics there leaves the dirty map in place,
+/// nothing lost, and the next promotion succeeds.
+#[test]
+fn panic_while_finishing_a_growth_at_promotion() {
+    let m = SyncMap::new();
+    let n = 53; // the 53rd key starts the 8 -> 16 bucket growth
+    for k in 0..n {
+        m.store(Jumpy(k), k);
+    }
+    assert!(m.debug_state().dirty_growing);
+    PANIC_ON_HASH.with(|p| p.set(true));
+    let r = catch_unwind(AssertUnwindSafe(|| m.range(|_, _| true)));
+    PANIC_ON_HASH.with(|p| p.set(false));
+    assert!(r.is_err());
+    let s = m.debug_state();
+    assert_eq!(
+        (s.read_len, s.amended, s.dirty_len),
+        (0, true, Some(n as usize))
+    );
+    m.check_invariants();
+    m.range(|_, _| true); // promotes this time
+    let s = m.debug_state();
+    assert_eq!(
+        (s.read_len, s.read_growing, s.dirty_len),
+        (n as usize, false, None)
+    );
+    for k in 0..n {
+        assert_eq!(*m.load(&Jumpy(k)).unwrap(), k);
+    }
+    m.check_invariants();
+}
+
 #[test]
 fn debug_default_and_traits() {
     let m: SyncMap<u8, &str> = SyncMap::default();
