@@ -47,11 +47,10 @@
 //!   bucket → entry → value chain costs a half to three quarters as much
 //!   with the value inside the entry as with it in a box
 //!   (`benches/sync_map_load.rs`, rows `chain_inline` and `chain_boxed`;
-//!   figures in `BENCHMARKS-syncmap.md`).
-//!   A writer claims a free
-//!   slot, writes its value there and publishes it; the slot becomes free
-//!   again only when the collector reclaims it, after every guard that
-//!   could have loaded it is gone. With two slots, a key whose writes are
+//!   figures in `BENCHMARKS-syncmap.md`). A writer claims a free slot,
+//!   writes its value there and publishes it; the slot becomes free again
+//!   only when the collector reclaims it, after every guard that could
+//!   have loaded it is gone. With two slots, a key whose writes are
 //!   further apart than that grace period never leaves its entry. A writer
 //!   that finds both slots busy boxes its value instead.
 //! - A larger value, or a zero-sized one, lives in its own box, as in Go.
