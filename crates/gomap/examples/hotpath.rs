@@ -8,7 +8,10 @@
 //! ```
 //!
 //! Workloads: insert, insert_hint, insert_observed (insert with a no-op
-//! observer attached), lookup_hit, lookup_miss, remove, iterate.
+//! observer attached), lookup_hit, lookup_miss, remove, iterate, and the
+//! same hits through a promoted `SyncMap`: syncmap_load (a guard per load)
+//! and syncmap_pinned_load (one `pin()` per 64 loads, as the `SyncMap
+//! (pin)` rows of `benches/sync_map.rs`).
 
 use std::hint::black_box;
 
@@ -31,7 +34,13 @@ fn main() {
     // The full map only for the workloads that read it, so an insert
     // profile holds nothing but the timed inserts.
     let mut full = gomap::GoMap::<u64, u64>::new();
-    if !work.starts_with("insert") {
+    let sync = gomap::SyncMap::<u64, u64>::new();
+    if work.starts_with("syncmap") {
+        for (i, &k) in keys.iter().enumerate() {
+            sync.store(k, i as u64);
+        }
+        sync.range(|_, _| true); // promote: every load is lock-free
+    } else if !work.starts_with("insert") {
         for (i, &k) in keys.iter().enumerate() {
             full.insert(k, i as u64);
         }
@@ -68,6 +77,19 @@ fn main() {
                 let mut m = full.clone();
                 for k in &probes {
                     s = s.wrapping_add(m.remove(k).unwrap());
+                }
+            }
+            "syncmap_load" => {
+                for k in &probes {
+                    s = s.wrapping_add(*sync.load(k).unwrap());
+                }
+            }
+            "syncmap_pinned_load" => {
+                for chunk in probes.chunks(64) {
+                    let pinned = sync.pin();
+                    for k in chunk {
+                        s = s.wrapping_add(*pinned.load(k).unwrap());
+                    }
                 }
             }
             "iterate" => {

@@ -106,7 +106,7 @@ pub use map::{GoMap, TryReserveError, MAX_BUCKET_BYTES};
 pub use range::Range;
 #[doc(hidden)]
 pub use sync_map::DebugState as SyncMapDebugState;
-pub use sync_map::{Ref, SyncMap};
+pub use sync_map::{Pinned, Ref, SyncMap};
 
 /// The README's examples, compiled and run as doctests so they stay true.
 #[cfg(doctest)]

@@ -199,6 +199,33 @@ fn promotion_after_misses() {
     m.check_invariants();
 }
 
+/// A dirty map promoted in the middle of a growth finishes it first, so
+/// lock-free loads never look in an old bucket array.
+#[test]
+fn promotion_finishes_a_growth_in_progress() {
+    let sizes = if cfg!(miri) { 53..=55 } else { 1..=120 };
+    let mut caught_growing = 0;
+    for n in sizes {
+        let m = SyncMap::new();
+        for k in 0..n {
+            m.store(k, k);
+        }
+        if m.debug_state().dirty_growing {
+            caught_growing += 1;
+        }
+        m.range(|_, _| true); // promotes
+        let s = m.debug_state();
+        assert_eq!((s.read_len, s.read_growing), (n, false), "n = {n}");
+        for k in 0..n {
+            assert_eq!(*m.load(&k).unwrap(), k);
+        }
+        m.check_invariants();
+    }
+    // Some sizes stop inside a growth (Go's map evacuates at most two old
+    // buckets per write), or this test would prove nothing.
+    assert!(caught_growing > 0);
+}
+
 #[test]
 fn range_promotes_and_allows_reentrant_calls() {
     let m = SyncMap::new();
@@ -236,28 +263,29 @@ fn refs_keep_old_values_alive() {
     assert!(loaded == String::from("one"));
 }
 
-/// A value that counts its drops.
-struct Counted(Arc<AtomicUsize>, #[allow(dead_code)] u32);
+/// A value that counts its drops; `PAD` bytes of padding choose whether
+/// `SyncMap` keeps it in an entry's slots (small) or boxes it (large).
+struct Counted<const PAD: usize>(Arc<AtomicUsize>, #[allow(dead_code)] u32, [u8; PAD]);
 
-impl Drop for Counted {
+impl<const PAD: usize> Drop for Counted<PAD> {
     fn drop(&mut self) {
         self.0.fetch_add(1, Ordering::Relaxed);
     }
 }
 
-impl PartialEq for Counted {
+impl<const PAD: usize> PartialEq for Counted<PAD> {
     fn eq(&self, other: &Self) -> bool {
         self.1 == other.1
     }
 }
 
-#[test]
-fn every_value_is_dropped_exactly_once() {
+/// Every operation, with values that count their drops.
+fn every_value_dropped_exactly_once<const PAD: usize>() {
     let drops = Arc::new(AtomicUsize::new(0));
     let made = Cell::new(0usize);
     let v = |x| {
         made.set(made.get() + 1);
-        Counted(Arc::clone(&drops), x)
+        Counted::<PAD>(Arc::clone(&drops), x, [0; PAD])
     };
     {
         let m = SyncMap::new();
@@ -271,6 +299,14 @@ fn every_value_is_dropped_exactly_once() {
         for k in 0..n {
             m.store(k, v(k + 1)); // lock-free overwrites
         }
+        {
+            // Overwrites while pinned: retired slots cannot be reclaimed,
+            // so later stores fall back to boxes.
+            let pinned = m.pin();
+            for round in 0..4 {
+                pinned.store(0, v(round));
+            }
+        }
         for k in (0..n).step_by(3) {
             m.delete(&k);
         }
@@ -278,16 +314,119 @@ fn every_value_is_dropped_exactly_once() {
         let (_, loaded) = m.load_or_store(1, v(9));
         assert!(loaded);
         drop(m.swap(2, v(2)));
-        assert!(m.compare_and_swap(&4, &Counted(Arc::clone(&drops), 5), v(6)));
-        made.set(made.get() + 1); // the comparand above
-        assert!(m.compare_and_delete(&5, &Counted(Arc::clone(&drops), 6)));
-        made.set(made.get() + 1);
+        assert!(m.compare_and_swap(&4, &v(5), v(6)));
+        assert!(!m.compare_and_swap(&4, &v(5), v(7)));
+        assert!(m.compare_and_delete(&5, &v(6)));
         m.clear();
         for k in 0..n {
             m.store(k, v(k));
         }
     }
     assert_eq!(drops.load(Ordering::Relaxed), made.get());
+}
+
+#[test]
+fn every_inline_value_is_dropped_exactly_once() {
+    every_value_dropped_exactly_once::<0>();
+}
+
+#[test]
+fn every_boxed_value_is_dropped_exactly_once() {
+    every_value_dropped_exactly_once::<128>();
+}
+
+/// While old values are still readable, stores cannot reuse their slots:
+/// they take the other slot, then boxes; every value reads back intact.
+#[test]
+fn slots_in_use_are_never_overwritten() {
+    let m = SyncMap::new();
+    m.store(1, [1u64; 4]);
+    let pinned = m.pin();
+    let mut held = vec![pinned.load(&1).unwrap()];
+    for i in 2..8 {
+        pinned.store(1, [i; 4]);
+        held.push(pinned.load(&1).unwrap());
+    }
+    for (i, v) in held.iter().enumerate() {
+        assert_eq!(**v, [i as u64 + 1; 4]);
+    }
+    drop(held);
+    drop(pinned);
+    // Once the pin is gone, slots are reclaimed and reused.
+    for i in 0..scaled(200) as u64 {
+        m.store(1, [i; 4]);
+        assert_eq!(*m.load(&1).unwrap(), [i; 4]);
+    }
+}
+
+/// A value whose comparison panics on demand.
+#[derive(Debug)]
+struct Grumpy(u8, Arc<AtomicUsize>);
+
+impl PartialEq for Grumpy {
+    fn eq(&self, other: &Self) -> bool {
+        assert!(self.0 != 13 && other.0 != 13, "unlucky");
+        self.0 == other.0
+    }
+}
+
+impl Drop for Grumpy {
+    fn drop(&mut self) {
+        self.1.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+#[test]
+fn panicking_comparison_drops_the_new_value() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let g = |x| Grumpy(x, Arc::clone(&drops));
+    {
+        let m = SyncMap::new();
+        m.store(1, g(13));
+        let r = catch_unwind(AssertUnwindSafe(|| m.compare_and_swap(&1, &g(1), g(2))));
+        assert!(r.is_err());
+        // Both the comparand and the new value were dropped.
+        assert_eq!(drops.load(Ordering::Relaxed), 2);
+        assert_eq!(m.load(&1).unwrap().0, 13);
+        m.store(1, g(3));
+        assert!(m.compare_and_swap(&1, &g(3), g(4)));
+        m.check_invariants();
+    }
+    // 13, 1, 2, 3 (replaced), 3 (comparand), 4.
+    assert_eq!(drops.load(Ordering::Relaxed), 6);
+}
+
+#[test]
+fn pinned_handle() {
+    let m = SyncMap::new();
+    let n = scaled(100) as u64;
+    for k in 0..n {
+        m.store(k, k.to_string());
+    }
+    let pinned = m.pin();
+    assert!(std::ptr::eq(pinned.map(), &m));
+    // Misses through the handle promote as `load` does.
+    for k in 0..n {
+        assert_eq!(
+            pinned.load(&k).map(String::as_str),
+            Some(k.to_string().as_str())
+        );
+    }
+    assert!(!m.debug_state().amended);
+    let old = pinned.load(&0).unwrap();
+    pinned.store(0, String::from("new"));
+    pinned.store(n, String::from("added"));
+    assert_eq!(old, "0");
+    assert_eq!(pinned.load(&0).unwrap(), "new");
+    assert!(pinned.contains_key(&n));
+    assert!(!pinned.contains_key(&(n + 1)));
+    // Other operations on the map work while it is pinned.
+    assert_eq!(*m.load_and_delete(&1).unwrap(), "1");
+    assert!(pinned.load(&1).is_none());
+    assert_eq!(format!("{pinned:?}"), "Pinned { .. }");
+    drop(pinned);
+    m.check_invariants();
+    assert_eq!(m.len(), n as usize);
 }
 
 #[test]
@@ -364,6 +503,56 @@ fn panic_while_building_the_dirty_map_is_undone() {
     assert_eq!(m.len(), n as usize / 2 + 2);
 }
 
+/// A key whose `Hash` can be made to panic.
+#[derive(PartialEq, Eq, Clone, Debug)]
+struct Jumpy(u32);
+
+thread_local! {
+    static PANIC_ON_HASH: Cell<bool> = const { Cell::new(false) };
+}
+
+impl std::hash::Hash for Jumpy {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        if PANIC_ON_HASH.with(Cell::get) {
+            panic!("Jumpy::hash");
+        }
+        self.0.hash(state);
+    }
+}
+
+/// Promotion finishes the dirty map's growth, which rehashes keys of old
+/// buckets; a `Hash` that panics there leaves the dirty map in place,
+/// nothing lost, and the next promotion succeeds.
+#[test]
+fn panic_while_finishing_a_growth_at_promotion() {
+    let m = SyncMap::new();
+    let n = 53; // the 53rd key starts the 8 -> 16 bucket growth
+    for k in 0..n {
+        m.store(Jumpy(k), k);
+    }
+    assert!(m.debug_state().dirty_growing);
+    PANIC_ON_HASH.with(|p| p.set(true));
+    let r = catch_unwind(AssertUnwindSafe(|| m.range(|_, _| true)));
+    PANIC_ON_HASH.with(|p| p.set(false));
+    assert!(r.is_err());
+    let s = m.debug_state();
+    assert_eq!(
+        (s.read_len, s.amended, s.dirty_len),
+        (0, true, Some(n as usize))
+    );
+    m.check_invariants();
+    m.range(|_, _| true); // promotes this time
+    let s = m.debug_state();
+    assert_eq!(
+        (s.read_len, s.read_growing, s.dirty_len),
+        (n as usize, false, None)
+    );
+    for k in 0..n {
+        assert_eq!(*m.load(&Jumpy(k)).unwrap(), k);
+    }
+    m.check_invariants();
+}
+
 #[test]
 fn debug_default_and_traits() {
     let m: SyncMap<u8, &str> = SyncMap::default();
@@ -373,4 +562,40 @@ fn debug_default_and_traits() {
     send_sync::<SyncMap<String, Vec<u8>>>();
     let _: &std::collections::hash_map::RandomState =
         SyncMap::<u8, u8, _>::with_hasher(std::collections::hash_map::RandomState::new()).hasher();
+}
+
+/// Two writers and a reader on a few keys, small enough for Miri, whose
+/// data-race detector then checks that no slot is written while another
+/// thread can still read it (slots are reused here, since seize reclaims
+/// as the threads' guards come and go).
+#[test]
+fn overwrites_race_with_loads() {
+    let m: SyncMap<u8, [u64; 2]> = SyncMap::new();
+    for k in 0..2 {
+        m.store(k, [0; 2]);
+    }
+    let rounds = scaled(2_000) as u64;
+    std::thread::scope(|s| {
+        for w in 0..2u64 {
+            let m = &m;
+            s.spawn(move || {
+                for i in 1..=rounds {
+                    m.store((i % 2) as u8, [w + i; 2]);
+                }
+            });
+        }
+        s.spawn(|| {
+            for i in 0..rounds {
+                let k = (i % 2) as u8;
+                let v = *m.load(&k).unwrap();
+                assert_eq!(v[0], v[1], "torn value");
+                if i % 8 == 0 {
+                    let pinned = m.pin();
+                    let v = pinned.load(&(1 - k)).unwrap();
+                    assert_eq!(v[0], v[1], "torn value");
+                }
+            }
+        });
+    });
+    m.check_invariants();
 }

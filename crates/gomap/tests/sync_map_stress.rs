@@ -316,3 +316,73 @@ fn clear_races_with_writes() {
     });
     assert_eq!(m.len(), n);
 }
+
+/// Writers overwrite a few keys as fast as they can while readers check
+/// that every value they load is whole (all words equal) and that each
+/// key's values never go backwards. A slot reused while a reader could
+/// still see it would show up as a torn or stale value. `N` words per
+/// value: small values live in their entry's slots, large ones in boxes.
+fn values_are_never_torn<const N: usize>() {
+    const WRITERS: u64 = 2;
+    const KEYS_PER_WRITER: u64 = 2;
+    let m: SyncMap<u64, [u64; N]> = SyncMap::new();
+    for k in 0..WRITERS * KEYS_PER_WRITER {
+        m.store(k, [0; N]);
+    }
+    let done = std::sync::atomic::AtomicBool::new(false);
+    thread::scope(|s| {
+        for w in 0..WRITERS {
+            let m = &m;
+            s.spawn(move || {
+                for i in 1..=ops() / 4 {
+                    let k = w * KEYS_PER_WRITER + i % KEYS_PER_WRITER;
+                    m.store(k, [i; N]);
+                }
+            });
+        }
+        for r in 0..THREADS - WRITERS {
+            let (m, done) = (&m, &done);
+            s.spawn(move || {
+                let mut last = vec![0; (WRITERS * KEYS_PER_WRITER) as usize];
+                let mut check = |k: u64, v: &[u64; N]| {
+                    assert!(v.iter().all(|&x| x == v[0]), "torn value {v:?}");
+                    assert!(v[0] >= last[k as usize], "key {k} went backwards");
+                    last[k as usize] = v[0];
+                };
+                let mut i = 0u64;
+                while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    if (i + r) % 2 == 0 {
+                        let pinned = m.pin();
+                        for j in 0..16 {
+                            let k = (i + j) % (WRITERS * KEYS_PER_WRITER);
+                            check(k, pinned.load(&k).unwrap());
+                        }
+                    } else {
+                        let k = i % (WRITERS * KEYS_PER_WRITER);
+                        check(k, &m.load(&k).unwrap());
+                    }
+                    i += 1;
+                }
+            });
+        }
+        // Writers are the first handles; stop readers when they finish.
+        s.spawn(|| {
+            while m.load(&(KEYS_PER_WRITER - 1)).unwrap()[0] < ops() / 4 - 1
+                || m.load(&(2 * KEYS_PER_WRITER - 1)).unwrap()[0] < ops() / 4 - 1
+            {
+                thread::yield_now();
+            }
+            done.store(true, std::sync::atomic::Ordering::Relaxed);
+        });
+    });
+}
+
+#[test]
+fn inline_values_are_never_torn() {
+    values_are_never_torn::<4>();
+}
+
+#[test]
+fn boxed_values_are_never_torn() {
+    values_are_never_torn::<16>();
+}

@@ -32,20 +32,101 @@
 //! step: lock-free writers only move between *deleted* and *live*, and
 //! refuse to touch an expunged entry.
 //!
-//! # Values and reclamation
+//! # Values and slots
 //!
-//! A value lives in its own box, published by a Release store of its
-//! pointer, and is never changed in place: an update swaps in a new box.
-//! The thread whose swap or compare-exchange takes a value pointer out of
-//! `p` owns the retirement of that box and hands it to the collector, which
-//! frees it after every guard that could have loaded it is gone. The caller
-//! may keep reading it under its own guard until then, which is how
-//! `swap` and `load_and_delete` return the old value without cloning.
+//! A published value is never changed in place: an update publishes a new
+//! value and takes the old one out of `p`, so a reader holding a guard can
+//! keep a plain `&V` to what it loaded. Where a value lives depends on its
+//! type:
+//!
+//! - A value of at most [`INLINE_MAX`] bytes lives in one of two **slots**
+//!   inside the entry's own allocation, so a load reaches it in the same
+//!   cache line or the next one as `p`, instead of following `p` to a box
+//!   the allocator placed anywhere. On the benchmark's steady state
+//!   (every key overwritten, so every boxed value would have moved), a
+//!   bucket → entry → value chain costs a half to three quarters as much
+//!   with the value inside the entry as with it in a box
+//!   (`benches/sync_map_load.rs`, rows `chain_inline` and `chain_boxed`;
+//!   figures in `BENCHMARKS-syncmap.md`). A writer claims a free slot,
+//!   writes its value there and publishes it; the slot becomes free again
+//!   only when the collector reclaims it, after every guard that could
+//!   have loaded it is gone. With two slots, a key whose writes are
+//!   further apart than that grace period never leaves its entry. A writer
+//!   that finds both slots busy boxes its value instead.
+//! - A larger value, or a zero-sized one, lives in its own box, as in Go.
+//!
+//! # Why a slot is never read while it is written
+//!
+//! A slot is plain memory, written with ordinary stores: a value of up to
+//! 64 bytes cannot be written atomically, so a reader that overlapped a
+//! writer would see a torn value (and the program would have a data race).
+//! The design rules the overlap out by construction; no reader ever checks
+//! what it read:
+//!
+//! 1. Only the thread whose compare-exchange set a slot's bit in `busy`
+//!    writes the slot, and it writes the whole value before publishing it.
+//!    The publishing swap or compare-exchange on `p` is Release and a
+//!    reader's `protect` is Acquire, so a reader that sees the pointer sees
+//!    the complete value.
+//! 2. A reader reaches a slot only through `p`, under a guard. While the
+//!    value is published its bit stays set, so no writer can claim the
+//!    slot.
+//! 3. The writer that takes the value out of `p` retires the slot, and the
+//!    bit stays set until the collector reclaims it — after every guard
+//!    that was alive at the retirement is dropped, so after the last read
+//!    of every reader that could have loaded the pointer. The reclaimer
+//!    drops the value in place and clears the bit with Release; the next
+//!    claimer's Acquire on `busy` orders that drop, and through the
+//!    collector the readers' reads, before its own write.
+//!
+//! The same rules answer the other questions slots raise:
+//!
+//! - **Values that own resources** (`String`, anything with `Drop`) are
+//!   moved into a slot once and never moved again, and dropped exactly once,
+//!   in place, by whoever ends their life: the reclaimer after a
+//!   retirement, the last entry reference (`free`) for the value `p` still
+//!   holds, or the writer itself for a value it placed but never published
+//!   (a failed comparison, an expunged entry: see `Placed`).
+//! - **`V` need not be `Copy`**: the one bitwise copy is the move into the
+//!   slot, the same move `Box::new` makes.
+//! - **Interior mutability** (atomics, a `Mutex` inside `V`) works as with
+//!   a box: readers share `&V`, and the value does not move while anyone
+//!   can see it.
+//! - **ABA on `p`**: a compare-exchange expects a pointer the caller loaded
+//!   under its guard, and the slot that pointer names cannot be reclaimed,
+//!   so cannot be claimed and published again, while that guard lives. A
+//!   stale expectation can only fail.
+//! - **A `V::drop` that panics** in the reclaimer leaves the slot claimed
+//!   and the entry's reference held: the entry leaks and later writers box
+//!   their values. Nothing is freed twice.
+//!
+//! Tests: `slots_in_use_are_never_overwritten` (held values survive later
+//! stores), `overwrites_race_with_loads` (two writers and a reader with
+//! real slot reuse, small enough for Miri's data-race detector), and the
+//! drop counts of `every_inline_value_is_dropped_exactly_once`. The loom
+//! models do not reach slot reuse: their stand-in reclaimer frees nothing
+//! until the map is dropped.
+//!
+//! # Reclamation
+//!
+//! The thread whose swap or compare-exchange takes a value out of `p`
+//! retires it at once through its guard: a box is freed by the collector; a
+//! slot is handed to the collector together with a counted reference to
+//! the entry, and reclaiming it drops the value in place and frees the
+//! slot. The taker may keep reading the value under its own guard, which is
+//! how `swap` and `load_and_delete` return the old value without cloning.
+//!
+//! The entry itself is counted: one reference per map holding it, plus one
+//! per slot waiting for reclamation. The last reference frees the entry
+//! and the value `p` still holds.
 
+use core::alloc::Layout;
 use core::marker::PhantomData;
+use core::mem::{self, ManuallyDrop};
 use core::ptr::{self, NonNull};
+use std::alloc::{alloc, dealloc, handle_alloc_error};
 
-use super::primitive::{AtomicPtr, Guard, Ordering};
+use super::primitive::{fence, AtomicPtr, AtomicUsize, Guard, Ordering, Reclaim};
 
 /// State *deleted*: the key has no value, and the entry is in the dirty map
 /// whenever a dirty map exists. Go: `p == nil`.
@@ -68,59 +149,9 @@ fn is_value<V>(p: *mut V) -> bool {
     !p.is_null() && p != expunged::<V>()
 }
 
-/// A value owned by the current thread that has not been published yet.
-/// It is boxed on first need, so a `load_or_store` that finds a value
-/// never allocates. Dropping it frees the value; publishing it hands the
-/// box to an entry.
-pub(crate) struct NewValue<V> {
-    /// The value before it is boxed.
-    value: Option<V>,
-    /// The box, leaked while we own it, once made.
-    boxed: Option<NonNull<V>>,
-}
-
-impl<V> NewValue<V> {
-    /// Takes ownership of `value`, not boxed yet.
-    pub(crate) fn new(value: V) -> Self {
-        NewValue {
-            value: Some(value),
-            boxed: None,
-        }
-    }
-
-    /// The pointer that will be published, boxing the value if needed.
-    fn as_ptr(&mut self) -> *mut V {
-        if let Some(p) = self.boxed {
-            return p.as_ptr();
-        }
-        let value = self.value.take().expect("NewValue holds a value or a box");
-        let p = NonNull::from(Box::leak(Box::new(value)));
-        self.boxed = Some(p);
-        p.as_ptr()
-    }
-
-    /// Gives up ownership: the box now belongs to the entry it was stored
-    /// into.
-    fn publish(mut self) -> NonNull<V> {
-        let p = self.as_ptr();
-        self.boxed = None;
-        // SAFETY: `as_ptr` returns a pointer from `Box::leak`, never null.
-        unsafe { NonNull::new_unchecked(p) }
-    }
-}
-
-impl<V> Drop for NewValue<V> {
-    fn drop(&mut self) {
-        if let Some(p) = self.boxed {
-            // SAFETY: we still own the box: it was never published.
-            drop(unsafe { Box::from_raw(p.as_ptr()) });
-        }
-    }
-}
-
-/// A value pointer taken from an entry: either nothing (the entry was
-/// deleted or expunged) or a live value's box. The caller must read it only
-/// under the guard it was loaded with.
+/// A value pointer read from an entry: either nothing (the entry was
+/// deleted or expunged) or a live value. The caller must read it only under
+/// the guard it was loaded with.
 pub(crate) type Loaded<V> = Option<NonNull<V>>;
 
 /// Turns a raw state into [`Loaded`].
@@ -130,6 +161,30 @@ fn loaded<V>(p: *mut V) -> Loaded<V> {
         NonNull::new(p)
     } else {
         None
+    }
+}
+
+/// Largest value, in bytes, kept in the entry's slots rather than boxed.
+/// Two slots of this size keep an entry within three cache lines; larger
+/// values would make every entry pay for two copies' worth of memory.
+pub(crate) const INLINE_MAX: usize = 64;
+
+/// Slots per entry: a bit each in [`Header::busy`].
+const SLOTS: usize = 2;
+
+/// A value owned by the current thread that has not been published yet:
+/// as given, or boxed after an earlier attempt found no free slot.
+pub(crate) enum NewValue<V> {
+    /// Not placed anywhere yet.
+    Unplaced(V),
+    /// Boxed by an earlier attempt; published as is.
+    Boxed(Box<V>),
+}
+
+impl<V> NewValue<V> {
+    /// Takes ownership of `value`.
+    pub(crate) fn new(value: V) -> Self {
+        NewValue::Unplaced(value)
     }
 }
 
@@ -143,70 +198,370 @@ pub(crate) enum LoadOrStore<V> {
     Expunged(NewValue<V>),
 }
 
-/// One key's slot, shared (through `Arc`) by the read map and the dirty map.
-/// Go: `sync.entry`.
-pub(crate) struct Entry<V> {
-    /// The state: [`DELETED`], [`expunged`], or a live value's box. See the
-    /// module documentation for the state machine.
+/// The start of an entry's allocation; the slots follow it.
+/// Go: `sync.entry`, plus the slots and the reference count.
+///
+/// `repr(C)` keeps `p` last, next to the slots: a load reads `p` and then
+/// the value. For `V = u64` the entry takes 40 bytes at a 16-byte-aligned
+/// address, `p` at offset 16 and the slots at 24 and 32; then `p` shares
+/// its cache line with slot 0 always and with slot 1 three times in four
+/// (with `p` second, as declared before, five times in eight over both
+/// slots).
+#[repr(C)]
+struct Header<V> {
+    /// Counted references: one per map holding the entry (or operation
+    /// that took it out of the dirty map), one per slot value retired and
+    /// not yet reclaimed.
+    refs: AtomicUsize,
+    /// Bit `i` set: slot `i` is claimed — being written, published, or
+    /// retired and not yet reclaimed. Only the claimer writes a slot.
+    busy: AtomicUsize,
+    /// The state: [`DELETED`], [`expunged`], or a live value (in a slot or
+    /// a box). See the module documentation for the state machine.
     p: AtomicPtr<V>,
-    /// The entry owns the live value it points to.
-    _owns: PhantomData<Box<V>>,
+    /// The entry owns the value `p` points to and the values in its slots.
+    _owns: PhantomData<V>,
+}
+
+/// A counted reference to one key's entry, shared by the read map and the
+/// dirty map. Go: `*entry`.
+pub(crate) struct Entry<V> {
+    /// The allocation: a [`Header`], then the slots if `V` has any.
+    ptr: NonNull<Header<V>>,
+    /// We own a share of the header (and so of the values).
+    _owns: PhantomData<Header<V>>,
+}
+
+// SAFETY: an `Entry` hands out `&V` to any thread that holds it (`V:
+// Sync`) and its last holder drops the values, on whatever thread that is
+// (`V: Send`); its own fields are atomics. The same bounds as `Arc<V>`.
+unsafe impl<V: Send + Sync> Send for Entry<V> {}
+// SAFETY: as for `Send`: shared access reads values and atomics only.
+unsafe impl<V: Send + Sync> Sync for Entry<V> {}
+
+/// A value written into an entry (a claimed slot, or a box) that is not
+/// published yet. Dropping it drops the value and frees its place; a panic
+/// in `V: PartialEq` during a compare-and-swap unwinds through here.
+struct Placed<'e, V> {
+    /// The entry whose slot we claimed (unused for a box).
+    entry: &'e Entry<V>,
+    /// Where the value is.
+    ptr: NonNull<V>,
+    /// The claimed slot, or `None` for a box.
+    slot: Option<usize>,
+}
+
+impl<V> Placed<'_, V> {
+    /// Hands the value over to the entry it was published into.
+    fn publish(self) -> NonNull<V> {
+        let p = self.ptr;
+        mem::forget(self);
+        p
+    }
+
+    /// Takes the value back out, unpublished, freeing the slot.
+    fn unplace(self) -> NewValue<V> {
+        let this = ManuallyDrop::new(self);
+        match this.slot {
+            Some(i) => {
+                // SAFETY: the slot is claimed by us and holds our value, never
+                // published; reading it moves the value out.
+                let v = unsafe { this.ptr.as_ptr().read() };
+                this.entry.release_slot(i);
+                NewValue::Unplaced(v)
+            }
+            // SAFETY: `ptr` came from `Box::into_raw` in `place` and was
+            // never published; we still own it.
+            None => NewValue::Boxed(unsafe { Box::from_raw(this.ptr.as_ptr()) }),
+        }
+    }
+}
+
+impl<V> Drop for Placed<'_, V> {
+    fn drop(&mut self) {
+        match self.slot {
+            Some(i) => {
+                // SAFETY: the slot is claimed by us and holds our value, never
+                // published, so no other thread can read it.
+                unsafe { ptr::drop_in_place(self.ptr.as_ptr()) };
+                // A panic in `V::drop` skips this: the slot stays claimed,
+                // which only means later writers box their values.
+                self.entry.release_slot(i);
+            }
+            // SAFETY: as in `unplace`: a box from `place`, never published.
+            None => drop(unsafe { Box::from_raw(self.ptr.as_ptr()) }),
+        }
+    }
+}
+
+/// A new value on its way into one entry: placed lazily, on the first
+/// attempt to publish it, and kept placed across retries.
+struct Staged<'e, V> {
+    /// The value while not placed.
+    new: Option<NewValue<V>>,
+    /// The value once placed.
+    placed: Option<Placed<'e, V>>,
+}
+
+impl<'e, V> Staged<'e, V> {
+    /// Stages `new`, not placed yet.
+    fn new(new: NewValue<V>) -> Self {
+        Staged {
+            new: Some(new),
+            placed: None,
+        }
+    }
+
+    /// The pointer to publish, placing the value into `entry` if needed.
+    fn ptr(&mut self, entry: &'e Entry<V>) -> *mut V {
+        let placed = match self.placed.take() {
+            Some(p) => p,
+            None => entry.place(self.new.take().expect("a staged value is new or placed")),
+        };
+        self.placed.insert(placed).ptr.as_ptr()
+    }
+
+    /// The value after a successful publication of [`Staged::ptr`].
+    fn publish(self) -> NonNull<V> {
+        self.placed
+            .expect("a value is placed before it is published")
+            .publish()
+    }
+
+    /// The value back, unpublished.
+    fn into_new(self) -> NewValue<V> {
+        match self.placed {
+            Some(p) => p.unplace(),
+            None => self.new.expect("a staged value is new or placed"),
+        }
+    }
 }
 
 impl<V> Entry<V> {
+    /// Whether values of type `V` live in slots (see the module
+    /// documentation); otherwise they are boxed.
+    const INLINE: bool = mem::size_of::<V>() != 0 && mem::size_of::<V>() <= INLINE_MAX;
+
+    /// The allocation's layout and the offset of slot 0.
+    #[inline(always)]
+    fn layout() -> (Layout, usize) {
+        let slots = if Self::INLINE { SLOTS } else { 0 };
+        let (layout, offset) = Layout::new::<Header<V>>()
+            .extend(Layout::array::<V>(slots).expect("INLINE_MAX bounds the slots"))
+            .expect("INLINE_MAX bounds the entry");
+        (layout.pad_to_align(), offset)
+    }
+
     /// A live entry holding `value`, and the published value's pointer.
     /// Go: `newEntry`.
     pub(crate) fn new(value: NewValue<V>) -> (Self, NonNull<V>) {
-        let p = value.publish();
+        let (layout, _) = Self::layout();
+        // SAFETY: the layout is never zero-sized: it holds a `Header`.
+        let raw = unsafe { alloc(layout) }.cast::<Header<V>>();
+        let Some(ptr) = NonNull::new(raw) else {
+            handle_alloc_error(layout)
+        };
+        // SAFETY: `ptr` is a fresh allocation with room and alignment for a
+        // `Header` at its start.
+        unsafe {
+            ptr.as_ptr().write(Header {
+                refs: AtomicUsize::new(1),
+                busy: AtomicUsize::new(0),
+                p: AtomicPtr::new(ptr::null_mut()),
+                _owns: PhantomData,
+            });
+        }
         let entry = Entry {
-            p: AtomicPtr::new(p.as_ptr()),
+            ptr,
             _owns: PhantomData,
         };
+        let p = entry.place(value).publish();
+        // Relaxed: the entry is not shared yet. It reaches other threads
+        // through the lock or the read map's Release publication, which
+        // carry this store and the value's contents with them.
+        entry.header().p.store(p.as_ptr(), Ordering::Relaxed);
         (entry, p)
+    }
+
+    /// The header.
+    #[inline(always)]
+    fn header(&self) -> &Header<V> {
+        // SAFETY: we hold a reference, so the allocation is live and its
+        // header initialized; the header is only accessed through `&`.
+        unsafe { self.ptr.as_ref() }
+    }
+
+    /// Slot `i`'s address. Only meaningful when `Self::INLINE`.
+    #[inline(always)]
+    fn slot(&self, i: usize) -> *mut V {
+        debug_assert!(Self::INLINE && i < SLOTS);
+        let (_, offset) = Self::layout();
+        // `wrapping_add` stays inside the allocation (the layout has room
+        // for `SLOTS` values at `offset`) and keeps its provenance.
+        self.ptr
+            .as_ptr()
+            .cast::<u8>()
+            .wrapping_add(offset + i * mem::size_of::<V>())
+            .cast::<V>()
+    }
+
+    /// Which slot `p` is, if it is one of ours.
+    #[inline(always)]
+    fn slot_index(&self, p: *mut V) -> Option<usize> {
+        if !Self::INLINE {
+            return None;
+        }
+        (0..SLOTS).find(|&i| self.slot(i) == p)
+    }
+
+    /// Claims a free slot, if `V` is inlined and one is free.
+    #[inline]
+    fn claim_slot(&self) -> Option<usize> {
+        if !Self::INLINE {
+            return None;
+        }
+        let busy = &self.header().busy;
+        let all = (1 << SLOTS) - 1;
+        // Relaxed: a first guess; the compare-exchange decides.
+        let mut cur = busy.load(Ordering::Relaxed);
+        loop {
+            let free = !cur & all;
+            if free == 0 {
+                return None;
+            }
+            let bit = free & free.wrapping_neg();
+            // Acquire on success: pairs with the Release in `release_slot`
+            // that freed the slot, so the drop of its previous value
+            // happens before we write the new one. Relaxed on failure: we
+            // only retry.
+            match busy.compare_exchange(cur, cur | bit, Ordering::Acquire, Ordering::Relaxed) {
+                Ok(_) => return Some(bit.trailing_zeros() as usize),
+                Err(actual) => cur = actual,
+            }
+        }
+    }
+
+    /// Frees slot `i`, whose value the caller has dropped or moved out.
+    #[inline]
+    fn release_slot(&self, i: usize) {
+        // Release: pairs with the Acquire in `claim_slot`, so whatever we
+        // did to the slot happens before the next claimer writes it.
+        self.header().busy.fetch_and(!(1 << i), Ordering::Release);
+    }
+
+    /// Puts `new` where it can be published: a free slot of this entry,
+    /// else a box.
+    fn place(&self, new: NewValue<V>) -> Placed<'_, V> {
+        let (ptr, slot) = match new {
+            NewValue::Boxed(b) => (Box::into_raw(b), None),
+            NewValue::Unplaced(v) => match self.claim_slot() {
+                Some(i) => {
+                    let p = self.slot(i);
+                    // SAFETY: we claimed slot `i`, so no other thread writes
+                    // it, and no reader can reach it: it is not published,
+                    // and its previous value was reclaimed after every
+                    // guard that could have loaded it was gone.
+                    unsafe { p.write(v) };
+                    (p, Some(i))
+                }
+                None => (Box::into_raw(Box::new(v)), None),
+            },
+        };
+        Placed {
+            entry: self,
+            // SAFETY: a slot address inside our allocation or a box, never
+            // null.
+            ptr: unsafe { NonNull::new_unchecked(ptr) },
+            slot,
+        }
+    }
+
+    /// Retires a value this thread just took out of `p`.
+    ///
+    /// # Safety
+    ///
+    /// `v` was taken out of this entry's `p` by this thread's successful
+    /// swap or compare-exchange (so no later load can find it, and nobody
+    /// else retires it), while `guard` was held.
+    unsafe fn retire_value(&self, v: NonNull<V>, guard: &Guard<'_>) {
+        match self.slot_index(v.as_ptr()) {
+            Some(i) => {
+                // The retirement holds a reference, so the entry outlives
+                // the slot's reclamation even if every map drops it first.
+                let raw = Entry::into_raw(self.clone());
+                // Header alignment leaves bit 0 free for the slot index.
+                let tagged = raw.cast::<u8>().wrapping_add(i).cast::<Header<V>>();
+                // SAFETY: the caller took the value out of `p`, so it is
+                // unreachable for later loads and retired only here, once;
+                // `Header::reclaim` undoes the tag and our reference.
+                unsafe { guard.retire(tagged) }
+            }
+            // SAFETY: a value that is not in a slot is a box from `place`;
+            // the caller took it out of `p`, so it is unreachable and
+            // retired once.
+            None => unsafe { guard.retire_box(v.as_ptr()) },
+        }
+    }
+
+    /// Gives up this reference as a raw pointer (see `Header::reclaim`).
+    fn into_raw(self) -> *mut Header<V> {
+        ManuallyDrop::new(self).ptr.as_ptr()
+    }
+
+    /// Whether `a` and `b` are the same entry.
+    pub(crate) fn ptr_eq(a: &Self, b: &Self) -> bool {
+        a.ptr == b.ptr
     }
 
     /// The value, if live. Go: `entry.load`.
     #[inline]
     pub(crate) fn load(&self, guard: &Guard<'_>) -> Loaded<V> {
-        loaded(guard.protect(&self.p))
+        loaded(guard.protect(&self.header().p))
     }
 
     /// Whether the entry is expunged (for invariant checks; a snapshot).
     pub(crate) fn is_expunged(&self) -> bool {
-        self.p.load(Ordering::Relaxed) == expunged::<V>()
+        self.header().p.load(Ordering::Relaxed) == expunged::<V>()
     }
 
     /// Whether the entry holds a value (for invariant checks; a snapshot).
     pub(crate) fn is_live(&self) -> bool {
-        is_value(self.p.load(Ordering::Relaxed))
+        is_value(self.header().p.load(Ordering::Relaxed))
     }
 
     /// Stores `new` unless the entry is expunged, returning the previous
-    /// state (deleted or a value whose retirement the caller now owns).
-    /// Lock-free. Go: `entry.trySwap` (and `tryStore`).
+    /// state: deleted, or a value already retired under `guard` (readable
+    /// until `guard` is dropped). Lock-free. Go: `entry.trySwap` (and
+    /// `tryStore`).
     #[inline]
     pub(crate) fn try_swap(
         &self,
-        mut new: NewValue<V>,
+        new: NewValue<V>,
         guard: &Guard<'_>,
     ) -> Result<Loaded<V>, NewValue<V>> {
-        let mut p = guard.protect(&self.p);
+        let p_ref = &self.header().p;
+        let mut p = guard.protect(p_ref);
+        let mut new = Staged::new(new);
         loop {
             if p == expunged::<V>() {
-                return Err(new);
+                return Err(new.into_new());
             }
+            let target = new.ptr(self);
             // AcqRel on success: Release publishes our value to readers'
             // Acquire loads; Acquire pairs with the Release that published
             // the value we take out, which we may read and which the
             // reclaimer drops. Acquire on failure: pairs with the same
             // Release for the value we will retry against.
-            match self
-                .p
-                .compare_exchange(p, new.as_ptr(), Ordering::AcqRel, Ordering::Acquire)
-            {
+            match p_ref.compare_exchange(p, target, Ordering::AcqRel, Ordering::Acquire) {
                 Ok(old) => {
                     new.publish();
-                    return Ok(loaded(old));
+                    let old = loaded(old);
+                    if let Some(v) = old {
+                        // SAFETY: our compare-exchange took `v` out of `p`
+                        // under `guard`.
+                        unsafe { self.retire_value(v, guard) };
+                    }
+                    return Ok(old);
                 }
                 Err(actual) => p = actual,
             }
@@ -222,7 +577,8 @@ impl<V> Entry<V> {
         // and which map holds the entry is published by the lock. The
         // compare-exchange itself is ordered against lock-free writers by
         // the modification order of `p`: they refuse an expunged entry.
-        self.p
+        self.header()
+            .p
             .compare_exchange(
                 expunged::<V>(),
                 DELETED.cast(),
@@ -234,98 +590,110 @@ impl<V> Entry<V> {
 
     /// Stores `new` into an entry known not to be expunged (the caller
     /// holds the lock, and has unexpunged the entry if needed), returning
-    /// the previous state. Go: `entry.swapLocked` (and `storeLocked`).
-    pub(crate) fn swap_locked(&self, new: NewValue<V>) -> Loaded<V> {
+    /// the previous state; a previous value is already retired under
+    /// `guard`. Go: `entry.swapLocked` (and `storeLocked`).
+    pub(crate) fn swap_locked(&self, new: NewValue<V>, guard: &Guard<'_>) -> Loaded<V> {
+        let new = self.place(new).publish();
         // AcqRel: Release publishes our value; Acquire pairs with the
         // Release that published the value we take out (we may return it,
         // and the reclaimer drops it).
-        let old = self.p.swap(new.publish().as_ptr(), Ordering::AcqRel);
+        let old = self.header().p.swap(new.as_ptr(), Ordering::AcqRel);
         debug_assert!(old != expunged::<V>(), "swap_locked on an expunged entry");
-        loaded(old)
+        let old = loaded(old);
+        if let Some(v) = old {
+            // SAFETY: our swap took `v` out of `p` under `guard`.
+            unsafe { self.retire_value(v, guard) };
+        }
+        old
     }
 
     /// Returns the value if there is one; otherwise stores `new` if the
     /// entry is not expunged. Go: `entry.tryLoadOrStore`.
-    pub(crate) fn try_load_or_store(
-        &self,
-        mut new: NewValue<V>,
-        guard: &Guard<'_>,
-    ) -> LoadOrStore<V> {
-        let mut p = guard.protect(&self.p);
+    pub(crate) fn try_load_or_store(&self, new: NewValue<V>, guard: &Guard<'_>) -> LoadOrStore<V> {
+        let p_ref = &self.header().p;
+        let mut p = guard.protect(p_ref);
+        let mut new = Staged::new(new);
         loop {
             if p == expunged::<V>() {
-                return LoadOrStore::Expunged(new);
+                return LoadOrStore::Expunged(new.into_new());
             }
             if let Some(v) = loaded(p) {
                 return LoadOrStore::Loaded(v);
             }
+            let target = new.ptr(self);
             // Release on success: publishes our value. Acquire on failure:
             // pairs with the Release that published the value we may then
             // return.
-            match self
-                .p
-                .compare_exchange(p, new.as_ptr(), Ordering::Release, Ordering::Acquire)
-            {
+            match p_ref.compare_exchange(p, target, Ordering::Release, Ordering::Acquire) {
                 Ok(_) => return LoadOrStore::Stored(new.publish()),
                 Err(actual) => p = actual,
             }
         }
     }
 
-    /// Deletes the value, returning it (its retirement is the caller's).
+    /// Deletes the value, returning it (already retired under `guard`).
     /// Go: `entry.delete`.
     pub(crate) fn delete(&self, guard: &Guard<'_>) -> Loaded<V> {
-        let mut p = guard.protect(&self.p);
+        let p_ref = &self.header().p;
+        let mut p = guard.protect(p_ref);
         loop {
             loaded(p)?;
             // Acquire on success: pairs with the Release that published the
             // value we take out (we return it; the reclaimer drops it). No
             // Release: a deleted state publishes no data. Relaxed on
             // failure: we only compare the new state before retrying.
-            match self
-                .p
-                .compare_exchange(p, DELETED.cast(), Ordering::Acquire, Ordering::Relaxed)
-            {
-                Ok(old) => return loaded(old),
+            match p_ref.compare_exchange(p, DELETED.cast(), Ordering::Acquire, Ordering::Relaxed) {
+                Ok(old) => {
+                    let old = loaded(old);
+                    if let Some(v) = old {
+                        // SAFETY: our compare-exchange took `v` out of `p`
+                        // under `guard`.
+                        unsafe { self.retire_value(v, guard) };
+                    }
+                    return old;
+                }
                 Err(actual) => p = actual,
             }
         }
     }
 
     /// Swaps in `new` if the value equals `old`. On success returns the
-    /// replaced value (its retirement is the caller's); on failure gives
+    /// replaced value (already retired under `guard`); on failure gives
     /// `new` back. Go: `entry.tryCompareAndSwap`.
     pub(crate) fn try_compare_and_swap(
         &self,
         old: &V,
-        mut new: NewValue<V>,
+        new: NewValue<V>,
         guard: &Guard<'_>,
     ) -> Result<NonNull<V>, NewValue<V>>
     where
         V: PartialEq,
     {
-        let mut p = guard.protect(&self.p);
+        let p_ref = &self.header().p;
+        let mut p = guard.protect(p_ref);
+        let mut new = Staged::new(new);
         loop {
             let Some(cur) = loaded(p) else {
-                return Err(new);
+                return Err(new.into_new());
             };
             // SAFETY: `cur` was loaded under `guard` (by `protect` or by the
             // failed compare-exchange below, whose Acquire makes its
-            // contents visible); the box is retired only through the
-            // collector, so it stays allocated while `guard` lives.
+            // contents visible); values are retired only through the
+            // collector, so it stays readable while `guard` lives.
             if unsafe { cur.as_ref() } != old {
-                return Err(new);
+                return Err(new.into_new());
             }
+            let target = new.ptr(self);
             // AcqRel on success: Release publishes our value; Acquire pairs
             // with the Release of the value we take out for the reclaimer.
             // Acquire on failure: pairs with the Release that published the
             // value we compare against next.
-            match self
-                .p
-                .compare_exchange(p, new.as_ptr(), Ordering::AcqRel, Ordering::Acquire)
-            {
+            match p_ref.compare_exchange(p, target, Ordering::AcqRel, Ordering::Acquire) {
                 Ok(_) => {
                     new.publish();
+                    // SAFETY: our compare-exchange took `cur` out of `p`
+                    // under `guard`.
+                    unsafe { self.retire_value(cur, guard) };
                     return Ok(cur);
                 }
                 Err(actual) => p = actual,
@@ -334,13 +702,14 @@ impl<V> Entry<V> {
     }
 
     /// Deletes the value if it equals `old`, returning the removed value
-    /// (its retirement is the caller's). Go: the loop in
+    /// (already retired under `guard`). Go: the loop in
     /// `Map.CompareAndDelete`.
     pub(crate) fn try_compare_and_delete(&self, old: &V, guard: &Guard<'_>) -> Loaded<V>
     where
         V: PartialEq,
     {
-        let mut p = guard.protect(&self.p);
+        let p_ref = &self.header().p;
+        let mut p = guard.protect(p_ref);
         loop {
             let cur = loaded(p)?;
             // SAFETY: as in `try_compare_and_swap`: `cur` was loaded under
@@ -351,11 +720,13 @@ impl<V> Entry<V> {
             // Acquire on success: pairs with the Release that published the
             // value we take out for the reclaimer. Acquire on failure: pairs
             // with the Release that published the value we compare next.
-            match self
-                .p
-                .compare_exchange(p, DELETED.cast(), Ordering::Acquire, Ordering::Acquire)
-            {
-                Ok(_) => return Some(cur),
+            match p_ref.compare_exchange(p, DELETED.cast(), Ordering::Acquire, Ordering::Acquire) {
+                Ok(_) => {
+                    // SAFETY: our compare-exchange took `cur` out of `p`
+                    // under `guard`.
+                    unsafe { self.retire_value(cur, guard) };
+                    return Some(cur);
+                }
                 Err(actual) => p = actual,
             }
         }
@@ -370,12 +741,10 @@ impl<V> Entry<V> {
         // racing with us either revives the entry first (our exchange fails
         // and the entry, now live, goes into the dirty map) or sees the mark
         // and takes the lock, which we hold until the dirty map is complete.
-        let mut p = self.p.load(Ordering::Relaxed);
+        let p_ref = &self.header().p;
+        let mut p = p_ref.load(Ordering::Relaxed);
         while p.is_null() {
-            match self
-                .p
-                .compare_exchange(p, expunged::<V>(), Ordering::Relaxed, Ordering::Relaxed)
-            {
+            match p_ref.compare_exchange(p, expunged::<V>(), Ordering::Relaxed, Ordering::Relaxed) {
                 Ok(_) => return true,
                 Err(actual) => p = actual,
             }
@@ -383,15 +752,23 @@ impl<V> Entry<V> {
         p == expunged::<V>()
     }
 
-    /// Expunges the entry whatever its state and returns the value it held
-    /// (its retirement is the caller's). Called under the lock by `clear` on
-    /// entries that no map will hold any more, so that a lock-free writer
-    /// still holding an old read map is sent to the lock instead of writing
-    /// into an orphan.
-    pub(crate) fn expunge_orphan(&self) -> Loaded<V> {
+    /// Expunges the entry whatever its state; returns whether it held a
+    /// value (now retired under `guard`). Called under the lock by `clear`
+    /// on entries that no map will hold any more, so that a lock-free
+    /// writer still holding an old read map is sent to the lock instead of
+    /// writing into an orphan.
+    pub(crate) fn expunge_orphan(&self, guard: &Guard<'_>) -> bool {
         // Acquire: pairs with the Release that published the value we take
         // out, which the reclaimer drops.
-        loaded(self.p.swap(expunged::<V>(), Ordering::Acquire))
+        let old = self.header().p.swap(expunged::<V>(), Ordering::Acquire);
+        match loaded(old) {
+            Some(v) => {
+                // SAFETY: our swap took `v` out of `p` under `guard`.
+                unsafe { self.retire_value(v, guard) };
+                true
+            }
+            None => false,
+        }
     }
 
     /// Undoes [`Entry::try_expunge_locked`] while unwinding out of a failed
@@ -401,31 +778,94 @@ impl<V> Entry<V> {
     }
 }
 
+impl<V> Clone for Entry<V> {
+    fn clone(&self) -> Self {
+        // Relaxed: as for `Arc`, a new reference is made from an existing
+        // one, which keeps the entry alive meanwhile; no data is published.
+        self.header().refs.fetch_add(1, Ordering::Relaxed);
+        Entry {
+            ptr: self.ptr,
+            _owns: PhantomData,
+        }
+    }
+}
+
 impl<V> Drop for Entry<V> {
     fn drop(&mut self) {
-        // An entry goes when the last map holding it is freed, and no thread
-        // can be reading its value by then:
-        // - a read map, and a dirty map dropped by `clear`, is freed by the
-        //   collector only after every guard that was active when it was
-        //   retired has ended — and a thread that reached the entry through
-        //   it did so under such a guard;
-        // - otherwise a dirty map is freed only by the map's own drop, with
-        //   `&mut` access, when no guard exists;
-        // - an entry taken out of the dirty map alone (`load_and_delete`)
-        //   has its value taken out and retired first;
-        // - an entry that was never published is ours alone.
-        // So the value, if any, can be freed at once.
-        //
-        // Relaxed: in each case this thread already synchronizes with every
-        // writer of `p` — through the collector's grace period (a writer's
-        // guard ends after its write and before reclamation), or through
-        // whatever gave us exclusive access.
-        let p = self.p.load(Ordering::Relaxed);
-        if is_value(p) {
-            // SAFETY: a live pointer is a box owned by this entry (it was
-            // published into `p` and never taken out), and per the above no
-            // reader remains.
-            drop(unsafe { Box::from_raw(p) });
+        // Release: pairs with the Acquire fence below, taken by whoever
+        // drops the last reference, so every use of the entry through this
+        // reference happens before it is freed (as in `Arc`).
+        if self.header().refs.fetch_sub(1, Ordering::Release) != 1 {
+            return;
         }
+        // Acquire: pairs with the Release decrements of the other holders.
+        fence(Ordering::Acquire);
+        // SAFETY: that was the last reference.
+        unsafe { Self::free(self.ptr) }
+    }
+}
+
+impl<V> Entry<V> {
+    /// Drops the live value, if any, and frees the allocation.
+    ///
+    /// # Safety
+    ///
+    /// The last reference to the entry was just given up, and the caller
+    /// synchronized with every other holder's last use.
+    unsafe fn free(ptr: NonNull<Header<V>>) {
+        // No thread can be reading the value any more: every map that held
+        // the entry has been freed — a read map (and a dirty map dropped by
+        // `clear`) by the collector, after every guard that could have
+        // reached the entry through it; a dirty map by the map's own drop or
+        // under the lock, when no load can find the entry through it — and
+        // every retired slot holds a reference until it is reclaimed. Slots
+        // other than `p`'s are free or their values already dropped: a
+        // claimed, unpublished slot belongs to an operation that holds a
+        // reference through a map.
+        let entry = ManuallyDrop::new(Entry {
+            ptr,
+            _owns: PhantomData,
+        });
+        // Relaxed: the Acquire fence in `drop` synchronized us with every
+        // writer of `p`.
+        let p = entry.header().p.load(Ordering::Relaxed);
+        if is_value(p) {
+            match entry.slot_index(p) {
+                // SAFETY: the published value in slot `i` is owned by the
+                // entry, and per the above nobody reads it.
+                Some(_) => unsafe { ptr::drop_in_place(p) },
+                // SAFETY: a published value outside the slots is a box owned
+                // by the entry.
+                None => drop(unsafe { Box::from_raw(p) }),
+            }
+        }
+        let (layout, _) = Self::layout();
+        // SAFETY: the header is initialized and ours alone; after dropping
+        // it we free the allocation `new` made with the same layout.
+        unsafe {
+            ptr::drop_in_place(ptr.as_ptr());
+            dealloc(ptr.as_ptr().cast::<u8>(), layout);
+        }
+    }
+}
+
+impl<V> Reclaim for Header<V> {
+    /// Reclaims a retired slot: `tagged` is an entry reference given up by
+    /// `Entry::retire_value`, with the slot index in bit 0.
+    unsafe fn reclaim(tagged: *mut Self) {
+        let i = tagged as usize & 1;
+        let raw = tagged.cast::<u8>().wrapping_sub(i).cast::<Self>();
+        let entry = Entry {
+            // SAFETY: `raw` is the untagged pointer from `Entry::into_raw`.
+            ptr: unsafe { NonNull::new_unchecked(raw) },
+            _owns: PhantomData,
+        };
+        // SAFETY: the value in slot `i` was taken out of `p` and retired
+        // once; the collector calls this after every guard that could have
+        // loaded it is gone, so we drop it alone. The entry is alive: we
+        // own the reference the retirement took.
+        unsafe { ptr::drop_in_place(entry.slot(i)) };
+        entry.release_slot(i);
+        drop(entry);
     }
 }

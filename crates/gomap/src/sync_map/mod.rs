@@ -1,14 +1,17 @@
 //! `SyncMap`: Go 1.19's `sync.Map` (`src/sync/map.go`) over two `GoMap`s.
 //!
 //! The user guide — design, consistency, why loads return a guard, why
-//! seize — is the documentation of [`SyncMap`] below. The pieces:
-//! `entry.rs` holds the entry state machine (deleted / expunged / live),
+//! seize, where a load's time goes — is the documentation of [`SyncMap`]
+//! below. The pieces: `entry.rs` holds the entry (its state machine —
+//! deleted / expunged / live — and the slots small values live in),
 //! `read.rs` the atomically published read map, `value_ref.rs` the [`Ref`]
-//! loads return, and `primitive.rs` the atomics, lock and reclaimer that
-//! loom swaps out. Functions that need the lock take `&mut Dirty` (only a
-//! lock guard hands one out) and keep Go's `Locked` suffix.
+//! loads return, `pinned.rs` the [`Pinned`] handle, and `primitive.rs` the
+//! atomics, lock and reclaimer that loom swaps out. Functions that need the
+//! lock take `&mut Dirty` (only a lock guard hands one out) and keep Go's
+//! `Locked` suffix.
 
 mod entry;
+mod pinned;
 mod primitive;
 mod read;
 mod value_ref;
@@ -17,13 +20,14 @@ use core::borrow::Borrow;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 use core::marker::PhantomData;
-use std::sync::{Arc, PoisonError};
+use std::sync::PoisonError;
 
 use self::entry::{Entry, LoadOrStore, Loaded, NewValue};
 use self::primitive::{AtomicIsize, Collector, Guard, Mutex, MutexGuard, Ordering};
 use self::read::{EntryMap, ReadSlot};
 use crate::{DefaultHashBuilder, GoMap};
 
+pub use self::pinned::Pinned;
 pub use self::value_ref::Ref;
 
 /// Go 1.19's `sync.Map`: a concurrent map whose reads take no lock.
@@ -127,7 +131,7 @@ pub use self::value_ref::Ref;
 /// |---|---|
 /// | `Map.read` (`atomic.Value` of `readOnly{m, amended}`) | one tagged pointer: the boxed read map, `amended` in bit 0 |
 /// | `Map.mu`, `Map.dirty`, `Map.misses` | a `Mutex` around the dirty map and the miss count |
-/// | `*entry` with `p` nil / expunged / `*any` | `Arc<Entry<V>>` with `p` null / a sentinel / `Box<V>` |
+/// | `*entry` with `p` nil / expunged / `*any` | `Entry<V>`, a counted allocation, with `p` null / a sentinel / the value: in one of the entry's two slots if it has at most 64 bytes, else a `Box<V>` |
 /// | the garbage collector | a per-map [`seize`] collector for replaced values and read maps |
 ///
 /// # Loads return a guard
@@ -143,6 +147,18 @@ pub use self::value_ref::Ref;
 /// of a load — the read map and the value — which a per-pointer scheme
 /// such as `arc-swap` cannot share. Copy the value out when you need it
 /// past the next statement; see [`Ref`].
+///
+/// # Pinning: one guard for many operations
+///
+/// Entering and leaving the collector costs every `load` the same fixed
+/// amount: seize's thread-local look-ups on the way in, an atomic swap on
+/// the current thread's own word on the way out (see *Performance* for the
+/// measured share). A thread that does several operations in a row can
+/// pay it once: [`pin`](SyncMap::pin) returns a [`Pinned`] handle whose
+/// [`load`](Pinned::load) returns a plain `&V` that lives as long as the
+/// handle. Like a `Ref`, a live handle delays the freeing of everything
+/// the map retires meanwhile, for every thread; hold one for a bounded run
+/// of operations, such as one request.
 ///
 /// # Memory reclamation: why seize
 ///
@@ -182,16 +198,45 @@ pub use self::value_ref::Ref;
 /// machine show a clear win for crossbeam-epoch, the facade is the only
 /// code to change.
 ///
+/// Every guard above performs at least one atomic read-modify-write per
+/// critical section. seize enters with a plain store (on Linux it moves
+/// the cost of ordering that store onto the retiring thread, which issues
+/// a process-wide `membarrier`), but it leaves with a swap that collects
+/// the batches other threads retired meanwhile; crossbeam-epoch pins with
+/// a read-modify-write or a full fence. On x86 either is a full barrier:
+/// the next load may not pass it, so back-to-back loads no longer overlap
+/// their cache misses as a loop of plain lookups does. A
+/// [`Pinned`] handle pays for one guard per run of operations instead of
+/// one per load; *Performance* below measures both.
+///
 /// # Performance
 ///
-/// Go's design costs a load two dependent memory accesses beyond the
-/// hash-table bucket: the entry, then the boxed value (Go pays the same,
-/// through `*entry` and `*any`). With 10,000 keys the read map, the entries
-/// and the values fill about 0.9 MB, so on this machine a `SyncMap` load is
-/// slower than a `RwLock<HashMap>` or dashmap lookup, whose values sit in
-/// the bucket, and writes pay an allocation and a retirement each.
-/// `BENCHMARKS-syncmap.md` at the repository root has the measured table
-/// and the command that regenerates it.
+/// A load walks bucket → entry → value, as Go's does (`*entry`, then
+/// `*any`); values of up to 64 bytes sit in the entry itself (see
+/// `sync_map/entry.rs`), which saves the last of those memory accesses.
+/// Measured on one thread with 10,000 `u64` keys (`benches/sync_map_load.rs`,
+/// two runs, ns per load):
+///
+/// | what | ns |
+/// |---|---|
+/// | `HashMap::get` / behind an uncontended `RwLock` | 2.7–3.3 / 7.2–7.8 |
+/// | `GoMap::get` (the read map's lookup alone) | 4.5–5.6 |
+/// | `Pinned::load` | 8.2–12.9 |
+/// | seize guard alone (enter + leave) | 5.2–7.9 |
+/// | `SyncMap::load` | 19.5–26.2 |
+///
+/// A pinned load costs a little more than an uncontended `RwLock` read
+/// and a `HashMap` lookup together. An unpinned load costs more than the
+/// lookup plus the guard, because the guard's swap on leaving is a full
+/// barrier (see above): each load's cache misses are paid one after the
+/// other instead of overlapping with the next load's. callgrind counts
+/// the same story in instructions (`examples/hotpath.rs`, see
+/// `BENCHMARKS-syncmap.md`): 53 for `GoMap::get`, 73 for `Pinned::load`,
+/// 126 for `load`. Writes pay a compare-exchange and a retirement each,
+/// plus an allocation when both slots are busy, so `SyncMap` falls behind
+/// locked maps as the write share grows, as Go documents for `sync.Map`.
+/// `BENCHMARKS-syncmap.md` at the repository root has the comparison with
+/// dashmap, papaya and locked `HashMap`s and the commands.
 ///
 /// # Consistency
 ///
@@ -355,7 +400,7 @@ fn new_map<K, V, S: Clone>(hash_builder: &S, hint: usize) -> EntryMap<K, V, S> {
 ///
 /// # Safety
 ///
-/// `p` was loaded under `guard` (or published by this thread) and its box is
+/// `p` was loaded under `guard` (or published by this thread) and its value is
 /// freed only through `guard`'s collector.
 unsafe fn make_ref<'a, V>(guard: Guard<'a>, p: core::ptr::NonNull<V>) -> Ref<'a, V> {
     // SAFETY: forwarded from the caller.
@@ -386,15 +431,26 @@ where
         Q: Hash + Eq + ?Sized,
     {
         let guard = self.collector.enter();
-        let read = self.read.load(&guard);
-        let value = match read.m.get(key) {
-            Some(e) => e.load(&guard),
-            None if read.amended => self.load_slow(key, &guard),
-            None => None,
-        }?;
+        let value = self.load_in(key, &guard)?;
         // SAFETY: `value` was loaded under `guard` with Acquire (by
         // `Entry::load`), and values are freed only through the collector.
         Some(unsafe { make_ref(guard, value) })
+    }
+
+    /// The value pointer for `key` under `guard`: the lookup shared by
+    /// [`SyncMap::load`] and [`Pinned::load`].
+    #[inline(always)]
+    fn load_in<Q>(&self, key: &Q, guard: &Guard<'_>) -> Loaded<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let read = self.read.load(guard);
+        match read.m.get(key) {
+            Some(e) => e.load(guard),
+            None if read.amended => self.load_slow(key, guard),
+            None => None,
+        }
     }
 
     /// The locked half of [`SyncMap::load`].
@@ -429,12 +485,14 @@ where
     ///
     /// Lock-free when the key is in the read map and not expunged.
     pub fn store(&self, key: K, value: V) {
-        let guard = self.collector.enter();
-        if let Some(old) = self.swap_inner(key, value, &guard) {
-            // SAFETY: the swap took `old` out of its entry, making it
-            // unreachable for later loads, and only we retire it.
-            unsafe { guard.retire_box(old.as_ptr()) }
-        }
+        self.store_in(key, value, &self.collector.enter());
+    }
+
+    /// [`SyncMap::store`] under `guard` (shared with [`Pinned::store`]).
+    #[inline]
+    fn store_in(&self, key: K, value: V, guard: &Guard<'_>) {
+        // The replaced value, if any, is retired by the entry.
+        self.swap_inner(key, value, guard);
     }
 
     /// Sets the value for `key` and returns the previous one, if any.
@@ -448,17 +506,14 @@ where
     pub fn swap(&self, key: K, value: V) -> Option<Ref<'_, V>> {
         let guard = self.collector.enter();
         let old = self.swap_inner(key, value, &guard)?;
-        // SAFETY: the swap took `old` out of its entry, making it
-        // unreachable for later loads, and only we retire it.
-        unsafe { guard.retire_box(old.as_ptr()) };
-        // SAFETY: `old` was taken out with Acquire under `guard`; retiring it
-        // through `guard` keeps it allocated until `guard` (moved into the
-        // `Ref`) is dropped.
+        // SAFETY: `old` was taken out with Acquire under `guard` and retired
+        // by its entry through `guard`, which keeps it allocated until
+        // `guard` (moved into the `Ref`) is dropped.
         Some(unsafe { make_ref(guard, old) })
     }
 
-    /// Stores `value` for `key`; returns the value it replaced (to be
-    /// retired by the caller).
+    /// Stores `value` for `key`; returns the value it replaced, already
+    /// retired under `guard`.
     #[inline]
     fn swap_inner(&self, key: K, value: V, guard: &Guard<'_>) -> Loaded<V> {
         let new = NewValue::new(value);
@@ -486,9 +541,9 @@ where
         let read = self.read.load(guard);
         let old = if let Some(e) = read.m.get(&key) {
             self.unexpunge_locked(&mut dirty, &key, e);
-            e.swap_locked(new)
+            e.swap_locked(new, guard)
         } else if let Some(e) = dirty.map.as_ref().and_then(|m| m.get(&key)) {
-            e.swap_locked(new)
+            e.swap_locked(new, guard)
         } else {
             if !read.amended {
                 // The first new key since the last promotion.
@@ -496,7 +551,7 @@ where
                 self.read.set_amended();
             }
             let (entry, _) = Entry::new(new);
-            dirty_map(&mut dirty).insert(key, Arc::new(entry));
+            dirty_map(&mut dirty).insert(key, entry);
             None
         };
         if old.is_none() {
@@ -571,7 +626,7 @@ where
             self.read.set_amended();
         }
         let (entry, v) = Entry::new(new);
-        dirty_map(&mut dirty).insert(key, Arc::new(entry));
+        dirty_map(&mut dirty).insert(key, entry);
         self.live_add(1);
         (v, false)
     }
@@ -618,11 +673,9 @@ where
             None => None,
         }?;
         self.live_add(-1);
-        // SAFETY: the delete took `old` out of its entry, making it
-        // unreachable for later loads, and only we retire it.
-        unsafe { guard.retire_box(old.as_ptr()) };
-        // SAFETY: taken out with Acquire under `guard`, and retired through
-        // `guard`, so it stays allocated while the `Ref` holds `guard`.
+        // SAFETY: taken out with Acquire under `guard`, and retired by its
+        // entry through `guard`, so it stays allocated while the `Ref` holds
+        // `guard`.
         Some(unsafe { make_ref(guard, old) })
     }
 
@@ -683,15 +736,8 @@ where
             None if read.amended => self.compare_and_swap_slow(key, old, new, &guard),
             None => None,
         };
-        match replaced {
-            Some(p) => {
-                // SAFETY: the compare-exchange took `p` out of its entry,
-                // making it unreachable for later loads; only we retire it.
-                unsafe { guard.retire_box(p.as_ptr()) };
-                true
-            }
-            None => false,
-        }
+        // A replaced value is retired by its entry.
+        replaced.is_some()
     }
 
     /// The locked half of [`SyncMap::compare_and_swap`].
@@ -743,16 +789,12 @@ where
             None if read.amended => self.compare_and_delete_slow(key, old, &guard),
             None => None,
         };
-        match deleted {
-            Some(p) => {
-                self.live_add(-1);
-                // SAFETY: the compare-exchange took `p` out of its entry,
-                // making it unreachable for later loads; only we retire it.
-                unsafe { guard.retire_box(p.as_ptr()) };
-                true
-            }
-            None => false,
+        // A deleted value is retired by its entry.
+        let deleted = deleted.is_some();
+        if deleted {
+            self.live_add(-1);
         }
+        deleted
     }
 
     /// The locked half of [`SyncMap::compare_and_delete`].
@@ -857,11 +899,9 @@ where
         let old = old_dirty.as_ref().unwrap_or(read.m);
         let mut removed = 0;
         for e in old.values() {
-            if let Some(v) = e.expunge_orphan() {
+            // A removed value is retired by its entry.
+            if e.expunge_orphan(&guard) {
                 removed += 1;
-                // SAFETY: the swap took `v` out of an entry no map holds any
-                // more; only we retire it.
-                unsafe { guard.retire_box(v.as_ptr()) };
             }
         }
         self.live_add(-removed);
@@ -888,10 +928,23 @@ where
     }
 
     /// Makes the dirty map the read map. Go: the tail of `Map.missLocked`.
+    ///
+    /// Unlike Go, we first finish any growth of the dirty map still in
+    /// progress. A read map is never written, so a growth left half done at
+    /// promotion would stay half done for the read map's whole life, and
+    /// every load of a key whose old bucket is not evacuated yet would look
+    /// at the old array first: one more dependent memory access on the
+    /// lock-free path, to save work that is at most one evacuation per old
+    /// bucket, done once under the lock.
     fn promote_locked(&self, dirty: &mut Dirty<K, V, S>, guard: &Guard<'_>) {
         dirty.misses = 0;
         // The read map is amended only while a dirty map exists, and callers
         // promote only an amended map.
+        if let Some(m) = dirty.map.as_mut() {
+            // While the map is still in `dirty`: should a key's `Hash` panic
+            // during the evacuation, the dirty map stays where it is, whole.
+            m.reserve(0);
+        }
         if let Some(m) = dirty.map.take() {
             self.read.publish(m, guard);
         }
@@ -913,7 +966,7 @@ where
         let undo = UndoExpunges(read.m);
         for (k, e) in read.m.iter() {
             if !e.try_expunge_locked() {
-                m.insert(k.clone(), Arc::clone(e));
+                m.insert(k.clone(), e.clone());
             }
         }
         core::mem::forget(undo);
@@ -924,12 +977,12 @@ where
     /// if it is expunged, puts it back into the dirty map, then revives it.
     /// Go: `e.unexpungeLocked()` followed by `m.dirty[key] = e`, in the
     /// order that keeps the state valid if the insert's `Hash` panics.
-    fn unexpunge_locked(&self, dirty: &mut Dirty<K, V, S>, key: &K, e: &Arc<Entry<V>>) {
+    fn unexpunge_locked(&self, dirty: &mut Dirty<K, V, S>, key: &K, e: &Entry<V>) {
         // Only lock holders move an entry into or out of *expunged*, and
         // we hold the lock, so this test stays true until we act on it.
         if e.is_expunged() {
             // An expunged entry of the read map implies a dirty map exists.
-            dirty_map(dirty).insert(key.clone(), Arc::clone(e));
+            dirty_map(dirty).insert(key.clone(), e.clone());
             let was_expunged = e.unexpunge_locked();
             debug_assert!(was_expunged);
         }
@@ -944,8 +997,10 @@ where
         let read = self.read.load(&guard);
         DebugState {
             read_len: read.m.len(),
+            read_growing: read.m.header().growing,
             amended: read.amended,
             dirty_len: dirty.map.as_ref().map(GoMap::len),
+            dirty_growing: dirty.map.as_ref().is_some_and(|m| m.header().growing),
             misses: dirty.misses,
         }
     }
@@ -960,6 +1015,10 @@ where
         let dirty = self.lock();
         let read = self.read.load(&guard);
         read.m.check_invariants();
+        assert!(
+            !read.m.header().growing,
+            "sync_map: the read map is in the middle of a growth"
+        );
         let authoritative = match &dirty.map {
             None => {
                 assert!(!read.amended, "sync_map: amended without a dirty map");
@@ -976,7 +1035,7 @@ where
                 for (k, e) in read.m.iter() {
                     match d.get(k) {
                         Some(de) => assert!(
-                            Arc::ptr_eq(e, de),
+                            Entry::ptr_eq(e, de),
                             "sync_map: read and dirty maps hold different entries for a key"
                         ),
                         None => assert!(
@@ -1009,10 +1068,15 @@ where
 pub struct DebugState {
     /// Entries in the read map, deleted ones included.
     pub read_len: usize,
+    /// Whether the read map is in the middle of a growth (it should never
+    /// be: promotion finishes a growth first).
+    pub read_growing: bool,
     /// Whether the read map is marked amended.
     pub amended: bool,
     /// Entries in the dirty map, or `None` when there is none.
     pub dirty_len: Option<usize>,
+    /// Whether the dirty map is in the middle of a growth.
+    pub dirty_growing: bool,
     /// Misses since the last promotion.
     pub misses: usize,
 }

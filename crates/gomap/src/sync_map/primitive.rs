@@ -13,16 +13,29 @@
 //! [`SyncMap`]: super::SyncMap
 
 #[cfg(not(loom))]
-pub(crate) use std::sync::atomic::{AtomicIsize, AtomicPtr, Ordering};
+pub(crate) use std::sync::atomic::{fence, AtomicIsize, AtomicPtr, AtomicUsize, Ordering};
 #[cfg(not(loom))]
 pub(crate) use std::sync::{Mutex, MutexGuard};
 
 #[cfg(loom)]
-pub(crate) use loom::sync::atomic::{AtomicIsize, AtomicPtr, Ordering};
+pub(crate) use loom::sync::atomic::{fence, AtomicIsize, AtomicPtr, AtomicUsize, Ordering};
 #[cfg(loom)]
 pub(crate) use loom::sync::{Mutex, MutexGuard};
 
 pub(crate) use reclaim::{Collector, Guard};
+
+/// An allocation that is retired through [`Guard::retire`] and knows how to
+/// free itself once no guard can still read it.
+pub(crate) trait Reclaim {
+    /// Frees `ptr`.
+    ///
+    /// # Safety
+    ///
+    /// - `ptr` was passed to [`Guard::retire`] once, and this is the one
+    ///   call the collector makes for it.
+    /// - No thread will read through `ptr` again.
+    unsafe fn reclaim(ptr: *mut Self);
+}
 
 /// Frees a `Box<T>` that was turned into a raw pointer.
 ///
@@ -108,6 +121,36 @@ mod reclaim {
             // which is what `reclaim` needs.
             unsafe { self.0.defer_retire(ptr, reclaim::<T>) }
         }
+
+        /// Calls `T::reclaim(ptr)` once no guard that might have loaded
+        /// what `ptr` stands for is alive — and never before this guard is
+        /// dropped.
+        ///
+        /// # Safety
+        ///
+        /// - `ptr` is retired only once, and `T::reclaim` may be called on
+        ///   it (see [`super::Reclaim::reclaim`]).
+        /// - What `ptr` stands for is no longer reachable from the map: a
+        ///   thread that enters after this call cannot load it.
+        /// - `T::reclaim` may run on another thread (the map's `Send`/`Sync`
+        ///   bounds make that sound).
+        #[inline]
+        pub(crate) unsafe fn retire<T: super::Reclaim>(&self, ptr: *mut T) {
+            /// seize's reclaimer signature around [`super::Reclaim::reclaim`].
+            ///
+            /// # Safety
+            ///
+            /// As [`super::Reclaim::reclaim`]; seize calls it once no guard
+            /// can still read through `ptr`.
+            unsafe fn reclaim<T: super::Reclaim>(ptr: *mut T, _: &seize::Collector) {
+                // SAFETY: seize runs this once, after every guard that could
+                // have loaded `ptr` is gone; `retire`'s caller promised it
+                // is retired once and reclaimable.
+                unsafe { T::reclaim(ptr) }
+            }
+            // SAFETY: forwarded from the caller, as in `retire_box`.
+            unsafe { self.0.defer_retire(ptr, reclaim::<T>) }
+        }
     }
 }
 
@@ -178,6 +221,26 @@ mod reclaim {
             unsafe fn free<T>(ptr: *mut ()) {
                 // SAFETY: `ptr` is the `Box<T>` that `retire_box::<T>` kept.
                 unsafe { super::drop_box(ptr.cast::<T>()) }
+            }
+            self.collector.retired.lock().unwrap().push(Retired {
+                ptr: ptr.cast(),
+                free: free::<T>,
+            });
+        }
+
+        /// # Safety
+        ///
+        /// As for the real `retire`.
+        pub(crate) unsafe fn retire<T: super::Reclaim>(&self, ptr: *mut T) {
+            /// Calls `T::reclaim` on a pointer held as `*mut ()`.
+            ///
+            /// # Safety
+            ///
+            /// As [`super::Reclaim::reclaim`], with `ptr` a `*mut T`.
+            unsafe fn free<T: super::Reclaim>(ptr: *mut ()) {
+                // SAFETY: `ptr` is the `*mut T` that `retire::<T>` kept,
+                // retired once; the collector is being dropped.
+                unsafe { T::reclaim(ptr.cast::<T>()) }
             }
             self.collector.retired.lock().unwrap().push(Retired {
                 ptr: ptr.cast(),

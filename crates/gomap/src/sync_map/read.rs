@@ -7,15 +7,13 @@
 //! `amended` therefore needs no allocation and can never be seen apart from
 //! the map it describes.
 
-use std::sync::Arc;
-
 use super::entry::Entry;
 use super::primitive::{AtomicPtr, Guard, Ordering};
 use crate::GoMap;
 
 /// The map type of both the read map and the dirty map: keys to shared
 /// entries. Go: `map[any]*entry`.
-pub(crate) type EntryMap<K, V, S> = GoMap<K, Arc<Entry<V>>, S>;
+pub(crate) type EntryMap<K, V, S> = GoMap<K, Entry<V>, S>;
 
 /// Bit 0 of the slot: the dirty map holds some key the read map lacks.
 /// Go: `readOnly.amended`.

@@ -30,7 +30,7 @@ use super::primitive::Guard;
 /// assert_eq!(*m.load("k").unwrap(), "new");
 /// ```
 pub struct Ref<'a, V> {
-    /// The value's box.
+    /// The value, in its entry's slot or in a box.
     value: NonNull<V>,
     /// Keeps `value` allocated.
     _guard: Guard<'a>,
@@ -42,8 +42,9 @@ impl<'a, V> Ref<'a, V> {
     /// # Safety
     ///
     /// - `value` was loaded from the map under `guard` with Acquire ordering
-    ///   (or stored by this thread), and points to a live value's box.
-    /// - That box is freed only through the collector `guard` belongs to.
+    ///   (or stored by this thread), and points to a live value.
+    /// - That value is dropped and its memory freed or reused only through
+    ///   the collector `guard` belongs to.
     pub(crate) unsafe fn new(guard: Guard<'a>, value: NonNull<V>) -> Self {
         Ref {
             value,
@@ -57,7 +58,7 @@ impl<V> Deref for Ref<'_, V> {
 
     #[inline]
     fn deref(&self) -> &V {
-        // SAFETY: per `Ref::new`, the box is freed only by the collector,
+        // SAFETY: per `Ref::new`, the value is dropped only by the collector,
         // which waits for the guard we own; the value is never mutated in
         // place, so a shared reference is sound.
         unsafe { self.value.as_ref() }
