@@ -318,16 +318,19 @@ unsafe fn free_chunk(p: NonNull<u8>, layout: Layout) {
 /// no zeroing, the first-touch faults spread over the writes that follow,
 /// and freeing one can be spread out too (see [`Retired`]).
 ///
-/// Why so low: the C allocator hands a process memory it freed before, and
-/// `calloc` then clears the whole array inside the insert that starts the
-/// growth, page faults included. Measured with `mapstat latency gomap`
+/// Why 128 KiB: the C allocator hands a process memory it freed before,
+/// and `calloc` then clears the whole array inside the insert that starts
+/// the growth, page faults included. Measured with `mapstat latency gomap`
 /// (each insert's second-smallest time of 3 runs; see BENCHMARKS.md), the
 /// growth starts to `B` = 10–14 paid 90–140 µs that way with a 4 MiB
-/// threshold, and 40–105 µs at `B` = 10 with 256 KiB; with 64 KiB no
-/// insert took more than ~40 µs. The price is in programs that make and
-/// drop maps in a loop, where reused allocator memory would have been
-/// warm: about 5–7 % on `hotpath insert` at N = 1e5 (noisy machine).
-pub(crate) const MAP_MIN: usize = 64 << 10;
+/// threshold, and 40–105 µs at `B` = 10 (a 155 KB array) with 256 KiB;
+/// with 128 KiB no insert of 200,000 took more than 21–30 µs. Lower costs
+/// more than it saves: at 64 KiB, making and dropping a 1,000-entry
+/// `String`-keyed map with a hint (a 70 KB array) took 4.4× as long,
+/// since every map paid `mmap`, `munmap` and fresh page faults. Programs
+/// that make and drop 100,000-entry maps in a loop still pay about 5–7 %
+/// over reused allocator memory.
+pub(crate) const MAP_MIN: usize = 128 << 10;
 
 /// Bytes a [`Retired::step`] unmaps: small enough that one step stays far
 /// below 100 µs.
