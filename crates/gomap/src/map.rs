@@ -192,18 +192,18 @@ impl<K, V, S> GoMap<K, V, S> {
     /// A cursor with Go's `range` semantics: it holds no borrow of the map
     /// between steps, so the map may be changed while ranging.
     ///
-    /// Go's contract holds: every entry present from the cursor's creation
-    /// to its end is yielded exactly once; an entry removed before the
-    /// cursor reaches it is not yielded; an entry inserted meanwhile is
-    /// yielded at most once; nothing is yielded twice — across any number of
-    /// growths, clears and reseeds. Each cursor starts at a random bucket
-    /// and in-bucket order. Using a cursor with another map panics.
+    /// Go's contract holds, for any hasher: every entry present from the
+    /// cursor's creation to its end is yielded exactly once; an entry
+    /// removed before the cursor reaches it is not yielded; an entry
+    /// inserted meanwhile is yielded at most once; nothing is yielded twice
+    /// — across any number of growths, clears and reseeds. Each cursor
+    /// starts at a random bucket and in-bucket order. Using a cursor with
+    /// another map panics.
     ///
-    /// The cursor keeps its place by hash, so one caveat concerns distinct
-    /// keys whose 64-bit hashes are equal (a sound hasher makes this
-    /// vanishingly rare; a degenerate one makes it common): if the map
-    /// changes while the cursor is between two such keys, the cursor skips
-    /// the rest of that run rather than risk yielding one twice.
+    /// A key removed and inserted again is a new entry, which Go lets a
+    /// range yield again. This cursor keeps its place by hash, so it never
+    /// yields a key twice unless that key shares its 64-bit hash with
+    /// another (which a sound hasher makes vanishingly rare).
     ///
     /// ```
     /// let mut m: gomap::GoMap<u32, u32> = (0..100).map(|i| (i, i)).collect();

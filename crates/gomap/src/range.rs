@@ -13,6 +13,10 @@ use crate::GoMap;
 
 /// A range cursor over a [`GoMap`], from [`GoMap::range`]. It holds no
 /// borrow between steps; pass the map to each [`Range::next`].
+///
+/// Dropping a cursor before its end is fine: the map forgets it (a cursor
+/// standing between two keys with equal hashes is known to the map, which
+/// holds it weakly).
 pub struct Range<K, V> {
     map_id: u64,
     state: RangeState,

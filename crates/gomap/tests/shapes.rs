@@ -852,6 +852,7 @@ fn send_sync_default_debug() {
     fn send_sync<T: Send + Sync>() {}
     send_sync::<GoMap<u64, u64>>();
     send_sync::<GoMap<String, Vec<u8>>>();
+    send_sync::<gomap::Range<String, Vec<u8>>>();
     let m: GoMap<u64, u64> = GoMap::default();
     assert!(m.is_empty());
     assert_eq!(format!("{m:?}"), "{}");

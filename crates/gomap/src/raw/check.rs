@@ -166,6 +166,24 @@ impl<K, V> RawTable<K, V> {
                 self.noverflow
             ));
         }
+        // A range cursor's place in a run of equal hashes lies within the
+        // chain holding that hash (evacuation renumbered it if it moved).
+        for run in self.ties.live() {
+            let n = run.hash() as usize & self.bucket_mask();
+            let mut slots = 0;
+            let mut b = Some(self.range_chain(n));
+            while let Some(bk) = b {
+                slots += BUCKET_CNT;
+                // SAFETY: `bk` is a live bucket of the chain.
+                b = unsafe { Self::overflow(bk) };
+            }
+            if run.next() > slots {
+                return Err(format!(
+                    "a range cursor's run in bucket {n} resumes at offset {} of a {slots}-slot chain",
+                    run.next()
+                ));
+            }
+        }
         Ok(())
     }
 

@@ -149,6 +149,11 @@ impl<K, V> RawTable<K, V> {
                     n += 1;
                 }
             }
+            // Range cursors inside a run of equal hashes on this chain learn
+            // where their place goes before the entries move.
+            if !self.ties.is_empty() {
+                self.carry_tie_runs(head, oldbucket, newbit, doubling, &ymasks);
+            }
             // Phase 2: move. No user code runs from here on.
             let x_bucket = self.main_bucket(oldbucket);
             let mut x = EvacDst {
@@ -228,6 +233,56 @@ impl<K, V> RawTable<K, V> {
         if oldbucket == self.nevacuate {
             self.advance_evacuation_mark(newbit);
         }
+    }
+
+    /// Renumbers the place of every range cursor inside a run of equal
+    /// hashes on old chain `oldbucket`, which is about to move in offset
+    /// order: a run's `next` offset becomes the number of the chain's
+    /// entries below it that go where the run goes (X, or Y by the hash bit
+    /// `newbit` when doubling), which is the offset just past them in the
+    /// new chain. See the `range` module for why that keeps the cursor's
+    /// invariant.
+    #[cold]
+    #[inline(never)]
+    fn carry_tie_runs(
+        &mut self,
+        head: Bucket,
+        oldbucket: usize,
+        newbit: usize,
+        doubling: bool,
+        ymasks: &YMasks,
+    ) {
+        self.ties.for_each_live(|run| {
+            let hash = run.hash() as usize;
+            if hash & (newbit - 1) != oldbucket {
+                return;
+            }
+            let to_y = doubling && hash & newbit != 0;
+            let end = run.next();
+            let mut below = 0;
+            let mut base = 0;
+            let mut b = Some(head);
+            let mut n = 0;
+            while let Some(bk) = b {
+                if base >= end {
+                    break;
+                }
+                // SAFETY: `bk` is a live bucket of the old chain.
+                let full = super::full_slots(unsafe { Self::tops_word(bk) });
+                let ymask = if doubling { ymasks.get(n) } else { 0 };
+                let mut same_way = if to_y { ymask } else { full & !ymask };
+                // Only the slots below `end`.
+                if end - base < BUCKET_CNT {
+                    same_way &= (1u64 << ((end - base) * 8)) - 1;
+                }
+                below += same_way.count_ones() as usize;
+                base += BUCKET_CNT;
+                n += 1;
+                // SAFETY: `bk` is live.
+                b = unsafe { Self::overflow(bk) };
+            }
+            run.set_next(below);
+        });
     }
 
     /// Moves `nevacuate` past the evacuated prefix (at most 1024 buckets per

@@ -29,6 +29,7 @@ pub(crate) use alloc::MAX_ALLOC;
 use alloc::{AllocFailure, BucketArray, OverflowSlab, Retired};
 pub(crate) use iter::{RawDrain, RawIntoIter, RawIterMut, RawIterRef};
 pub(crate) use range::RangeState;
+use range::TieRegistry;
 use shape::*;
 
 use crate::events::{Event, Observer, OverflowSource, ReseedCause};
@@ -85,12 +86,13 @@ pub(crate) struct RawTable<K, V> {
     overflow_limit: u16,
     /// Writes that did growth work since the growth in progress started.
     grow_writes: usize,
-    /// Inserts of new keys plus deletes, ever (range cursors use it to notice
-    /// changes among keys whose 64-bit hashes collide).
-    mods: u64,
     /// Seeds installed since the table was made: a range cursor ends when
     /// the map was emptied and reseeded under it.
     epoch: u32,
+    /// Range cursors standing inside runs of equal hashes, which evacuation
+    /// must carry to the new chains (not part of Go's map state; see
+    /// `range`). Empty unless distinct keys share a 64-bit hash.
+    ties: TieRegistry,
     /// Receives events; `None` costs one branch at each event site.
     observer: Option<Box<dyn Observer>>,
     /// The memory of the last finished growth's old array, when it was
@@ -511,8 +513,8 @@ impl<K, V> RawTable<K, V> {
             load_limit: BUCKET_CNT,
             overflow_limit: 1,
             grow_writes: 0,
-            mods: 0,
             epoch: 0,
+            ties: TieRegistry::new(),
             observer: None,
             retired: None,
             _marker: PhantomData,
@@ -549,10 +551,14 @@ impl<K, V> RawTable<K, V> {
         }
     }
 
-    /// Installs a new seed and reports it.
+    /// Installs a new seed and reports it. Every range cursor ends, so the
+    /// runs they were inside are forgotten.
     pub(crate) fn reseed(&mut self, seed: u32, cause: ReseedCause) {
         self.hash0 = seed;
         self.epoch = self.epoch.wrapping_add(1);
+        if !self.ties.is_empty() {
+            self.ties.clear();
+        }
         self.emit(|| Event::Reseed { cause, hash0: seed });
     }
 
@@ -931,7 +937,6 @@ impl<K, V> RawTable<K, V> {
             Self::set_top(b, i, top_hash(hash));
         }
         self.count += 1;
-        self.mods += 1;
         (b, i)
     }
 
@@ -1095,7 +1100,6 @@ impl<K, V> RawTable<K, V> {
         // SAFETY: same slot.
         unsafe { Self::mark_deleted(s) };
         self.count -= 1;
-        self.mods += 1;
         kv
     }
 

@@ -21,20 +21,71 @@
 //!   while the map holds any entry (the seed changes only when it empties),
 //!   so an entry present throughout is yielded exactly once, a removed one
 //!   is not, and an inserted one at most once, across any number of
-//!   doublings and same-size growths.
+//!   doublings and same-size growths. A key is never yielded twice, even if
+//!   it is removed and inserted again: its order key is behind the cursor.
 //! - When the map is emptied and reseeded, every entry in it was inserted
 //!   after the cursor was made, so the cursor ends.
 //!
-//! Distinct keys with the same 64-bit hash share one `key(h)`; the cursor
-//! yields them in chain order (which growth preserves) and counts how many it
-//! yielded. If the map changed between two steps inside such a run, the
-//! cursor skips the rest of the run rather than risk yielding an entry twice.
+//! # Runs of equal hashes
+//!
+//! Distinct keys whose 64-bit hashes are equal share one order key, so hash
+//! space alone cannot tell them apart. A sound hasher makes this vanishingly
+//! rare; a degenerate one (or one an attacker chose keys for) makes it
+//! common, and the contract must hold for any hasher. Such keys always sit
+//! in one chain: the same bucket, before and after any growth.
+//!
+//! Within a run the cursor goes by *chain offset*, `8 * link + slot` (link
+//! 0 is the main bucket). It yields the run's members in offset order and
+//! keeps `next`, the offset just past the member it yielded last.
+//! Invariant: every member below `next` was yielded, or was inserted after
+//! the run began (which the contract lets the cursor skip). It holds
+//! because:
+//!
+//! - Between evacuations no entry moves and no bucket leaves a chain
+//!   (deletes only mark slots empty; overflow buckets are only appended), so
+//!   offsets are stable. An insert may fill a slot below `next` — a new
+//!   member, which may be skipped — and a delete removes a member wherever
+//!   it is. Neither needs the cursor's attention.
+//! - Evacuation moves a chain's entries to a fresh, empty chain (X or, when
+//!   doubling, Y) in offset order, and all members of a run go the same
+//!   way. So the members below `next` are exactly those that land below
+//!   `next'`, the number of entries from below `next` that go where the run
+//!   goes. Evacuation is the only thing that moves entries, so it is the
+//!   only thing that must tell the cursor: the table keeps a registry of the
+//!   runs cursors are inside ([`TieRegistry`]), and `evacuate` rewrites
+//!   `next` for those on the chain it moves. A clear, or a delete of the
+//!   last entry, reseeds and ends every cursor, and empties the registry.
+//!
+//! When a run starts, the cursor yields the member with the lowest offset;
+//! later it yields the first member at or above `next`. The run ends when
+//! no member is left at or above `next`, and the cursor moves on to greater
+//! order keys, so the invariant gives "exactly once" for members present
+//! throughout and "never twice" for every entry. (A member removed and
+//! inserted again is a new entry and may be yielded again, as in Go, whose
+//! iterator yields a key re-inserted into a slot ahead of it.)
+//!
+//! Why offsets and not the members' own slot addresses: a set of addresses
+//! grows with the run and needs the delete path to drop addresses it frees;
+//! one offset per cursor is constant space, and deletes and inserts leave it
+//! valid. Why a registry at all: nothing in a chain after evacuation says
+//! where its entries used to be, and the layout must stay Go's, so there is
+//! no room for a per-entry mark.
+//!
+//! The cost falls on the rare case. A cursor registers only when it yields
+//! a member of a run with members left after it; the normal step pays one
+//! branch on "in a run?". Inserts and deletes do nothing for cursors, and
+//! `evacuate` (already out of line) pays one branch on "any run
+//! registered?". The registry holds weak references, so a cursor dropped
+//! mid-run is forgotten at the next registration, evacuation or reseed.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use super::shape::*;
 use super::{Bucket, RawTable};
 
 /// A cursor's position; it holds no pointer into the table.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct RangeState {
     b_it: u8,
     start: usize,
@@ -43,13 +94,128 @@ pub(crate) struct RangeState {
     visited: usize,
     /// Order key of the last entry yielded in the current group.
     last: Option<u64>,
-    /// Entries yielded whose order key equals `last`.
-    tie_rank: usize,
-    /// `mods` when the last entry was yielded.
-    mods: u64,
+    /// The run of equal hashes the cursor is inside, when members of it may
+    /// be left to yield; its hash's order key is `last`.
+    run: Option<Arc<TieRun>>,
     /// The table's `epoch` at creation.
     epoch: u32,
     done: bool,
+}
+
+/// A cursor's place inside a run of entries with one 64-bit hash, shared by
+/// the cursor and the table's [`TieRegistry`] so that evacuation can carry
+/// it to the new chain.
+#[derive(Debug)]
+pub(crate) struct TieRun {
+    /// The hash every member of the run has.
+    hash: u64,
+    /// Chain offset (`8 * link + slot`) just past the member yielded last,
+    /// in the chain that holds `hash` now. Invariant: every member below it
+    /// was yielded, or inserted after the run began.
+    ///
+    /// Written by the cursor's step (through `&RawTable`) and by evacuation
+    /// (through `&mut RawTable`). Those never overlap: whatever hands the
+    /// table from a reader to a writer (a lock, a join, a borrow ending)
+    /// orders them, so `Relaxed` is enough; the atomic only makes the
+    /// shared cell `Sync`.
+    next: AtomicUsize,
+}
+
+impl TieRun {
+    /// The run's hash.
+    pub(super) fn hash(&self) -> u64 {
+        self.hash
+    }
+
+    /// The offset the cursor resumes from.
+    pub(super) fn next(&self) -> usize {
+        self.next.load(Ordering::Relaxed)
+    }
+
+    /// Moves the place to `offset` (after a step, or when evacuation
+    /// renumbers the chain).
+    pub(super) fn set_next(&self, offset: usize) {
+        self.next.store(offset, Ordering::Relaxed);
+    }
+}
+
+/// The runs range cursors are inside, for evacuation to carry along. Empty
+/// unless distinct keys of the map share a 64-bit hash and a cursor stands
+/// between two of them.
+#[derive(Debug)]
+pub(crate) struct TieRegistry {
+    /// Weak, so a cursor dropped mid-run frees its place: dead entries are
+    /// pruned at the next registration, evacuation or reseed.
+    runs: Mutex<Vec<Weak<TieRun>>>,
+}
+
+impl TieRegistry {
+    pub(crate) const fn new() -> Self {
+        TieRegistry {
+            runs: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The list, through a unique borrow: no locking. A panic never happens
+    /// while the lock is held (no user code runs under it), but a poisoned
+    /// list would still be consistent, so poison is ignored.
+    #[inline(always)]
+    fn runs_mut(&mut self) -> &mut Vec<Weak<TieRun>> {
+        self.runs.get_mut().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether no cursor is (or may be) inside a run.
+    #[inline(always)]
+    pub(crate) fn is_empty(&mut self) -> bool {
+        self.runs_mut().is_empty()
+    }
+
+    /// Registers a run a cursor has entered (through the shared borrow a
+    /// step holds, hence the lock), pruning runs whose cursors are gone.
+    fn register(&self, run: &Arc<TieRun>) {
+        let mut runs = self.runs.lock().unwrap_or_else(PoisonError::into_inner);
+        runs.retain(|w| w.strong_count() > 0);
+        runs.push(Arc::downgrade(run));
+    }
+
+    /// Calls `f` on every run whose cursor is still alive and forgets the
+    /// others.
+    pub(crate) fn for_each_live(&mut self, mut f: impl FnMut(&TieRun)) {
+        self.runs_mut().retain(|w| match w.upgrade() {
+            Some(run) => {
+                f(&run);
+                true
+            }
+            None => false,
+        });
+    }
+
+    /// Forgets every run: the map was emptied and reseeded, which ends every
+    /// cursor.
+    pub(crate) fn clear(&mut self) {
+        let runs = self.runs_mut();
+        runs.clear();
+        runs.shrink_to_fit();
+    }
+
+    /// The live runs, for `check_invariants`.
+    pub(crate) fn live(&self) -> Vec<Arc<TieRun>> {
+        let runs = self.runs.lock().unwrap_or_else(PoisonError::into_inner);
+        runs.iter().filter_map(Weak::upgrade).collect()
+    }
+}
+
+/// The entry a step picked in a bucket.
+struct Pick {
+    bucket: Bucket,
+    slot: usize,
+    /// Chain offset of the slot.
+    offset: usize,
+    hash: u64,
+    /// Its order key.
+    key: u64,
+    /// Whether another entry with the same hash sits at a higher offset.
+    more: bool,
 }
 
 /// Reverses the low `d` bits of `x`.
@@ -72,8 +238,7 @@ impl<K, V> RawTable<K, V> {
             mask: fastrand::u64(..),
             visited: 0,
             last: None,
-            tie_rank: 0,
-            mods: self.mods,
+            run: None,
             epoch: self.epoch,
             done: false,
         }
@@ -87,7 +252,19 @@ impl<K, V> RawTable<K, V> {
     ) -> Option<(&K, &V)> {
         if st.done || st.epoch != self.epoch || self.b < st.b_it || self.count == 0 {
             st.done = true;
+            st.run = None;
             return None;
+        }
+        if let Some(run) = &st.run {
+            let next = self.run_next(run, &hasher);
+            if !next.is_some_and(|(_, _, more)| more) {
+                st.run = None;
+            }
+            if let Some((b, i, _)) = next {
+                // SAFETY: `(b, i)` is a full slot of a live chain, and the
+                // entry lives as long as the shared borrow.
+                return Some(unsafe { Self::entry_at(b, i) });
+            }
         }
         let groups = 1usize << st.b_it;
         let d = self.b - st.b_it;
@@ -100,40 +277,27 @@ impl<K, V> RawTable<K, V> {
             let rtop = top(st.mask);
             for t in first_t..(1u64 << d) {
                 let n = g | ((rev_bits(t ^ rtop, d) as usize) << st.b_it);
-                let lower = if t == first_t { st.last } else { None };
-                if let Some((b, i, key, rank)) = self.range_pick(n, lower, st, &hasher, &order) {
-                    if Some(key) == st.last {
-                        st.tie_rank += 1;
-                    } else {
-                        st.last = Some(key);
-                        st.tie_rank = rank + 1;
+                let above = if t == first_t { st.last } else { None };
+                if let Some(p) = self.range_pick(n, above, &hasher, &order) {
+                    st.last = Some(p.key);
+                    if p.more {
+                        st.run = Some(self.enter_run(p.hash, p.offset + 1));
                     }
-                    st.mods = self.mods;
-                    // SAFETY: `(b, i)` is a full slot of a live chain, and
-                    // the entry lives as long as the shared borrow.
-                    return Some(unsafe { Self::entry_at(b, i) });
+                    // SAFETY: `(p.bucket, p.slot)` is a full slot of a live
+                    // chain, and the entry lives as long as the shared borrow.
+                    return Some(unsafe { Self::entry_at(p.bucket, p.slot) });
                 }
             }
             st.visited += 1;
             st.last = None;
-            st.tie_rank = 0;
         }
         st.done = true;
         None
     }
 
-    /// In current bucket `n`, the entry with the smallest order key above
-    /// `lower` (or equal to it, for the next of a run of equal hashes), with
-    /// its rank within its run.
-    fn range_pick(
-        &self,
-        n: usize,
-        lower: Option<u64>,
-        st: &RangeState,
-        hasher: &impl Fn(&K) -> u64,
-        order: &impl Fn(u64) -> u64,
-    ) -> Option<(Bucket, usize, u64, usize)> {
-        let mask_now = self.bucket_mask();
+    /// The chain that holds bucket `n`'s entries now: the old bucket's while
+    /// it is not evacuated, else the current one.
+    pub(super) fn range_chain(&self, n: usize) -> Bucket {
         let mut chain = self.main_bucket(n);
         if let Some(old) = &self.oldbuckets {
             let j = n & (old.base() - 1);
@@ -144,11 +308,23 @@ impl<K, V> RawTable<K, V> {
                 chain = ob;
             }
         }
-        let ties_ok = st.mods == self.mods;
-        let mut best: Option<(Bucket, usize, u64)> = None;
-        let mut best_rank = 0;
-        let mut equal_seen = 0;
-        let mut b = Some(chain);
+        chain
+    }
+
+    /// In current bucket `n`, the entry with the smallest order key above
+    /// `above` (any, when `None`); among entries with that key (equal
+    /// hashes), the one with the lowest chain offset.
+    fn range_pick(
+        &self,
+        n: usize,
+        above: Option<u64>,
+        hasher: &impl Fn(&K) -> u64,
+        order: &impl Fn(u64) -> u64,
+    ) -> Option<Pick> {
+        let mask_now = self.bucket_mask();
+        let mut best: Option<Pick> = None;
+        let mut b = Some(self.range_chain(n));
+        let mut base = 0;
         while let Some(bk) = b {
             for i in 0..BUCKET_CNT {
                 // SAFETY: `bk` is a live bucket of the chain.
@@ -161,28 +337,149 @@ impl<K, V> RawTable<K, V> {
                     continue; // an old chain's entry that belongs to the other half
                 }
                 let key = order(h);
-                match lower {
-                    Some(lo) if key < lo => continue,
-                    Some(lo) if key == lo => {
-                        // The next unyielded entry of the current run.
-                        if ties_ok && equal_seen == st.tie_rank {
-                            best = Some((bk, i, key));
-                            best_rank = equal_seen;
-                        }
-                        equal_seen += 1;
-                        continue;
-                    }
-                    _ => {}
-                }
-                if best.is_some_and(|(_, _, bkey)| bkey <= key) {
+                if above.is_some_and(|lo| key <= lo) {
                     continue;
                 }
-                best = Some((bk, i, key));
-                best_rank = 0;
+                match &mut best {
+                    Some(p) if p.key < key => {}
+                    // Same bucket and order key: the same hash.
+                    Some(p) if p.key == key => p.more = true,
+                    _ => {
+                        best = Some(Pick {
+                            bucket: bk,
+                            slot: i,
+                            offset: base + i,
+                            hash: h,
+                            key,
+                            more: false,
+                        })
+                    }
+                }
             }
+            base += BUCKET_CNT;
             // SAFETY: `bk` is live.
             b = unsafe { Self::overflow(bk) };
         }
-        best.map(|(bk, i, key)| (bk, i, key, best_rank))
+        best
+    }
+
+    /// Starts tracking a run the cursor has just entered, with `next` just
+    /// past the member it yields.
+    #[cold]
+    #[inline(never)]
+    fn enter_run(&self, hash: u64, next: usize) -> Arc<TieRun> {
+        let run = Arc::new(TieRun {
+            hash,
+            next: AtomicUsize::new(next),
+        });
+        self.ties.register(&run);
+        run
+    }
+
+    /// The run's first member at or above its `next` offset, and whether
+    /// another member follows it; moves `next` past it.
+    #[cold]
+    #[inline(never)]
+    fn run_next(&self, run: &TieRun, hasher: &impl Fn(&K) -> u64) -> Option<(Bucket, usize, bool)> {
+        let hash = run.hash();
+        let from = run.next();
+        let top = top_hash(hash);
+        let mut found: Option<(Bucket, usize, usize)> = None;
+        let mut b = Some(self.range_chain(hash as usize & self.bucket_mask()));
+        let mut base = 0;
+        while let Some(bk) = b {
+            for i in from.saturating_sub(base).min(BUCKET_CNT)..BUCKET_CNT {
+                // SAFETY: `bk` is a live bucket of the chain.
+                if unsafe { Self::top(bk, i) } != top {
+                    continue;
+                }
+                // SAFETY: a slot whose tophash is a hash's top byte is full.
+                if hasher(unsafe { &*Self::key_ptr(bk, i) }) != hash {
+                    continue;
+                }
+                if let Some((fb, fi, offset)) = found {
+                    run.set_next(offset + 1);
+                    return Some((fb, fi, true));
+                }
+                found = Some((bk, i, base + i));
+            }
+            base += BUCKET_CNT;
+            // SAFETY: `bk` is live.
+            b = unsafe { Self::overflow(bk) };
+        }
+        let (fb, fi, offset) = found?;
+        run.set_next(offset + 1);
+        Some((fb, fi, false))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every key gets this hash: one chain, one run.
+    fn same(_: &u64) -> u64 {
+        0x5eed_0000_0000_0003
+    }
+
+    fn table(n: u64) -> RawTable<u64, u64> {
+        let mut t = RawTable::empty(0);
+        for k in 0..n {
+            t.insert(same(&k), k, k, same).expect("fits");
+        }
+        t
+    }
+
+    fn registered(t: &mut RawTable<u64, u64>) -> usize {
+        t.ties.runs_mut().len()
+    }
+
+    #[test]
+    fn a_cursor_registers_inside_a_run_and_leaves_at_its_end() {
+        let t = table(3);
+        let mut st = t.range_state();
+        assert_eq!(t.range_next(&mut st, same).map(|(k, _)| *k), Some(0));
+        assert!(st.run.is_some());
+        assert_eq!(t.ties.live().len(), 1);
+        assert_eq!(t.range_next(&mut st, same).map(|(k, _)| *k), Some(1));
+        assert_eq!(t.range_next(&mut st, same).map(|(k, _)| *k), Some(2));
+        // The last member: nothing left after it, so the run is dropped.
+        assert!(st.run.is_none());
+        assert!(t.ties.live().is_empty());
+        assert_eq!(t.range_next(&mut st, same), None);
+    }
+
+    #[test]
+    fn a_cursor_dropped_mid_run_is_forgotten() {
+        let mut t = table(20);
+        let mut st = t.range_state();
+        t.range_next(&mut st, same).expect("an entry");
+        assert_eq!(registered(&mut t), 1);
+        drop(st);
+        // The registry holds it weakly: nothing keeps the place alive.
+        assert!(t.ties.live().is_empty());
+        // The next registration prunes it.
+        let mut st2 = t.range_state();
+        t.range_next(&mut st2, same).expect("an entry");
+        assert_eq!(registered(&mut t), 1);
+        drop(st2);
+        // So does the next evacuation: grow until one happens.
+        let mut k = 100;
+        while registered(&mut t) != 0 {
+            t.insert(same(&k), k, k, same).expect("fits");
+            k += 1;
+            assert!(k < 1000, "no evacuation");
+        }
+    }
+
+    #[test]
+    fn reseeding_forgets_every_run() {
+        let mut t = table(4);
+        let mut st = t.range_state();
+        t.range_next(&mut st, same).expect("an entry");
+        t.clear(7);
+        assert_eq!(registered(&mut t), 0);
+        assert_eq!(t.range_next(&mut st, same), None);
+        assert!(st.run.is_none());
     }
 }
