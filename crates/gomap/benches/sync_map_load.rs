@@ -20,6 +20,7 @@
 //! - `syncmap_load` and `syncmap_pinned_load`: the real thing, after every
 //!   key was overwritten three times, per-operation guard or one pinned
 //!   handle for the whole sample.
+#![forbid(unsafe_code)]
 
 use std::collections::HashMap;
 use std::hint::black_box;

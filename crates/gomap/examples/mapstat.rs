@@ -17,6 +17,7 @@
 //! pauses the map causes and drops the machine's noise (see [`latency`]);
 //! `memory` prints the peak RSS (VmHWM from /proc/self/status) above the
 //! process's baseline, per entry. Output is one JSON line.
+#![forbid(unsafe_code)]
 
 use std::time::Instant;
 

@@ -1,5 +1,6 @@
 //! Go's range contract for `GoMap::range`, checked against a model over
 //! random interleavings of steps, inserts, removes, clears and growths.
+#![forbid(unsafe_code)]
 
 use gomap::GoMap;
 use proptest::prelude::*;

@@ -2,6 +2,7 @@
 //! (`CLOCK_THREAD_CPUTIME_ID`), so a run on a shared, loaded machine does not
 //! count the time the thread spent descheduled; `GOMAP_BENCH_CLOCK=wall`
 //! switches to wall time. `bench/go` uses the same clock for Go.
+#![forbid(unsafe_code)]
 #![allow(dead_code)]
 
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
