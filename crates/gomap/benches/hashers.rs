@@ -14,6 +14,7 @@
 //! before the key, so every candidate hashes a `u32` then the key.
 //! `GOMAP_BENCH_QUICK=1` shortens warm-up and measurement. Time is the
 //! thread's CPU time (see `common/clock.rs`); divide by N for ns per op.
+#![forbid(unsafe_code)]
 
 use std::collections::hash_map::RandomState as SipHash;
 use std::hash::{BuildHasher, Hash};

@@ -15,6 +15,7 @@
 //!
 //! Time is the thread's CPU time (see `common/clock.rs`); set
 //! `GOMAP_BENCH_CLOCK=wall` for wall time.
+#![forbid(unsafe_code)]
 
 use std::borrow::Borrow;
 use std::collections::HashSet;

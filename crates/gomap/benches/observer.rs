@@ -13,6 +13,7 @@
 //! counts (reproducible on a noisy machine): see BENCHMARKS.md.
 //! `GOMAP_BENCH_QUICK=1` shortens warm-up and measurement. Time is the
 //! thread's CPU time (see `common/clock.rs`); divide by N for ns per op.
+#![forbid(unsafe_code)]
 
 use std::hint::black_box;
 use std::time::Duration;

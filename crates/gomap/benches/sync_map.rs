@@ -25,6 +25,7 @@
 //! CPU time still counts spinning and cache-line transfers, but not time a
 //! thread sleeps in the kernel waiting for a lock, which flatters the
 //! locked maps at 2 threads. `GOMAP_BENCH_CLOCK=wall` times wall clock.
+#![forbid(unsafe_code)]
 
 use std::collections::HashMap;
 use std::hint::black_box;

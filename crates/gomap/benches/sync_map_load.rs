@@ -11,16 +11,20 @@
 //! - `gomap`: `GoMap<u64, u64>::get`, the bucket lookup alone.
 //! - `chain_inline` and `chain_boxed`: a read map of entries as `SyncMap`
 //!   lays it out (bucket → entry → value), without any guard; the value is
-//!   inside the entry, or in its own box (after random overwrites, as in a
-//!   map whose values are boxed and rewritten).
+//!   inside the entry (reached through the entry's slot index, a dependent
+//!   load, as `SyncMap`'s pointer into the entry is), or in its own box
+//!   (after random overwrites, as in a map whose values are boxed and
+//!   rewritten). Both are safe Rust with the memory accesses of the real
+//!   chain: nothing writes during the timed part.
 //! - `seize_guard`: entering and leaving a seize collector, nothing else.
 //! - `syncmap_load` and `syncmap_pinned_load`: the real thing, after every
 //!   key was overwritten three times, per-operation guard or one pinned
 //!   handle for the whole sample.
+#![forbid(unsafe_code)]
 
 use std::collections::HashMap;
 use std::hint::black_box;
-use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::RwLock;
 
 use criterion::measurement::Measurement;
@@ -35,52 +39,36 @@ const KEYS: u64 = 10_000;
 /// Length of the random key stream (cycled).
 const STREAM: usize = 1 << 14;
 
-/// An entry with its value inside: `p` points at `value`.
+/// An entry with its value inside, as `SyncMap` lays out a small value:
+/// `slot` names which of `slots` holds the value, and the value is read at
+/// an address computed from it, so the second load waits for the first, as
+/// a pointer into the entry would make it. 24 bytes, the same 32-byte
+/// malloc chunk as a pointer and a value. The Acquire load is a plain load
+/// on x86, as `SyncMap`'s is.
 struct InlineEntry {
-    p: AtomicPtr<u64>,
-    value: u64,
+    slot: AtomicUsize,
+    slots: [u64; 2],
 }
 
-/// An owned `InlineEntry`, held by raw pointer so that `p` may point into
-/// it.
-struct InlineBox(*mut InlineEntry);
-
-impl InlineBox {
+impl InlineEntry {
     fn new(value: u64) -> Self {
-        let raw = Box::into_raw(Box::new(InlineEntry {
-            p: AtomicPtr::new(std::ptr::null_mut()),
-            value,
-        }));
-        // SAFETY: `raw` is a live, exclusively owned allocation.
-        unsafe { (*raw).p = AtomicPtr::new(std::ptr::addr_of_mut!((*raw).value)) };
-        InlineBox(raw)
+        InlineEntry {
+            slot: AtomicUsize::new(0),
+            slots: [value, 0],
+        }
     }
 
+    #[inline]
     fn load(&self) -> u64 {
-        // SAFETY: the allocation lives as long as `self`; `p` points at its
-        // `value`, which nobody writes after `new`.
-        unsafe { *(*self.0).p.load(Ordering::Acquire) }
+        // The mask keeps the index in bounds without a branch.
+        self.slots[self.slot.load(Ordering::Acquire) & 1]
     }
 }
 
-impl Drop for InlineBox {
-    fn drop(&mut self) {
-        // SAFETY: made by `Box::into_raw` in `new`, freed once.
-        drop(unsafe { Box::from_raw(self.0) });
-    }
-}
-
-/// An entry whose value is boxed elsewhere.
+/// An entry whose value is boxed elsewhere: the read follows the entry's
+/// pointer to the box, a second allocation.
 struct BoxedEntry {
-    p: AtomicPtr<u64>,
-}
-
-impl Drop for BoxedEntry {
-    fn drop(&mut self) {
-        // SAFETY: `p` always holds a box made by `Box::into_raw`, owned by
-        // this entry.
-        drop(unsafe { Box::from_raw(*self.p.get_mut()) });
-    }
+    value: Box<u64>,
 }
 
 /// Runs `f` on the stream's keys, `iters` times in all.
@@ -113,35 +101,31 @@ fn benches<M: Measurement>(c: &mut Criterion<M>) {
         run(b, &keys, |k| go[&k]);
     });
 
-    let inline: GoMap<u64, InlineBox> = (0..KEYS).map(|k| (k, InlineBox::new(k))).collect();
+    let inline: GoMap<u64, Box<InlineEntry>> = (0..KEYS)
+        .map(|k| (k, Box::new(InlineEntry::new(k))))
+        .collect();
     g.bench_function("chain_inline", |b| {
         run(b, &keys, |k| inline[&k].load());
     });
 
     let mut boxed: GoMap<u64, Box<BoxedEntry>> = GoMap::new();
     for k in 0..KEYS {
-        let p = AtomicPtr::new(Box::into_raw(Box::new(k)));
-        boxed.insert(k, Box::new(BoxedEntry { p }));
+        boxed.insert(k, Box::new(BoxedEntry { value: Box::new(k) }));
     }
     // Overwrite in random order, as a stream of random writes would: each
     // new box reuses memory the allocator got back from an earlier one, so
-    // the boxes stay as compact as before, only permuted.
+    // the boxes stay as compact as before, only permuted. The new box is
+    // allocated before the old one is freed, as a swap-then-retire would.
     for _ in 0..3 {
         for _ in 0..KEYS {
             let k = rng.u64(..KEYS);
-            let e = &boxed[&k];
-            let old = e.p.swap(Box::into_raw(Box::new(k)), Ordering::Relaxed);
-            // SAFETY: `old` was the entry's box, now swapped out and ours.
-            drop(unsafe { Box::from_raw(old) });
+            let e = boxed.get_mut(&k).unwrap();
+            let old = std::mem::replace(&mut e.value, Box::new(k));
+            drop(old);
         }
     }
     g.bench_function("chain_boxed", |b| {
-        run(b, &keys, |k| {
-            let p = boxed[&k].p.load(Ordering::Acquire);
-            // SAFETY: `p` is the entry's live box; nobody replaces it during
-            // the benchmark.
-            unsafe { *p }
-        });
+        run(b, &keys, |k| *boxed[&k].value);
     });
 
     let collector = seize::Collector::new();

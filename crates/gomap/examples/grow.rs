@@ -3,6 +3,7 @@
 //! off, and the layout statistics at the end.
 //!
 //! Run: `cargo run --release -p gomap --example grow -- [INSERTS]`
+#![forbid(unsafe_code)]
 
 use gomap::events::Event;
 use gomap::GoMap;

@@ -12,6 +12,7 @@
 //! same hits through a promoted `SyncMap`: syncmap_load (a guard per load)
 //! and syncmap_pinned_load (one `pin()` per 64 loads, as the `SyncMap
 //! (pin)` rows of `benches/sync_map.rs`).
+#![forbid(unsafe_code)]
 
 use std::hint::black_box;
 

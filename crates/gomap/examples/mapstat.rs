@@ -17,6 +17,7 @@
 //! pauses the map causes and drops the machine's noise (see [`latency`]);
 //! `memory` prints the peak RSS (VmHWM from /proc/self/status) above the
 //! process's baseline, per entry. Output is one JSON line.
+#![forbid(unsafe_code)]
 
 use std::time::Instant;
 
@@ -99,13 +100,9 @@ fn ns32(ns: u128) -> u32 {
 
 /// Minor page faults this thread has taken so far (`getrusage(RUSAGE_THREAD)`).
 fn minor_faults() -> u64 {
-    // SAFETY: `rusage` is plain data for which all-zero bytes are valid.
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `ru` is a valid, writable rusage; RUSAGE_THREAD is a Linux
-    // constant for the calling thread.
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut ru) };
-    assert_eq!(rc, 0, "getrusage(RUSAGE_THREAD)");
-    ru.ru_minflt as u64
+    let ru = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_THREAD)
+        .expect("getrusage(RUSAGE_THREAD)");
+    ru.minor_page_faults() as u64
 }
 
 /// One pass of the timed loop: inserts the key stream into `m`, writing each

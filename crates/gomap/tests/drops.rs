@@ -8,6 +8,7 @@
 //! of it are gone. Each operation that drops or moves entries is covered, on
 //! plain maps and on stress-tuned maps caught mid-evacuation, with inline and
 //! indirectly stored (over 128 bytes) keys and values.
+#![forbid(unsafe_code)]
 
 use std::borrow::Borrow;
 use std::cell::{Cell, RefCell};

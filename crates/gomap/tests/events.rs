@@ -1,4 +1,5 @@
 //! Event sequences checked against FACTS.md (Go 1.19's observed behaviour).
+#![forbid(unsafe_code)]
 
 use gomap::events::{Event, GrowKind, OverflowSource, ReseedCause};
 use gomap::GoMap;

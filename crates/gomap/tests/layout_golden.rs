@@ -7,6 +7,7 @@
 //!
 //! If a change is *meant* to alter layouts (it should not: layouts follow
 //! Go 1.19), the Go replay is the judge, not this file.
+#![forbid(unsafe_code)]
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};

@@ -19,6 +19,7 @@
 //! `regression_*` test with its op list.
 //!
 //! Under Miri the case counts and sequence lengths shrink (see [`config`]).
+#![forbid(unsafe_code)]
 
 use std::borrow::Borrow;
 use std::collections::{HashMap, HashSet};

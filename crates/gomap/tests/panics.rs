@@ -12,6 +12,7 @@
 //! stress-tuned maps (mid-evacuation nearly always), and the cruellest case
 //! arms the `Hash` of a key that sits in a not-yet-evacuated old bucket, so an
 //! insert or remove of a *different* key panics half-way through evacuation.
+#![forbid(unsafe_code)]
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashSet};

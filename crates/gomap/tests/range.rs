@@ -3,6 +3,7 @@
 //! with a sound hasher, and with hashers whose 64-bit hashes collide on
 //! purpose, so that the cursor is inside a run of equal hashes when the map
 //! changes or grows under it.
+#![forbid(unsafe_code)]
 
 use gomap::events::{Event, GrowKind, Observer};
 use gomap::{GoMap, Range};

@@ -10,6 +10,7 @@
 //! bucket sizes, the preallocated overflow pool per B and bucket size, a
 //! same-size growth from delete/insert churn, absurd hints, when `hash0` is
 //! redrawn, and what `clear` keeps.
+#![forbid(unsafe_code)]
 
 use std::cell::Cell;
 use std::hash::{BuildHasher, Hash, Hasher};

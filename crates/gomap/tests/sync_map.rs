@@ -2,6 +2,7 @@
 //! model, promotion and expunging seen through `debug_state`, drops counted,
 //! panicking keys. Runs under Miri:
 //! `cargo +nightly miri test -p gomap --test sync_map` (sizes shrink there).
+#![forbid(unsafe_code)]
 
 use std::cell::Cell;
 use std::collections::HashMap;

@@ -12,6 +12,7 @@
 //! enough for loom to explore every interleaving (no preemption bound):
 //! about five seconds in all. `LOOM_MAX_PREEMPTIONS=n` bounds the search if
 //! a model grows.
+#![forbid(unsafe_code)]
 #![cfg(loom)]
 
 use gomap::SyncMap;

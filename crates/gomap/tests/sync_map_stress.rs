@@ -6,6 +6,7 @@
 //! Not run under Miri (too slow with real threads and these sizes); the
 //! single-threaded tests in `sync_map.rs` are. Run them in release for more
 //! interleavings: `cargo test -p gomap --test sync_map_stress --release`.
+#![forbid(unsafe_code)]
 #![cfg(not(miri))]
 
 use std::collections::HashMap;

@@ -2,6 +2,7 @@
 //! (`CLOCK_THREAD_CPUTIME_ID`), so a run on a shared, loaded machine does not
 //! count the time the thread spent descheduled; `GOMAP_BENCH_CLOCK=wall`
 //! switches to wall time. `bench/go` uses the same clock for Go.
+#![forbid(unsafe_code)]
 #![allow(dead_code)]
 
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
@@ -9,15 +10,9 @@ use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 /// Nanoseconds of this thread's CPU time.
 #[inline]
 pub fn thread_cpu_ns() -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec; the clock id is a constant
-    // Linux supports.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
-    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+    let ts = nix::time::clock_gettime(nix::time::ClockId::CLOCK_THREAD_CPUTIME_ID)
+        .expect("clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+    ts.tv_sec() as u64 * 1_000_000_000 + ts.tv_nsec() as u64
 }
 
 /// Whether the benches time with wall time instead of thread CPU time.

@@ -7,6 +7,7 @@
 //!   probes are outputs `n..2n` (distinct from the map keys, checked).
 //! - shuffles: Fisher–Yates driven by a splitmix64 stream from [`SHUFFLE_SEED`].
 //! - mixed workload: see [`MixedOp`].
+#![forbid(unsafe_code)]
 #![allow(dead_code)]
 
 /// Seed of the key stream.

@@ -170,9 +170,9 @@ pub use self::value_ref::Ref;
 /// guard, follow two protected pointers (read map, then value), read —
 /// with 1% of operations replacing the value, on this project's 2-core
 /// machine while other jobs shared it (load average 5–7), ranges over two
-/// to four runs of
-/// `cargo bench -p gomap --bench reclaim -- --warm-up-time 1 --measurement-time 2`
-/// (every run is in `BENCHMARKS-syncmap.md`):
+/// to four runs of the `reclaim` bench as of commit c1e552a (removed since,
+/// for its `unsafe`; every run, and how to rerun it, is in
+/// `BENCHMARKS-syncmap.md`):
 ///
 /// | reclaimer | 99/1, 1 thread | 99/1, 2 threads | read-only, 1 thread |
 /// |---|---|---|---|
