@@ -113,16 +113,4 @@ fn benches<T: Measurement>(c: &mut Criterion<T>) {
     all(c, "string", &string_keys(N));
 }
 
-fn main() {
-    if clock::use_wall() {
-        let mut c = Criterion::default().configure_from_args();
-        benches(&mut c);
-        c.final_summary();
-    } else {
-        let mut c = Criterion::default()
-            .with_measurement(clock::ThreadCpu::new())
-            .configure_from_args();
-        benches(&mut c);
-        c.final_summary();
-    }
-}
+clock::main_with_clock!(benches);

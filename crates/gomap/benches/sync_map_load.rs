@@ -158,16 +158,4 @@ fn benches<M: Measurement>(c: &mut Criterion<M>) {
     g.finish();
 }
 
-fn main() {
-    if clock::use_wall() {
-        let mut c = Criterion::default().configure_from_args();
-        benches(&mut c);
-        c.final_summary();
-    } else {
-        let mut c = Criterion::default()
-            .with_measurement(clock::ThreadCpu::new())
-            .configure_from_args();
-        benches(&mut c);
-        c.final_summary();
-    }
-}
+clock::main_with_clock!(benches);

@@ -20,6 +20,30 @@ pub fn use_wall() -> bool {
     std::env::var("GOMAP_BENCH_CLOCK").is_ok_and(|v| v == "wall")
 }
 
+/// Defines a bench's `main`: criterion with the clock [`use_wall`] picks,
+/// running `$benches`, a function generic over the measurement
+/// (`fn benches<T: Measurement>(c: &mut Criterion<T>)`).
+#[allow(unused_macros)]
+macro_rules! main_with_clock {
+    ($benches:ident) => {
+        fn main() {
+            if $crate::clock::use_wall() {
+                let mut c = criterion::Criterion::default().configure_from_args();
+                $benches(&mut c);
+                c.final_summary();
+            } else {
+                let mut c = criterion::Criterion::default()
+                    .with_measurement($crate::clock::ThreadCpu::new())
+                    .configure_from_args();
+                $benches(&mut c);
+                c.final_summary();
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use main_with_clock;
+
 /// Criterion measurement: thread CPU time in nanoseconds.
 pub struct ThreadCpu {
     wall: WallTime,
