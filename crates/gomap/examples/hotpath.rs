@@ -11,7 +11,9 @@
 //! observer attached), lookup_hit, lookup_miss, remove, iterate, and the
 //! same hits through a promoted `SyncMap`: syncmap_load (a guard per load)
 //! and syncmap_pinned_load (one `pin()` per 64 loads, as the `SyncMap
-//! (pin)` rows of `benches/sync_map.rs`).
+//! (pin)` rows of `benches/sync_map.rs`); and with `String` keys (the
+//! decimal text of the same keys): str_insert, str_insert_hint,
+//! str_lookup_hit, str_lookup_miss.
 #![forbid(unsafe_code)]
 
 use std::hint::black_box;
@@ -44,6 +46,20 @@ fn main() {
     } else if !work.starts_with("insert") {
         for (i, &k) in keys.iter().enumerate() {
             full.insert(k, i as u64);
+        }
+    }
+    // `String` keys: the decimal text of the same stream, probed through
+    // separately allocated copies, as in `benches/maps.rs`.
+    let (mut str_keys, mut str_probes, mut str_misses) = (Vec::new(), Vec::new(), Vec::new());
+    let mut str_full = gomap::GoMap::<String, u64>::new();
+    if work.starts_with("str_") {
+        str_keys = keys.iter().map(u64::to_string).collect();
+        str_probes = probes.iter().map(u64::to_string).collect();
+        str_misses = misses.iter().map(u64::to_string).collect();
+        if !work.starts_with("str_insert") {
+            for (i, k) in str_keys.iter().enumerate() {
+                str_full.insert(k.clone(), i as u64);
+            }
         }
     }
     let t = clock::thread_cpu_ns();
@@ -91,6 +107,24 @@ fn main() {
                     for k in chunk {
                         s = s.wrapping_add(*pinned.load(k).unwrap());
                     }
+                }
+            }
+            "str_insert_hint" | "str_insert" => {
+                let hint = if work == "str_insert_hint" { n } else { 0 };
+                let mut m = gomap::GoMap::<String, u64>::with_capacity(hint);
+                for (i, k) in str_keys.iter().enumerate() {
+                    m.insert(k.clone(), i as u64);
+                }
+                s += m.len() as u64;
+            }
+            "str_lookup_hit" => {
+                for k in &str_probes {
+                    s = s.wrapping_add(*str_full.get(k).unwrap());
+                }
+            }
+            "str_lookup_miss" => {
+                for k in &str_misses {
+                    s = s.wrapping_add(str_full.get(k).map_or(1, |v| *v));
                 }
             }
             "iterate" => {
