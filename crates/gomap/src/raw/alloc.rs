@@ -221,8 +221,9 @@ pub(crate) struct OverflowSlab {
 pub(crate) const CHUNK_MIN_BUCKETS: usize = 8;
 
 /// Largest chunk, in bytes. Chunks of at least half of it are mapped from
-/// the OS (on Unix), so that releasing one is a single small `munmap`
-/// rather than a `free` that may make the C allocator trim its heap.
+/// the OS (on Unix), so that releasing one is a single small `munmap` (or,
+/// when the [`pool`] has room, a clear for reuse) rather than a `free` that
+/// may make the C allocator trim its heap.
 pub(crate) const CHUNK_MAX_BYTES: usize = 64 << 10;
 
 impl OverflowSlab {
@@ -290,7 +291,7 @@ impl Chunk {
     }
 }
 
-/// Whether a chunk of this layout is mapped from the OS.
+/// Whether a chunk of this layout is mapped from the OS (and pooled).
 #[inline]
 fn chunk_is_mapped(layout: Layout) -> bool {
     cfg!(all(unix, not(miri))) && layout.size() >= CHUNK_MAX_BYTES / 2 && layout.align() <= 4096
@@ -298,7 +299,7 @@ fn chunk_is_mapped(layout: Layout) -> bool {
 
 fn alloc_chunk(layout: Layout) -> Option<NonNull<u8>> {
     if chunk_is_mapped(layout) {
-        return map_zeroed(layout.size());
+        return pool::take(layout.size()).or_else(|| map_zeroed(layout.size()));
     }
     // SAFETY: a chunk holds at least one bucket, so its size is not zero.
     NonNull::new(unsafe { alloc_zeroed(layout) })
@@ -309,7 +310,7 @@ fn alloc_chunk(layout: Layout) -> Option<NonNull<u8>> {
 unsafe fn free_chunk(p: NonNull<u8>, layout: Layout) {
     if chunk_is_mapped(layout) {
         // SAFETY: the whole mapping, per the caller.
-        unsafe { unmap(p, layout.size()) }
+        unsafe { release_mapping(p, layout.size()) }
     } else {
         // SAFETY: allocated by the global allocator with this layout.
         unsafe { dealloc(p.as_ptr(), layout) }
@@ -449,33 +450,26 @@ fn alloc_zeroed_bytes(layout: Layout) -> Result<NonNull<u8>, AllocFailure> {
 /// `p` came from `alloc_zeroed_bytes(layout)` and is not used afterwards.
 unsafe fn free_bytes(p: NonNull<u8>, layout: Layout) {
     if is_mapped(layout) {
-        let bytes = layout.size();
-        // SAFETY: the whole mapping, unused from here on, per the caller;
-        // it is zeroed before the pool has it.
-        unsafe {
-            if pool::reserve(bytes) {
-                core::ptr::write_bytes(p.as_ptr(), 0, bytes);
-                pool::give_reserved(p, bytes);
-            } else {
-                unmap(p, bytes);
-            }
-        }
+        // SAFETY: the whole mapping, per the caller.
+        unsafe { release_mapping(p, layout.size()) }
     } else {
         // SAFETY: allocated by the global allocator with this layout.
         unsafe { dealloc(p.as_ptr(), layout) }
     }
 }
 
-/// Zeroed mapped arrays kept for reuse, process-wide.
+/// Zeroed mappings kept for reuse, process-wide: bucket arrays and
+/// overflow chunks.
 ///
 /// A fresh mapping costs a page fault per 4 KiB on first touch, and on this
 /// project's VM the faults, not the zeroing, were 40–47 % of the time of
 /// inserting 100,000 `u64`s (`perf record` of `hotpath insert` and
 /// `insert_hint`). Go's heap keeps freed spans and clears them for the next
 /// map instead; the pool does the same for arrays of [`MAP_MIN`] bytes and
-/// up: an array no longer used is cleared (a [`RELEASE_CHUNK`] per write
-/// when a growth retires it, so no write pauses for it) and the next array
-/// of exactly that size is taken from here, already zero and faulted in.
+/// up and for mapped overflow chunks: memory no longer used is cleared (a
+/// [`RELEASE_CHUNK`] per write when a growth retires an array, so no write
+/// pauses for it) and the next mapping of exactly that size is taken from
+/// here, already zero and faulted in.
 ///
 /// Bounds: arrays of at most [`POOL_MAX_ARRAY`] bytes, [`POOL_MAX_BYTES`]
 /// in all; what does not fit is unmapped as before. Pooled memory stays in
@@ -545,6 +539,24 @@ pub(crate) mod pool {
     #[cfg(test)]
     pub(crate) fn bytes() -> usize {
         lock().bytes
+    }
+}
+
+/// Gives a whole mapping to the [`pool`], zeroed, or unmaps it when the
+/// pool has no room.
+///
+/// # Safety
+/// `p..p + bytes` is a whole mapping made by [`map_zeroed`]`(bytes)` (or
+/// taken from the pool), and nothing uses it afterwards.
+unsafe fn release_mapping(p: NonNull<u8>, bytes: usize) {
+    // SAFETY: per the caller; the memory is zeroed before the pool has it.
+    unsafe {
+        if pool::reserve(bytes) {
+            core::ptr::write_bytes(p.as_ptr(), 0, bytes);
+            pool::give_reserved(p, bytes);
+        } else {
+            unmap(p, bytes);
+        }
     }
 }
 
