@@ -367,7 +367,7 @@ where
     }
 
     /// The value for `key`.
-    #[inline]
+    #[inline(always)]
     pub fn get<Q>(&self, key: &Q) -> Option<&V>
     where
         K: Borrow<Q>,
@@ -377,7 +377,7 @@ where
     }
 
     /// The stored key and value for `key`.
-    #[inline]
+    #[inline(always)]
     pub fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, &V)>
     where
         K: Borrow<Q>,

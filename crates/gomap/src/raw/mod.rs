@@ -634,7 +634,7 @@ impl<K, V> RawTable<K, V> {
     }
 
     /// The entry whose key equals the probe.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn get(&self, hash: u64, eq: impl FnMut(&K) -> bool) -> Option<(&K, &V)> {
         let s = self.find(hash, eq)?;
         Some(self.slot_ref(s))
@@ -652,7 +652,7 @@ impl<K, V> RawTable<K, V> {
     }
 
     /// Finds the slot holding a key equal to the probe.
-    #[inline]
+    #[inline(always)]
     fn find(&self, hash: u64, mut eq: impl FnMut(&K) -> bool) -> Option<Slot> {
         if self.count == 0 {
             return None;
