@@ -13,10 +13,14 @@
 //! and syncmap_pinned_load (one `pin()` per 64 loads, as the `SyncMap
 //! (pin)` rows of `benches/sync_map.rs`); and with `String` keys (the
 //! decimal text of the same keys): str_insert, str_insert_hint,
-//! str_lookup_hit, str_lookup_miss.
+//! str_lookup_hit, str_lookup_miss. For comparison, hashbrown (with
+//! foldhash) runs hb_insert, hb_insert_hint, hb_lookup_hit, hb_lookup_miss,
+//! hb_remove and hb_str_lookup_hit.
 #![forbid(unsafe_code)]
 
 use std::hint::black_box;
+
+type Hashbrown<K> = hashbrown::HashMap<K, u64, foldhash::fast::RandomState>;
 
 #[path = "../benches/common/clock.rs"]
 mod clock;
@@ -60,6 +64,20 @@ fn main() {
             for (i, k) in str_keys.iter().enumerate() {
                 str_full.insert(k.clone(), i as u64);
             }
+        }
+    }
+    // The same workloads on hashbrown with foldhash, gomap's hasher: the
+    // reference for instruction counts.
+    let mut hb_full = Hashbrown::<u64>::default();
+    let mut hb_str_full = Hashbrown::<String>::default();
+    if work.starts_with("hb_str") {
+        for (i, k) in keys.iter().enumerate() {
+            hb_str_full.insert(k.to_string(), i as u64);
+        }
+        str_probes = probes.iter().map(u64::to_string).collect();
+    } else if work.starts_with("hb_") && !work.starts_with("hb_insert") {
+        for (i, &k) in keys.iter().enumerate() {
+            hb_full.insert(k, i as u64);
         }
     }
     let t = clock::thread_cpu_ns();
@@ -125,6 +143,35 @@ fn main() {
             "str_lookup_miss" => {
                 for k in &str_misses {
                     s = s.wrapping_add(str_full.get(k).map_or(1, |v| *v));
+                }
+            }
+            "hb_insert" | "hb_insert_hint" => {
+                let hint = if work == "hb_insert_hint" { n } else { 0 };
+                let mut m = Hashbrown::with_capacity_and_hasher(hint, Default::default());
+                for (i, &k) in keys.iter().enumerate() {
+                    m.insert(k, i as u64);
+                }
+                s += m.len() as u64;
+            }
+            "hb_lookup_hit" => {
+                for k in &probes {
+                    s = s.wrapping_add(*hb_full.get(k).unwrap());
+                }
+            }
+            "hb_lookup_miss" => {
+                for k in &misses {
+                    s = s.wrapping_add(hb_full.get(k).map_or(1, |v| *v));
+                }
+            }
+            "hb_remove" => {
+                let mut m = hb_full.clone();
+                for k in &probes {
+                    s = s.wrapping_add(m.remove(k).unwrap());
+                }
+            }
+            "hb_str_lookup_hit" => {
+                for k in &str_probes {
+                    s = s.wrapping_add(*hb_str_full.get(k).unwrap());
                 }
             }
             "iterate" => {
