@@ -29,6 +29,12 @@ impl<K, V> RawTable<K, V> {
                 ));
             }
         }
+        if self.mask != (1usize << self.b) - 1 {
+            return Err(format!(
+                "cached mask {:#x} is stale for B={}",
+                self.mask, self.b
+            ));
+        }
         let Some(arr) = &self.buckets else {
             if self.b != 0 || self.count != 0 || self.oldbuckets.is_some() {
                 return Err("no bucket array but B, count or growth state is set".into());

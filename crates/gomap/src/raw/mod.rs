@@ -84,6 +84,9 @@ pub(crate) struct RawTable<K, V> {
     /// insert tests them with two compares. Not part of Go's header.
     load_limit: usize,
     overflow_limit: u16,
+    /// `2^B - 1`, worked out when `B` changes (every lookup and write masks
+    /// its hash with it). Not part of Go's header.
+    mask: usize,
     /// Writes that did growth work since the growth in progress started.
     grow_writes: usize,
     /// Seeds installed since the table was made: a range cursor ends when
@@ -512,6 +515,7 @@ impl<K, V> RawTable<K, V> {
             // overflow bucket is too many.
             load_limit: BUCKET_CNT,
             overflow_limit: 1,
+            mask: 0,
             grow_writes: 0,
             epoch: 0,
             ties: TieRegistry::new(),
@@ -535,6 +539,7 @@ impl<K, V> RawTable<K, V> {
     #[inline]
     pub(crate) fn set_b(&mut self, b: u8) {
         self.b = b;
+        self.mask = (1usize << b) - 1;
         self.load_limit = load_limit(b, self.stress);
         self.overflow_limit = 1u16 << b.min(15);
     }
@@ -604,7 +609,7 @@ impl<K, V> RawTable<K, V> {
 
     #[inline(always)]
     fn bucket_mask(&self) -> usize {
-        (1usize << self.b) - 1
+        self.mask
     }
 
     // ------------------------------------------------------------------
