@@ -262,11 +262,13 @@ def main():
     for name, _, ok, shown in goals:
         p(f"| {name} | {shown} | {'—' if ok is None else 'yes' if ok else '**no**'} |")
 
-    # Hand-measured sections (instruction counts), kept next to the bench code.
-    extra = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench", "callgrind.md")
-    if os.path.exists(extra):
-        p()
-        p(open(extra).read().rstrip())
+    # Hand-written sections (what the goal rows mean, instruction counts),
+    # kept next to the bench code.
+    for name in ("analysis.md", "callgrind.md"):
+        extra = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench", name)
+        if os.path.exists(extra):
+            p()
+            p(open(extra).read().rstrip())
 
 
 if __name__ == "__main__":
