@@ -13,7 +13,7 @@
 //! and syncmap_pinned_load (one `pin()` per 64 loads, as the `SyncMap
 //! (pin)` rows of `benches/sync_map.rs`); and with `String` keys (the
 //! decimal text of the same keys): str_insert, str_insert_hint,
-//! str_lookup_hit, str_lookup_miss. For comparison, hashbrown (with
+//! str_lookup_hit, str_lookup_miss, str_iterate. For comparison, hashbrown (with
 //! foldhash) runs hb_insert, hb_insert_hint, hb_lookup_hit, hb_lookup_miss,
 //! hb_remove and hb_str_lookup_hit.
 #![forbid(unsafe_code)]
@@ -172,6 +172,11 @@ fn main() {
             "hb_str_lookup_hit" => {
                 for k in &str_probes {
                     s = s.wrapping_add(*hb_str_full.get(k).unwrap());
+                }
+            }
+            "str_iterate" => {
+                for (_, v) in str_full.iter() {
+                    s = s.wrapping_add(*v);
                 }
             }
             "iterate" => {
