@@ -11,7 +11,8 @@
 //! observer attached), lookup_hit, lookup_miss, remove, iterate, and the
 //! same hits through a promoted `SyncMap`: syncmap_load (a guard per load)
 //! and syncmap_pinned_load (one `pin()` per 64 loads, as the `SyncMap
-//! (pin)` rows of `benches/sync_map.rs`).
+//! (pin)` rows of `benches/sync_map.rs`), and syncmap_store (overwrites of
+//! the keys a promoted `SyncMap` holds: the write of the 99/1 benchmark).
 #![forbid(unsafe_code)]
 
 use std::hint::black_box;
@@ -92,6 +93,12 @@ fn main() {
                         s = s.wrapping_add(*pinned.load(k).unwrap());
                     }
                 }
+            }
+            "syncmap_store" => {
+                for (i, k) in probes.iter().enumerate() {
+                    sync.store(*k, i as u64);
+                }
+                s += sync.len() as u64;
             }
             "iterate" => {
                 for (_, v) in full.iter() {
