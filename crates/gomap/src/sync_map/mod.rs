@@ -25,6 +25,7 @@ use std::sync::PoisonError;
 use self::entry::{Entry, LoadOrStore, Loaded, NewValue};
 use self::primitive::{AtomicIsize, Collector, Guard, Mutex, MutexGuard, Ordering};
 use self::read::{EntryMap, ReadSlot};
+use crate::hash::make_hash;
 use crate::{DefaultHashBuilder, GoMap};
 
 pub use self::pinned::Pinned;
@@ -301,6 +302,11 @@ pub struct SyncMap<K, V, S = DefaultHashBuilder> {
     live: AtomicIsize,
     /// Cloned into every inner map.
     hash_builder: S,
+    /// The seed (Go's `hash0`) of every inner map: all of them hash a key
+    /// alike, so a load hashes it with the fields here, before it has
+    /// loaded the read map, and the hash is ready when the map is (see
+    /// `load_in`).
+    seed: u32,
     /// Frees replaced values and read maps once no guard can see them.
     collector: Collector,
     /// The map owns `EntryMap`s (the read slot holds one by raw pointer),
@@ -329,14 +335,21 @@ impl<K, V> SyncMap<K, V, DefaultHashBuilder> {
 impl<K, V, S: Clone> SyncMap<K, V, S> {
     /// An empty map whose inner maps hash with clones of `hash_builder`.
     pub fn with_hasher(hash_builder: S) -> Self {
+        // Under loom every execution must take the same path, so the seed
+        // is fixed (the tests also seed iteration's random start).
+        #[cfg(loom)]
+        let seed = 0x5eed;
+        #[cfg(not(loom))]
+        let seed = fastrand::u32(..);
         SyncMap {
-            read: ReadSlot::new(new_map(&hash_builder, 0)),
+            read: ReadSlot::new(new_map(&hash_builder, seed, 0)),
             locked: Mutex::new(Dirty {
                 map: None,
                 misses: 0,
             }),
             live: AtomicIsize::new(0),
             hash_builder,
+            seed,
             collector: Collector::new(),
             _owns: PhantomData,
         }
@@ -386,14 +399,28 @@ impl<K, V, S> SyncMap<K, V, S> {
     }
 }
 
-/// A new, empty inner map with a clone of `hash_builder`.
-fn new_map<K, V, S: Clone>(hash_builder: &S, hint: usize) -> EntryMap<K, V, S> {
-    // Under loom every execution must take the same path, so the inner maps'
-    // seeds are fixed (the tests also seed iteration's random start).
-    #[cfg(loom)]
-    return GoMap::with_capacity_hasher_and_seeds(hint, hash_builder.clone(), || 0x5eed);
-    #[cfg(not(loom))]
-    GoMap::with_capacity_and_hasher(hint, hash_builder.clone())
+/// A new, empty inner map with a clone of `hash_builder` and the map's
+/// `seed` as its `hash0`, now and after any reseed (Go reseeds a map that
+/// a delete empties).
+fn new_map<K, V, S: Clone>(hash_builder: &S, seed: u32, hint: usize) -> EntryMap<K, V, S> {
+    GoMap::with_capacity_hasher_and_seeds(hint, hash_builder.clone(), move || seed)
+}
+
+/// The entry for `key` in `m`, given `hash`, the key's hash under the
+/// SyncMap's hash builder and seed: `m.get(key)` without hashing again.
+///
+/// Every inner map hashes with a clone of that hash builder and with that
+/// seed as its `hash0` (see `new_map`), so `hash` is the hash `m` itself
+/// would compute: a clone of a `BuildHasher` builds the same hashes, which
+/// std's `HashMap::clone` relies on too. (A hash builder that broke this
+/// could only make lookups miss; `m` stays memory-safe under any hash.)
+#[inline(always)]
+fn find<'m, K, V, S, Q>(m: &'m EntryMap<K, V, S>, hash: u64, key: &Q) -> Option<&'m Entry<V>>
+where
+    K: Borrow<Q>,
+    Q: Eq + ?Sized,
+{
+    m.table.get(hash, |k| k.borrow() == key).map(|(_, e)| e)
 }
 
 /// The value pointer `Ref` and retirement code works with.
@@ -445,8 +472,11 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
+        // Hash first: it needs only `self`, so it overlaps with the loads of
+        // the read slot and the map's header instead of following them.
+        let hash = make_hash(&self.hash_builder, self.seed, key);
         let read = self.read.load(guard);
-        match read.m.get(key) {
+        match find(read.m, hash, key) {
             Some(e) => e.load(guard),
             None if read.amended => self.load_slow(key, guard),
             None => None,
@@ -893,7 +923,8 @@ where
         dirty.misses = 0;
         // Publish the empty map first, so new operations stop finding the
         // old entries; `read.m` stays readable under `guard`.
-        self.read.publish(new_map(&self.hash_builder, 0), &guard);
+        self.read
+            .publish(new_map(&self.hash_builder, self.seed, 0), &guard);
         // Every live or deleted entry is in the dirty map when there is one
         // (the read map's others are expunged already), else in the read map.
         let old = old_dirty.as_ref().unwrap_or(read.m);
@@ -958,7 +989,7 @@ where
             return;
         }
         let read = self.read.load(guard);
-        let mut m = new_map(&self.hash_builder, read.m.len());
+        let mut m = new_map(&self.hash_builder, self.seed, read.m.len());
         // If a key's `Clone` or `Hash` panics midway, revive what we
         // expunged: without a dirty map no entry of the read map may be
         // expunged (see `check_invariants`), so this restores the state we
@@ -1015,6 +1046,11 @@ where
         let dirty = self.lock();
         let read = self.read.load(&guard);
         read.m.check_invariants();
+        assert_eq!(
+            read.m.header().hash0,
+            self.seed,
+            "sync_map: the read map's seed is not the map's"
+        );
         assert!(
             !read.m.header().growing,
             "sync_map: the read map is in the middle of a growth"
@@ -1032,6 +1068,11 @@ where
             }
             Some(d) => {
                 d.check_invariants();
+                assert_eq!(
+                    d.header().hash0,
+                    self.seed,
+                    "sync_map: the dirty map's seed is not the map's"
+                );
                 for (k, e) in read.m.iter() {
                     match d.get(k) {
                         Some(de) => assert!(
