@@ -24,7 +24,7 @@ use std::sync::PoisonError;
 
 use self::entry::{Entry, LoadOrStore, Loaded, NewValue};
 use self::primitive::{AtomicIsize, Collector, Guard, Mutex, MutexGuard, Ordering};
-use self::read::{EntryMap, ReadSlot};
+use self::read::{EntryMap, ReadOnly, ReadSlot};
 use crate::hash::make_hash;
 use crate::{DefaultHashBuilder, GoMap};
 
@@ -464,8 +464,8 @@ where
         Some(unsafe { make_ref(guard, value) })
     }
 
-    /// The value pointer for `key` under `guard`: the lookup shared by
-    /// [`SyncMap::load`] and [`Pinned::load`].
+    /// The value pointer for `key` under `guard`: [`SyncMap::load`]'s
+    /// lookup.
     #[inline(always)]
     fn load_in<Q>(&self, key: &Q, guard: &Guard<'_>) -> Loaded<V>
     where
@@ -474,8 +474,30 @@ where
     {
         // Hash first: it needs only `self`, so it overlaps with the loads of
         // the read slot and the map's header instead of following them.
-        let hash = make_hash(&self.hash_builder, self.seed, key);
-        let read = self.read.load(guard);
+        let hash = self.hash(key);
+        self.load_from(self.read.load(guard), key, hash, guard)
+    }
+
+    /// The hash every inner map computes for `key` (see [`find`]).
+    #[inline(always)]
+    fn hash<Q: Hash + ?Sized>(&self, key: &Q) -> u64 {
+        make_hash(&self.hash_builder, self.seed, key)
+    }
+
+    /// The value pointer for `key`, whose hash is `hash`, looked up in
+    /// `read`, a snapshot of the read slot loaded under `guard`.
+    #[inline(always)]
+    fn load_from<Q>(
+        &self,
+        read: ReadOnly<'_, K, V, S>,
+        key: &Q,
+        hash: u64,
+        guard: &Guard<'_>,
+    ) -> Loaded<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         match find(read.m, hash, key) {
             Some(e) => e.load(guard),
             None if read.amended => self.load_slow(key, guard),
