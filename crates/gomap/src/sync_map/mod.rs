@@ -597,8 +597,9 @@ where
     #[inline]
     fn swap_inner(&self, key: K, value: V, guard: &Guard<'_>) -> Loaded<V> {
         let new = NewValue::new(value);
+        let hash = self.hash(&key);
         let read = self.read.load(guard);
-        let new = match read.m.get(&key) {
+        let new = match find(read.m, hash, &key) {
             Some(e) => match e.try_swap(new, guard) {
                 Ok(old) => {
                     if old.is_none() {
