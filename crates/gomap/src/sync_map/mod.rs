@@ -239,15 +239,15 @@ pub use self::value_ref::Ref;
 /// `*any`); values of up to 64 bytes sit in the entry itself (see
 /// `sync_map/entry.rs`), which saves the last of those memory accesses.
 /// Measured on one thread with 10,000 `u64` keys (`benches/sync_map_load.rs`,
-/// two runs, ns per load):
+/// two runs, ns per load, at the commit that last changed the load path):
 ///
 /// | what | ns |
 /// |---|---|
-/// | `HashMap::get` / behind an uncontended `RwLock` | 2.7–3.3 / 7.2–7.8 |
-/// | `GoMap::get` (the read map's lookup alone) | 4.5–5.6 |
-/// | `Pinned::load` | 8.2–12.9 |
-/// | seize guard alone (enter + leave) | 5.2–7.9 |
-/// | `SyncMap::load` | 19.5–26.2 |
+/// | `HashMap::get` / behind an uncontended `RwLock` | 2.6–2.8 / 6.6–6.9 |
+/// | `GoMap::get` (the read map's lookup alone) | 4.5–5.2 |
+/// | `Pinned::load` | 6.9–8.7 |
+/// | seize guard alone (enter + leave) | 5.4–8.2 |
+/// | `SyncMap::load` | 20.1–27.2 |
 ///
 /// A pinned load costs a little more than an uncontended `RwLock` read
 /// and a `HashMap` lookup together. An unpinned load costs more than the
@@ -255,8 +255,12 @@ pub use self::value_ref::Ref;
 /// barrier (see above): each load's cache misses are paid one after the
 /// other instead of overlapping with the next load's. callgrind counts
 /// the same story in instructions (`examples/hotpath.rs`, see
-/// `BENCHMARKS-syncmap.md`): 53 for `GoMap::get`, 73 for `Pinned::load`,
-/// 126 for `load`. Writes pay a compare-exchange and a retirement each,
+/// `BENCHMARKS-syncmap.md`): 51 for `GoMap::get`, 67 for `Pinned::load`,
+/// 123 for `load`. On the 99/1 benchmark that makes a pinned `SyncMap`
+/// about 0.8× dashmap and 0.9× `RwLock<HashMap>` on one thread and level
+/// with dashmap on two, and a plain `load` about 0.4× and 0.6× of
+/// dashmap: Go's design reads without a lock, but on this machine not yet
+/// faster than the locked maps do. Writes pay a compare-exchange and a retirement each,
 /// plus an allocation when both slots are busy, so `SyncMap` falls behind
 /// locked maps as the write share grows, as Go documents for `sync.Map`.
 /// `BENCHMARKS-syncmap.md` at the repository root has the comparison with
@@ -290,8 +294,8 @@ pub use self::value_ref::Ref;
 /// - Every inner map of one `SyncMap` has the same seed (Go's `hash0`,
 ///   drawn at random per `SyncMap`), where Go draws one per map: a load
 ///   then hashes its key before it has loaded the read map, instead of
-///   after (callgrind: 5 instructions fewer per load, and the hash is off
-///   the chain of dependent loads).
+///   after (callgrind: 3 to 5 instructions fewer per load, and the hash is
+///   off the chain of dependent loads).
 /// - Orderings are Rust's: see the comment on each atomic operation.
 /// - A `Hash`, `Eq` or `Clone` of `K` that panics leaves the map memory-safe
 ///   and usable; a dirty-map rebuild interrupted by a panic is undone. The
