@@ -218,14 +218,14 @@ pub use self::value_ref::Ref;
 /// schemes all write with a read-modify-write or a fence when a thread
 /// enters or leaves its outermost critical section (seize's swap on
 /// leaving, crossbeam-epoch's and sdd's exchange on pinning): that is how
-/// a reader tells writers it has stopped. Only hazard pointers with
-/// asymmetric fences (the `haphazard` crate) protect a load with plain
-/// stores, but a hazard pointer protects one pointer at a time: a
-/// [`Pinned`] handle, which keeps every value it loaded readable, cannot
-/// be built on them, and a `Ref` would need a pool of hazard pointers per
-/// thread and map. A `SyncMap` on both schemes at once (hazard pointers
-/// for `load`, epochs for `Pinned`, each freed allocation waiting for
-/// both) is the step that would make plain loads cheaper; it is not taken.
+/// a reader tells writers it has stopped. Hazard pointers could protect a
+/// load with plain stores if the fence after each store were asymmetric
+/// (paid by the reclaimer through `membarrier`), but the `haphazard`
+/// crate's is, as of 0.1.8, a full `SeqCst` fence (the `membarrier`
+/// version is a to-do in its source): a barrier per protected pointer,
+/// two per load. And a hazard pointer protects one pointer at a time, so
+/// a [`Pinned`] handle, which keeps every value it loaded readable, cannot
+/// be built on them at all.
 ///
 /// Each thread gathers 256 retirements before seize tries to free them
 /// (seize's default is 32). Every try begins with a process-wide
