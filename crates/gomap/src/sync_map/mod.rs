@@ -256,11 +256,14 @@ pub use self::value_ref::Ref;
 /// other instead of overlapping with the next load's. callgrind counts
 /// the same story in instructions (`examples/hotpath.rs`, see
 /// `BENCHMARKS-syncmap.md`): 51 for `GoMap::get`, 67 for `Pinned::load`,
-/// 123 for `load`. On the 99/1 benchmark that makes a pinned `SyncMap`
-/// about 0.8× dashmap and 0.9× `RwLock<HashMap>` on one thread and level
-/// with dashmap on two, and a plain `load` about 0.4× and 0.6× of
-/// dashmap: Go's design reads without a lock, but on this machine not yet
-/// faster than the locked maps do. Writes pay a compare-exchange and a retirement each,
+/// 123 for `load`. On the 99/1 benchmark, one thread: pinned loads run at
+/// about 0.8× dashmap and 0.8–0.9× `RwLock<HashMap>`, plain ones at
+/// 0.4–0.6× of either. Two threads that really run at once: plain loads
+/// 1.2× dashmap and 2.5× `RwLock<HashMap>`, pinned ones 1.9× and 3.7×,
+/// since our loads write nothing another thread reads and the locked maps
+/// bounce their lock words; when the machine's other jobs make our two
+/// threads take turns, the locked maps do not pay for that and stay ahead.
+/// Writes pay a compare-exchange and a retirement each,
 /// plus an allocation when both slots are busy, so `SyncMap` falls behind
 /// locked maps as the write share grows, as Go documents for `sync.Map`.
 /// `BENCHMARKS-syncmap.md` at the repository root has the comparison with
