@@ -11,11 +11,12 @@
 //! observer attached), lookup_hit, lookup_miss, remove, iterate, and the
 //! same hits through a promoted `SyncMap`: syncmap_load (a guard per load)
 //! and syncmap_pinned_load (one `pin()` per 64 loads, as the `SyncMap
-//! (pin)` rows of `benches/sync_map.rs`); and with `String` keys (the
-//! decimal text of the same keys): str_insert, str_insert_hint,
-//! str_lookup_hit, str_lookup_miss, str_iterate. For comparison, hashbrown (with
-//! foldhash) runs hb_insert, hb_insert_hint, hb_lookup_hit, hb_lookup_miss,
-//! hb_remove and hb_str_lookup_hit.
+//! (pin)` rows of `benches/sync_map.rs`), and syncmap_store (overwrites of
+//! the keys a promoted `SyncMap` holds: the write of the 99/1 benchmark);
+//! and with `String` keys (the decimal text of the same keys): str_insert,
+//! str_insert_hint, str_lookup_hit, str_lookup_miss, str_iterate. For
+//! comparison, hashbrown (with foldhash) runs hb_insert, hb_insert_hint,
+//! hb_lookup_hit, hb_lookup_miss, hb_remove and hb_str_lookup_hit.
 #![forbid(unsafe_code)]
 
 use std::hint::black_box;
@@ -178,6 +179,12 @@ fn main() {
                 for (_, v) in str_full.iter() {
                     s = s.wrapping_add(*v);
                 }
+            }
+            "syncmap_store" => {
+                for (i, k) in probes.iter().enumerate() {
+                    sync.store(*k, i as u64);
+                }
+                s += sync.len() as u64;
             }
             "iterate" => {
                 for (_, v) in full.iter() {

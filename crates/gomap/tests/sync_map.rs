@@ -353,8 +353,9 @@ fn slots_in_use_are_never_overwritten() {
     }
     drop(held);
     drop(pinned);
-    // Once the pin is gone, slots are reclaimed and reused.
-    for i in 0..scaled(200) as u64 {
+    // Once the pin is gone, slots are reclaimed and reused (after a batch
+    // of retirements: 256 per thread, 32 under Miri).
+    for i in 0..scaled(2_000) as u64 {
         m.store(1, [i; 4]);
         assert_eq!(*m.load(&1).unwrap(), [i; 4]);
     }
@@ -428,6 +429,55 @@ fn pinned_handle() {
     drop(pinned);
     m.check_invariants();
     assert_eq!(m.len(), n as usize);
+}
+
+/// A `Pinned` handle looks keys up in the read map it loaded last; every
+/// way the map can move on under it (promotion, deletes, the rebuild that
+/// expunges, revival, `clear`) must still give the current value, as a
+/// plain `load` does.
+#[test]
+fn pinned_handle_follows_replaced_read_maps() {
+    let m = SyncMap::new();
+    for k in 0..8u64 {
+        m.store(k, k);
+    }
+    m.range(|_, _| true); // promote: keys 0..8 in the read map
+    let pinned = m.pin();
+    assert_eq!(pinned.load(&3), Some(&3));
+    // A new key lives in the dirty map only; the cached read map lacks it.
+    m.store(100, 100);
+    assert_eq!(pinned.load(&100), Some(&100));
+    // Promotion replaces the read map under the handle.
+    m.range(|_, _| true);
+    assert_eq!(pinned.load(&100), Some(&100));
+    assert_eq!(pinned.load(&3), Some(&3));
+    // Deleted, then expunged by the next rebuild of the dirty map, then
+    // revived by a store: the handle sees each state.
+    m.delete(&3);
+    assert_eq!(pinned.load(&3), None);
+    m.store(200, 200); // rebuilds the dirty map, expunging key 3's entry
+    assert_eq!(pinned.load(&3), None);
+    m.store(3, 33); // revives the entry through the lock
+    assert_eq!(pinned.load(&3), Some(&33));
+    m.range(|_, _| true);
+    m.delete(&4);
+    m.store(300, 300); // key 4 expunged in the read map the handle cached
+    m.range(|_, _| true); // and gone from the read map after it
+    assert_eq!(pinned.load(&4), None);
+    m.store(4, 44); // a new entry for key 4
+    assert_eq!(pinned.load(&4), Some(&44));
+    // `clear` orphans every entry; later stores make new ones.
+    m.clear();
+    for k in [0, 3, 4, 100, 200, 300] {
+        assert_eq!(pinned.load(&k), None, "key {k} after clear");
+    }
+    m.store(0, 1000);
+    assert_eq!(pinned.load(&0), Some(&1000));
+    assert!(pinned.contains_key(&0));
+    assert!(!pinned.contains_key(&1));
+    drop(pinned);
+    m.check_invariants();
+    assert_eq!(m.len(), 1);
 }
 
 #[test]

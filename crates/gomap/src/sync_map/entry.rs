@@ -9,7 +9,7 @@
 //!   the dirty map, or both; if the dirty map exists, the entry is in it.
 //! - **deleted** ([`DELETED`], null): the key has no value. If the dirty
 //!   map exists the entry is in it; a lock-free store may revive it.
-//! - **expunged** ([`expunged`], a sentinel address): the key has no value
+//! - **expunged** ([`expunged`], the address `usize::MAX`): the key has no value
 //!   and the entry is in no map a writer may add to — either the dirty map
 //!   exists and lacks it, or `clear` orphaned it. Only a writer holding the
 //!   lock may revive an expunged entry of the current read map, and it must
@@ -134,21 +134,24 @@ use super::primitive::{fence, AtomicPtr, AtomicUsize, Guard, Ordering, Reclaim};
 /// whenever a dirty map exists. Go: `p == nil`.
 pub(crate) const DELETED: *mut () = ptr::null_mut();
 
-/// The byte whose address is the *expunged* mark. A static has an address
-/// no heap allocation can share, and never a dangling zero-size-box address.
-static EXPUNGED_MARK: u8 = 0;
-
 /// State *expunged*: the key has no value and the entry is in no map that a
 /// writer may add to. Go: `p == expunged`.
+///
+/// The address `usize::MAX`, which no allocation, no slot and no dangling
+/// zero-size-box pointer (whose address is `V`'s alignment) can have. A
+/// constant, so that a load tells a value from both marks with one add and
+/// one compare, where the address of a static had to be loaded first. The
+/// pointer has no provenance and is only ever compared, never read.
 #[inline(always)]
 pub(crate) fn expunged<V>() -> *mut V {
-    ptr::addr_of!(EXPUNGED_MARK).cast::<V>().cast_mut()
+    ptr::null_mut::<u8>().wrapping_sub(1).cast::<V>()
 }
 
 /// What a value pointer means.
 #[inline(always)]
 fn is_value<V>(p: *mut V) -> bool {
-    !p.is_null() && p != expunged::<V>()
+    // Neither null nor `usize::MAX`: the one compare the two tests become.
+    (p as usize).wrapping_add(1) > 1
 }
 
 /// A value pointer read from an entry: either nothing (the entry was

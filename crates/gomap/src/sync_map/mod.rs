@@ -24,7 +24,8 @@ use std::sync::PoisonError;
 
 use self::entry::{Entry, LoadOrStore, Loaded, NewValue};
 use self::primitive::{AtomicIsize, Collector, Guard, Mutex, MutexGuard, Ordering};
-use self::read::{EntryMap, ReadSlot};
+use self::read::{EntryMap, ReadOnly, ReadSlot};
+use crate::hash::make_hash;
 use crate::{DefaultHashBuilder, GoMap};
 
 pub use self::pinned::Pinned;
@@ -158,7 +159,11 @@ pub use self::value_ref::Ref;
 /// [`load`](Pinned::load) returns a plain `&V` that lives as long as the
 /// handle. Like a `Ref`, a live handle delays the freeing of everything
 /// the map retires meanwhile, for every thread; hold one for a bounded run
-/// of operations, such as one request.
+/// of operations, such as one request. A handle also remembers the read
+/// map it last loaded and looks there first, which saves each load the
+/// read of the map's read slot; it goes back to the slot whenever that map
+/// gives no value, so its loads see what a plain `load` would (the
+/// argument is on `Pinned::load_in` in `sync_map/pinned.rs`).
 ///
 /// # Memory reclamation: why seize
 ///
@@ -209,21 +214,40 @@ pub use self::value_ref::Ref;
 /// [`Pinned`] handle pays for one guard per run of operations instead of
 /// one per load; *Performance* below measures both.
 ///
+/// No established crate offers a cheaper per-load guard. The epoch
+/// schemes all write with a read-modify-write or a fence when a thread
+/// enters or leaves its outermost critical section (seize's swap on
+/// leaving, crossbeam-epoch's and sdd's exchange on pinning): that is how
+/// a reader tells writers it has stopped. Hazard pointers could protect a
+/// load with plain stores if the fence after each store were asymmetric
+/// (paid by the reclaimer through `membarrier`), but the `haphazard`
+/// crate's is, as of 0.1.8, a full `SeqCst` fence (the `membarrier`
+/// version is a to-do in its source): a barrier per protected pointer,
+/// two per load. And a hazard pointer protects one pointer at a time, so
+/// a [`Pinned`] handle, which keeps every value it loaded readable, cannot
+/// be built on them at all.
+///
+/// Each thread gathers 256 retirements before seize tries to free them
+/// (seize's default is 32). Every try begins with a process-wide
+/// `membarrier`, which interrupts the other running threads of the
+/// process — the readers of a read-mostly map among them. The choice was
+/// measured: see `BATCH_SIZE` in `sync_map/primitive.rs`.
+///
 /// # Performance
 ///
 /// A load walks bucket → entry → value, as Go's does (`*entry`, then
 /// `*any`); values of up to 64 bytes sit in the entry itself (see
 /// `sync_map/entry.rs`), which saves the last of those memory accesses.
 /// Measured on one thread with 10,000 `u64` keys (`benches/sync_map_load.rs`,
-/// two runs, ns per load):
+/// two runs, ns per load, at the commit that last changed the load path):
 ///
 /// | what | ns |
 /// |---|---|
-/// | `HashMap::get` / behind an uncontended `RwLock` | 2.7–3.3 / 7.2–7.8 |
-/// | `GoMap::get` (the read map's lookup alone) | 4.5–5.6 |
-/// | `Pinned::load` | 8.2–12.9 |
-/// | seize guard alone (enter + leave) | 5.2–7.9 |
-/// | `SyncMap::load` | 19.5–26.2 |
+/// | `HashMap::get` / behind an uncontended `RwLock` | 2.6–2.8 / 6.6–6.9 |
+/// | `GoMap::get` (the read map's lookup alone) | 4.5–5.2 |
+/// | `Pinned::load` | 6.9–8.7 |
+/// | seize guard alone (enter + leave) | 5.4–8.2 |
+/// | `SyncMap::load` | 20.1–27.2 |
 ///
 /// A pinned load costs a little more than an uncontended `RwLock` read
 /// and a `HashMap` lookup together. An unpinned load costs more than the
@@ -231,8 +255,15 @@ pub use self::value_ref::Ref;
 /// barrier (see above): each load's cache misses are paid one after the
 /// other instead of overlapping with the next load's. callgrind counts
 /// the same story in instructions (`examples/hotpath.rs`, see
-/// `BENCHMARKS-syncmap.md`): 53 for `GoMap::get`, 73 for `Pinned::load`,
-/// 126 for `load`. Writes pay a compare-exchange and a retirement each,
+/// `BENCHMARKS-syncmap.md`): 51 for `GoMap::get`, 67 for `Pinned::load`,
+/// 123 for `load`. On the 99/1 benchmark, one thread: pinned loads run at
+/// about 0.8× dashmap and 0.8–0.9× `RwLock<HashMap>`, plain ones at
+/// 0.4–0.6× of either. Two threads that really run at once: plain loads
+/// 1.2× dashmap and 2.5× `RwLock<HashMap>`, pinned ones 1.9× and 3.7×,
+/// since our loads write nothing another thread reads and the locked maps
+/// bounce their lock words; when the machine's other jobs make our two
+/// threads take turns, the locked maps do not pay for that and stay ahead.
+/// Writes pay a compare-exchange and a retirement each,
 /// plus an allocation when both slots are busy, so `SyncMap` falls behind
 /// locked maps as the write share grows, as Go documents for `sync.Map`.
 /// `BENCHMARKS-syncmap.md` at the repository root has the comparison with
@@ -263,6 +294,11 @@ pub use self::value_ref::Ref;
 /// - `clear` (Go 1.23's `Clear`) expunges every entry of the maps it drops,
 ///   so a lock-free store that raced with it lands in the new map instead
 ///   of in an orphaned entry.
+/// - Every inner map of one `SyncMap` has the same seed (Go's `hash0`,
+///   drawn at random per `SyncMap`), where Go draws one per map: a load
+///   then hashes its key before it has loaded the read map, instead of
+///   after (callgrind: 3 to 5 instructions fewer per load, and the hash is
+///   off the chain of dependent loads).
 /// - Orderings are Rust's: see the comment on each atomic operation.
 /// - A `Hash`, `Eq` or `Clone` of `K` that panics leaves the map memory-safe
 ///   and usable; a dirty-map rebuild interrupted by a panic is undone. The
@@ -301,6 +337,11 @@ pub struct SyncMap<K, V, S = DefaultHashBuilder> {
     live: AtomicIsize,
     /// Cloned into every inner map.
     hash_builder: S,
+    /// The seed (Go's `hash0`) of every inner map: all of them hash a key
+    /// alike, so a load hashes it with the fields here, before it has
+    /// loaded the read map, and the hash is ready when the map is (see
+    /// `load_in`).
+    seed: u32,
     /// Frees replaced values and read maps once no guard can see them.
     collector: Collector,
     /// The map owns `EntryMap`s (the read slot holds one by raw pointer),
@@ -329,14 +370,21 @@ impl<K, V> SyncMap<K, V, DefaultHashBuilder> {
 impl<K, V, S: Clone> SyncMap<K, V, S> {
     /// An empty map whose inner maps hash with clones of `hash_builder`.
     pub fn with_hasher(hash_builder: S) -> Self {
+        // Under loom every execution must take the same path, so the seed
+        // is fixed (the tests also seed iteration's random start).
+        #[cfg(loom)]
+        let seed = 0x5eed;
+        #[cfg(not(loom))]
+        let seed = fastrand::u32(..);
         SyncMap {
-            read: ReadSlot::new(new_map(&hash_builder, 0)),
+            read: ReadSlot::new(new_map(&hash_builder, seed, 0)),
             locked: Mutex::new(Dirty {
                 map: None,
                 misses: 0,
             }),
             live: AtomicIsize::new(0),
             hash_builder,
+            seed,
             collector: Collector::new(),
             _owns: PhantomData,
         }
@@ -386,14 +434,28 @@ impl<K, V, S> SyncMap<K, V, S> {
     }
 }
 
-/// A new, empty inner map with a clone of `hash_builder`.
-fn new_map<K, V, S: Clone>(hash_builder: &S, hint: usize) -> EntryMap<K, V, S> {
-    // Under loom every execution must take the same path, so the inner maps'
-    // seeds are fixed (the tests also seed iteration's random start).
-    #[cfg(loom)]
-    return GoMap::with_capacity_hasher_and_seeds(hint, hash_builder.clone(), || 0x5eed);
-    #[cfg(not(loom))]
-    GoMap::with_capacity_and_hasher(hint, hash_builder.clone())
+/// A new, empty inner map with a clone of `hash_builder` and the map's
+/// `seed` as its `hash0`, now and after any reseed (Go reseeds a map that
+/// a delete empties).
+fn new_map<K, V, S: Clone>(hash_builder: &S, seed: u32, hint: usize) -> EntryMap<K, V, S> {
+    GoMap::with_capacity_hasher_and_seeds(hint, hash_builder.clone(), move || seed)
+}
+
+/// The entry for `key` in `m`, given `hash`, the key's hash under the
+/// SyncMap's hash builder and seed: `m.get(key)` without hashing again.
+///
+/// Every inner map hashes with a clone of that hash builder and with that
+/// seed as its `hash0` (see `new_map`), so `hash` is the hash `m` itself
+/// would compute: a clone of a `BuildHasher` builds the same hashes, which
+/// std's `HashMap::clone` relies on too. (A hash builder that broke this
+/// could only make lookups miss; `m` stays memory-safe under any hash.)
+#[inline(always)]
+fn find<'m, K, V, S, Q>(m: &'m EntryMap<K, V, S>, hash: u64, key: &Q) -> Option<&'m Entry<V>>
+where
+    K: Borrow<Q>,
+    Q: Eq + ?Sized,
+{
+    m.table.get(hash, |k| k.borrow() == key).map(|(_, e)| e)
 }
 
 /// The value pointer `Ref` and retirement code works with.
@@ -437,16 +499,41 @@ where
         Some(unsafe { make_ref(guard, value) })
     }
 
-    /// The value pointer for `key` under `guard`: the lookup shared by
-    /// [`SyncMap::load`] and [`Pinned::load`].
+    /// The value pointer for `key` under `guard`: [`SyncMap::load`]'s
+    /// lookup.
     #[inline(always)]
     fn load_in<Q>(&self, key: &Q, guard: &Guard<'_>) -> Loaded<V>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let read = self.read.load(guard);
-        match read.m.get(key) {
+        // Hash first: it needs only `self`, so it overlaps with the loads of
+        // the read slot and the map's header instead of following them.
+        let hash = self.hash(key);
+        self.load_from(self.read.load(guard), key, hash, guard)
+    }
+
+    /// The hash every inner map computes for `key` (see [`find`]).
+    #[inline(always)]
+    fn hash<Q: Hash + ?Sized>(&self, key: &Q) -> u64 {
+        make_hash(&self.hash_builder, self.seed, key)
+    }
+
+    /// The value pointer for `key`, whose hash is `hash`, looked up in
+    /// `read`, a snapshot of the read slot loaded under `guard`.
+    #[inline(always)]
+    fn load_from<Q>(
+        &self,
+        read: ReadOnly<'_, K, V, S>,
+        key: &Q,
+        hash: u64,
+        guard: &Guard<'_>,
+    ) -> Loaded<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        match find(read.m, hash, key) {
             Some(e) => e.load(guard),
             None if read.amended => self.load_slow(key, guard),
             None => None,
@@ -517,8 +604,9 @@ where
     #[inline]
     fn swap_inner(&self, key: K, value: V, guard: &Guard<'_>) -> Loaded<V> {
         let new = NewValue::new(value);
+        let hash = self.hash(&key);
         let read = self.read.load(guard);
-        let new = match read.m.get(&key) {
+        let new = match find(read.m, hash, &key) {
             Some(e) => match e.try_swap(new, guard) {
                 Ok(old) => {
                     if old.is_none() {
@@ -893,7 +981,8 @@ where
         dirty.misses = 0;
         // Publish the empty map first, so new operations stop finding the
         // old entries; `read.m` stays readable under `guard`.
-        self.read.publish(new_map(&self.hash_builder, 0), &guard);
+        self.read
+            .publish(new_map(&self.hash_builder, self.seed, 0), &guard);
         // Every live or deleted entry is in the dirty map when there is one
         // (the read map's others are expunged already), else in the read map.
         let old = old_dirty.as_ref().unwrap_or(read.m);
@@ -958,7 +1047,7 @@ where
             return;
         }
         let read = self.read.load(guard);
-        let mut m = new_map(&self.hash_builder, read.m.len());
+        let mut m = new_map(&self.hash_builder, self.seed, read.m.len());
         // If a key's `Clone` or `Hash` panics midway, revive what we
         // expunged: without a dirty map no entry of the read map may be
         // expunged (see `check_invariants`), so this restores the state we
@@ -1015,6 +1104,11 @@ where
         let dirty = self.lock();
         let read = self.read.load(&guard);
         read.m.check_invariants();
+        assert_eq!(
+            read.m.header().hash0,
+            self.seed,
+            "sync_map: the read map's seed is not the map's"
+        );
         assert!(
             !read.m.header().growing,
             "sync_map: the read map is in the middle of a growth"
@@ -1032,6 +1126,11 @@ where
             }
             Some(d) => {
                 d.check_invariants();
+                assert_eq!(
+                    d.header().hash0,
+                    self.seed,
+                    "sync_map: the dirty map's seed is not the map's"
+                );
                 for (k, e) in read.m.iter() {
                     match d.get(k) {
                         Some(de) => assert!(

@@ -5,8 +5,13 @@ use core::borrow::Borrow;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 
+use core::cell::Cell;
+use core::ptr::NonNull;
+
+use super::entry::Loaded;
 use super::primitive::Guard;
-use super::SyncMap;
+use super::read::EntryMap;
+use super::{find, SyncMap};
 
 /// A [`SyncMap`] with the current thread pinned: every operation through
 /// it shares the one reclamation guard taken by [`SyncMap::pin`].
@@ -47,6 +52,12 @@ use super::SyncMap;
 pub struct Pinned<'m, K, V, S> {
     /// The map the operations act on.
     map: &'m SyncMap<K, V, S>,
+    /// The read map this handle last loaded from the read slot, under
+    /// `guard` (an `EntryMap<K, V, S>`; a byte pointer so that the `Cell`
+    /// leaves the handle covariant in `K`, `V` and `S`). Loads look here
+    /// first and go back to the slot only when this map does not give a
+    /// value; see [`Pinned::load_in`] for why that is consistent.
+    read: Cell<NonNull<u8>>,
     /// Keeps everything loaded through this handle allocated.
     guard: Guard<'m>,
 }
@@ -56,10 +67,82 @@ impl<K, V, S> SyncMap<K, V, S> {
     /// that one guard. See [`Pinned`] for the cost of holding it.
     #[inline]
     pub fn pin(&self) -> Pinned<'_, K, V, S> {
+        let guard = self.collector.enter();
+        let read = NonNull::from(self.read.load(&guard).m).cast::<u8>();
         Pinned {
             map: self,
-            guard: self.collector.enter(),
+            read: Cell::new(read),
+            guard,
         }
+    }
+}
+
+impl<K, V, S> Pinned<'_, K, V, S>
+where
+    K: Eq + Hash + Clone,
+    S: BuildHasher + Clone,
+{
+    /// The read map this handle last loaded.
+    #[inline(always)]
+    fn cached(&self) -> &EntryMap<K, V, S> {
+        // SAFETY: `read` holds a read map loaded from the slot under
+        // `self.guard`. A read map taken out of the slot is retired through
+        // the collector, which frees it only after that guard is dropped,
+        // and the returned borrow of `self` ends before the guard does.
+        // Read maps are never mutated after publication.
+        unsafe { self.read.get().cast::<EntryMap<K, V, S>>().as_ref() }
+    }
+
+    /// [`SyncMap::load_in`] that starts at the read map this handle last
+    /// loaded instead of at the read slot, saving a dependent load.
+    ///
+    /// Consistent, though the cached map may have been replaced since:
+    /// an entry is the current entry for its key for as long as it is not
+    /// expunged. A key gets a new entry only when it is in neither the
+    /// read map nor the dirty map, and an entry leaves the dirty map only
+    /// expunged (when the dirty map is rebuilt, or by `clear`) or with a key
+    /// the current read map lacks (`load_and_delete`, which a key of an
+    /// earlier read map never is, as its entry stays in every later read
+    /// map until it is expunged). An expunged entry that is not in the
+    /// current read map can never be revived. So a value found in a cached
+    /// map's entry is the key's value at the moment it is read, as for a
+    /// load from the current map; when the cached map gives no value, the
+    /// load starts over from the read slot.
+    #[inline(always)]
+    fn load_in<Q>(&self, key: &Q) -> Loaded<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let hash = self.map.hash(key);
+        let found = find(self.cached(), hash, key);
+        if let Some(v) = found.and_then(|e| e.load(&self.guard)) {
+            return Some(v);
+        }
+        self.load_miss(key, hash, found.is_some())
+    }
+
+    /// The rest of [`Pinned::load_in`] when the cached map has no value for
+    /// `key`: `found` tells whether it has the key at all.
+    #[inline(never)]
+    fn load_miss<Q>(&self, key: &Q, hash: u64, found: bool) -> Loaded<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let read = self.map.read.load(&self.guard);
+        let current = NonNull::from(read.m).cast::<u8>();
+        if current != self.read.get() {
+            // Promoted or cleared since: look in the new map, and keep it.
+            self.read.set(current);
+            return self.map.load_from(read, key, hash, &self.guard);
+        }
+        // The same map: `load_from` would find what we found. A key it
+        // has (with no value) is no miss; an absent one is, if amended.
+        if found || !read.amended {
+            return None;
+        }
+        self.map.load_slow(key, &self.guard)
     }
 }
 
@@ -84,7 +167,7 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let value = self.map.load_in(key, &self.guard)?;
+        let value = self.load_in(key)?;
         // SAFETY: `value` was loaded under `self.guard` with Acquire (by
         // `Entry::load`); values are freed only through the collector, which
         // waits for that guard, and the returned borrow of `self` ends
@@ -99,7 +182,7 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.map.load_in(key, &self.guard).is_some()
+        self.load_in(key).is_some()
     }
 
     /// Sets the value for `key`; [`SyncMap::store`] under this handle's
