@@ -200,9 +200,10 @@ def main():
     if worst:
         p("Where the five largest stable samples fell (the entry count after the insert).")
         p("Go and gomap start a growth on the insert that makes 6.5·2^B + 1 entries and")
-        p("finish it over the next writes (gomap then unmaps the old array 128 KiB per")
-        p("write); hashbrown, std and indexmap rehash on the insert that makes ⅞·2^k + 1")
-        p("(2^k buckets, k ≥ 3); griddle starts its incremental resize there.")
+        p("finish it over the next writes (gomap then clears the old array for reuse, or")
+        p("unmaps it, 128 KiB per write); hashbrown, std and indexmap rehash on the insert")
+        p("that makes ⅞·2^k + 1 (2^k buckets, k ≥ 3); griddle starts its incremental")
+        p("resize there.")
         p()
         for r in worst:
             cells = ", ".join(f"{t(ns)} at {i:,}{where_in_growth(r['map'], i)}" for ns, i in r["worst_stable"])

@@ -336,8 +336,8 @@ unsafe fn free_chunk(p: NonNull<u8>, layout: Layout) {
 /// makes and drops maps in a loop does not pay fresh page faults each time.
 pub(crate) const MAP_MIN: usize = 128 << 10;
 
-/// Bytes a [`Retired::step`] unmaps: small enough that one step stays far
-/// below 100 µs.
+/// Bytes a [`Retired::step`] clears or unmaps: small enough that one step
+/// stays far below 100 µs.
 pub(crate) const RELEASE_CHUNK: usize = 128 << 10;
 
 /// Whether an allocation of this layout is (or was) mapped.

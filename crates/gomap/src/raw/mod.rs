@@ -99,7 +99,8 @@ pub(crate) struct RawTable<K, V> {
     /// Receives events; `None` costs one branch at each event site.
     observer: Option<Box<dyn Observer>>,
     /// The memory of the last finished growth's old array, when it was
-    /// mapped: unmapped a chunk per write (not part of Go's map state; Go
+    /// mapped: cleared for the array pool or unmapped, a chunk per write
+    /// (not part of Go's map state; Go
     /// leaves the old array to its garbage collector).
     retired: Option<Retired>,
     /// The table owns `K`s and `V`s.
@@ -722,7 +723,7 @@ impl<K, V> RawTable<K, V> {
     // ------------------------------------------------------------------
 
     /// Whether a write has work to do before its lookup: allocate a `B = 0`
-    /// map's first bucket, unmap a chunk of a retired array, or evacuate.
+    /// map's first bucket, release a chunk of a retired array, or evacuate.
     #[inline(always)]
     fn write_needs_prep(&self) -> bool {
         self.buckets.is_none() | self.retired.is_some() | self.oldbuckets.is_some()
@@ -851,7 +852,8 @@ impl<K, V> RawTable<K, V> {
         }
     }
 
-    /// Unmaps the next chunk of the retired old array.
+    /// Releases (clears for the pool, or unmaps) the next chunk of the
+    /// retired old array.
     #[cold]
     #[inline(never)]
     fn release_step(&mut self) {
