@@ -25,10 +25,24 @@
 //! CPU time still counts spinning and cache-line transfers, but not time a
 //! thread sleeps in the kernel waiting for a lock, which flatters the
 //! locked maps at 2 threads. `GOMAP_BENCH_CLOCK=wall` times wall clock.
+//!
+//! A two-thread figure only says something about contention if the two
+//! threads really ran at the same time. Each thread is therefore bound to a
+//! CPU of its own (`sched_setaffinity`; `GOMAP_BENCH_AFFINITY=0` leaves the
+//! placement to the scheduler), and every sample measures how much the
+//! threads overlapped: with CPU times `c1`, `c2` inside a wall-clock window
+//! `W` (first start to last finish), both ran together for at least
+//! `c1 + c2 - W`, and the sample's **overlap** is that over `W`, clamped to
+//! `[0, 1]`. Two threads taking turns on one core score 0; two threads on
+//! two idle cores score about 1. The median overlap of each multi-thread
+//! benchmark is printed after it, and appended as one JSON line to the file
+//! `GOMAP_BENCH_OVERLAP_OUT` names, if set (`scripts/bench.sh` does, and
+//! publishes it beside each two-thread figure).
 #![forbid(unsafe_code)]
 
 use std::collections::HashMap;
 use std::hint::black_box;
+use std::io::Write;
 use std::sync::{Barrier, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -225,17 +239,84 @@ fn stream(seed: u64, write_pct: u8) -> Vec<Op> {
         .collect()
 }
 
-/// Runs `iters` operations on each thread, [`PIN_OPS`] at a time; returns
-/// the slowest thread's time on the benches' clock.
+/// The overlap of every multi-thread sample of the benchmark running now.
+static OVERLAPS: Mutex<Vec<f64>> = Mutex::new(Vec::new());
+
+/// The CPUs benchmark threads are bound to, one each, in thread order:
+/// empty when `GOMAP_BENCH_AFFINITY=0` or when this process may run on
+/// fewer CPUs than `threads` (then the scheduler places the threads).
+fn cpus_for(threads: usize) -> Vec<usize> {
+    use nix::sched::{sched_getaffinity, CpuSet};
+    use nix::unistd::Pid;
+    if threads < 2 || std::env::var("GOMAP_BENCH_AFFINITY").is_ok_and(|v| v == "0") {
+        return Vec::new();
+    }
+    let Ok(allowed) = sched_getaffinity(Pid::from_raw(0)) else {
+        return Vec::new();
+    };
+    let cpus: Vec<usize> = (0..CpuSet::count())
+        .filter(|&c| allowed.is_set(c).unwrap_or(false))
+        .take(threads)
+        .collect();
+    if cpus.len() < threads {
+        return Vec::new();
+    }
+    cpus
+}
+
+/// Binds the calling thread to `cpu`.
+fn bind_to(cpu: usize) {
+    use nix::sched::{sched_setaffinity, CpuSet};
+    use nix::unistd::Pid;
+    let mut set = CpuSet::new();
+    set.set(cpu)
+        .expect("a CPU from sched_getaffinity fits a CpuSet");
+    sched_setaffinity(Pid::from_raw(0), &set).expect("sched_setaffinity to an allowed CPU");
+}
+
+/// What one thread of a sample measured.
+struct ThreadTimes {
+    /// Wall clock when it started and finished its operations.
+    start: Instant,
+    end: Instant,
+    /// Its CPU time over the operations.
+    cpu: Duration,
+}
+
+/// The fraction of the sample's wall-clock window in which every thread
+/// ran, at least (see the module documentation); for two threads,
+/// `(c1 + c2 - W) / W`.
+fn overlap(times: &[ThreadTimes]) -> f64 {
+    let first = times.iter().map(|t| t.start).min().unwrap();
+    let last = times.iter().map(|t| t.end).max().unwrap();
+    let window = last.duration_since(first).as_secs_f64();
+    if window == 0.0 {
+        return 0.0;
+    }
+    let cpu: f64 = times.iter().map(|t| t.cpu.as_secs_f64()).sum();
+    let idle = (times.len() - 1) as f64 * window;
+    ((cpu - idle) / window).clamp(0.0, 1.0)
+}
+
+/// Runs `iters` operations on each thread, [`PIN_OPS`] at a time, each
+/// thread on a CPU of its own when [`cpus_for`] finds enough; returns the
+/// slowest thread's time on the benches' clock, and records the sample's
+/// [`overlap`] if there is more than one thread.
 fn run<M: Map>(m: &M, streams: &[Vec<Op>], iters: u64) -> Duration {
     let barrier = Barrier::new(streams.len());
     let wall = clock::use_wall();
-    std::thread::scope(|s| {
+    let cpus = cpus_for(streams.len());
+    let times: Vec<ThreadTimes> = std::thread::scope(|s| {
         let handles: Vec<_> = streams
             .iter()
-            .map(|ops| {
+            .enumerate()
+            .map(|(t, ops)| {
                 let barrier = &barrier;
+                let cpu = cpus.get(t).copied();
                 s.spawn(move || {
+                    if let Some(c) = cpu {
+                        bind_to(c);
+                    }
                     barrier.wait();
                     let start = Instant::now();
                     let cpu = clock::thread_cpu_ns();
@@ -246,20 +327,64 @@ fn run<M: Map>(m: &M, streams: &[Vec<Op>], iters: u64) -> Duration {
                         m.run_ops(&ops[at..at + n], done);
                         done += n as u64;
                     }
-                    if wall {
-                        start.elapsed()
-                    } else {
-                        Duration::from_nanos(clock::thread_cpu_ns() - cpu)
+                    let cpu = Duration::from_nanos(clock::thread_cpu_ns() - cpu);
+                    ThreadTimes {
+                        start,
+                        end: Instant::now(),
+                        cpu,
                     }
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap())
-            .max()
-            .unwrap()
-    })
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    if times.len() > 1 {
+        OVERLAPS.lock().unwrap().push(overlap(&times));
+    }
+    times
+        .iter()
+        .map(|t| {
+            if wall {
+                t.end.duration_since(t.start)
+            } else {
+                t.cpu
+            }
+        })
+        .max()
+        .unwrap()
+}
+
+/// Prints the median overlap of the benchmark just run and appends it to
+/// `GOMAP_BENCH_OVERLAP_OUT`, if set.
+fn report_overlap(group: &str, name: &str, threads: usize, bound: bool) {
+    let mut v = std::mem::take(&mut *OVERLAPS.lock().unwrap());
+    if v.is_empty() {
+        return;
+    }
+    v.sort_by(f64::total_cmp);
+    let median = v[v.len() / 2];
+    let (lo, hi) = (v[0], v[v.len() - 1]);
+    eprintln!(
+        "{group}/{name}: overlap median {median:.2} (min {lo:.2}, max {hi:.2}, {} samples, {})",
+        v.len(),
+        if bound {
+            "one CPU per thread"
+        } else {
+            "placed by the scheduler"
+        }
+    );
+    if let Ok(path) = std::env::var("GOMAP_BENCH_OVERLAP_OUT") {
+        let line = format!(
+            "{{\"group\":\"{group}\",\"map\":\"{name}\",\"threads\":{threads},\"bound\":{bound},\"median\":{median:.4},\"min\":{lo:.4},\"max\":{hi:.4},\"samples\":{}}}",
+            v.len()
+        );
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .expect("GOMAP_BENCH_OVERLAP_OUT names a writable file");
+        writeln!(f, "{line}").expect("write the overlap line");
+    }
 }
 
 fn bench<M: Map>(c: &mut Criterion, reads: u8, threads: usize) {
@@ -270,10 +395,13 @@ fn bench<M: Map>(c: &mut Criterion, reads: u8, threads: usize) {
         .map(|t| stream(t + 1, write_pct))
         .collect();
     let m = M::with_keys(KEYS);
+    OVERLAPS.lock().unwrap().clear();
     group.bench_function(BenchmarkId::from_parameter(M::NAME), |b| {
         b.iter_custom(|iters| run(&m, &streams, iters));
     });
     group.finish();
+    let name = format!("sync_map/{reads}-{write_pct}/{threads}t");
+    report_overlap(&name, M::NAME, threads, !cpus_for(threads).is_empty());
 }
 
 fn all(c: &mut Criterion) {

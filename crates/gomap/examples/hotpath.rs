@@ -16,10 +16,16 @@
 //! and with `String` keys (the decimal text of the same keys): str_insert,
 //! str_insert_hint, str_lookup_hit, str_lookup_miss, str_iterate. For
 //! comparison, hashbrown (with foldhash) runs hb_insert, hb_insert_hint,
-//! hb_lookup_hit, hb_lookup_miss, hb_remove and hb_str_lookup_hit.
+//! hb_lookup_hit, hb_lookup_miss, hb_remove and hb_str_lookup_hit; and the
+//! concurrent maps `benches/sync_map.rs` compares `SyncMap` with, on the
+//! same hits: dashmap_load, papaya_load (a guard per load),
+//! papaya_pinned_load (one `pin()` per 64 loads) and rwlock_load
+//! (`RwLock<HashMap>`, a read lock per load).
 #![forbid(unsafe_code)]
 
 use std::hint::black_box;
+
+use gomap::DefaultHashBuilder;
 
 type Hashbrown<K> = hashbrown::HashMap<K, u64, foldhash::fast::RandomState>;
 
@@ -81,6 +87,31 @@ fn main() {
             hb_full.insert(k, i as u64);
         }
     }
+    // The concurrent maps `benches/sync_map.rs` compares `SyncMap` with,
+    // holding the same keys, for the `syncmap_*` workloads' counterparts.
+    let dash = dashmap::DashMap::<u64, u64, DefaultHashBuilder>::default();
+    let papaya = papaya::HashMap::<u64, u64, DefaultHashBuilder>::default();
+    let rwlock = std::sync::RwLock::new(
+        std::collections::HashMap::<u64, u64, DefaultHashBuilder>::default(),
+    );
+    match work.as_str() {
+        "dashmap_load" => keys.iter().enumerate().for_each(|(i, &k)| {
+            dash.insert(k, i as u64);
+        }),
+        "papaya_load" | "papaya_pinned_load" => {
+            let m = papaya.pin();
+            keys.iter().enumerate().for_each(|(i, &k)| {
+                m.insert(k, i as u64);
+            });
+        }
+        "rwlock_load" => {
+            let mut m = rwlock.write().unwrap();
+            keys.iter().enumerate().for_each(|(i, &k)| {
+                m.insert(k, i as u64);
+            });
+        }
+        _ => {}
+    }
     let t = clock::thread_cpu_ns();
     let mut s = 0u64;
     for _ in 0..reps {
@@ -126,6 +157,29 @@ fn main() {
                     for k in chunk {
                         s = s.wrapping_add(*pinned.load(k).unwrap());
                     }
+                }
+            }
+            "dashmap_load" => {
+                for k in &probes {
+                    s = s.wrapping_add(*dash.get(k).unwrap());
+                }
+            }
+            "papaya_load" => {
+                for k in &probes {
+                    s = s.wrapping_add(*papaya.pin().get(k).unwrap());
+                }
+            }
+            "papaya_pinned_load" => {
+                for chunk in probes.chunks(64) {
+                    let pinned = papaya.pin();
+                    for k in chunk {
+                        s = s.wrapping_add(*pinned.get(k).unwrap());
+                    }
+                }
+            }
+            "rwlock_load" => {
+                for k in &probes {
+                    s = s.wrapping_add(*rwlock.read().unwrap().get(k).unwrap());
                 }
             }
             "str_insert_hint" | "str_insert" => {
