@@ -7,6 +7,8 @@ Inputs (in the results directory given as argv[1]):
   latency.jsonl    one line per map (mapstat latency / bench/go -mode latency)
   memory.jsonl     one line per map (mapstat memory / bench/go -mode memory)
   machine.json     written by bench.sh
+  the SyncMap benches' estimates (groups sync_map/<mix>/<threads>t) under
+  the same criterion root, and their overlaps in sync_overlap.jsonl there
 """
 import glob
 import json
@@ -54,13 +56,101 @@ def load_criterion(root):
         b = json.load(open(bj))
         e = json.load(open(est))
         group = b["group_id"]
-        if "-" not in group:
+        if "-" not in group or group.startswith("sync_map/"):
             continue
         key, workload = group.split("-", 1)
         m, n = b["function_id"], int(b["value_str"])
         ops = MIXED_OPS if workload == "mixed" else n
         res.setdefault((key, workload, n), {})[m] = e["median"]["point_estimate"] / ops
     return res
+
+
+SYNC_MIXES = ["99-1", "90-10", "50-50"]
+SYNC_MAPS = ["SyncMap", "SyncMap (pin)", "dashmap", "papaya", "papaya (pin)", "RwLock<HashMap>", "Mutex<HashMap>"]
+
+
+def load_sync(root):
+    """SyncMap bench results: {(mix, threads): {map: M ops/s}} and
+    {(mix, threads, map): median overlap}."""
+    thr, ov = {}, {}
+    for bj in glob.glob(os.path.join(root, "sync_map_*", "*", "new", "benchmark.json")):
+        est = os.path.join(os.path.dirname(bj), "estimates.json")
+        if not os.path.exists(est):
+            continue
+        b = json.load(open(bj))
+        parts = b["group_id"].split("/")
+        if len(parts) != 3 or parts[0] != "sync_map":
+            continue
+        mix, threads = parts[1], int(parts[2].rstrip("t"))
+        ns = json.load(open(est))["median"]["point_estimate"]  # per operation of each thread
+        thr.setdefault((mix, threads), {})[b["value_str"]] = threads / ns * 1e3
+    path = os.path.join(root, "sync_overlap.jsonl")
+    if os.path.exists(path):
+        for line in open(path):
+            if line.strip():
+                r = json.loads(line)
+                mix, threads = r["group"].split("/")[1], r["threads"]
+                ov[(mix, threads, r["map"])] = r["median"]
+    return thr, ov
+
+
+def sync_section(p, root):
+    """The SyncMap section and its goal rows (issue 7)."""
+    thr, ov = load_sync(root)
+    if not thr:
+        return []
+    goals = []
+    p("## SyncMap against the concurrent maps (issue 7)")
+    p()
+    p("`crates/gomap/benches/sync_map.rs`, all maps in one process: 10,000 `u64` keys, all")
+    p("present (for `SyncMap`, promoted to the read map); each thread runs its own random")
+    p("stream, where a read loads a random key and a write overwrites one. Every map hashes")
+    p("with foldhash. `(pin)` rows run each 64 operations under one pinned handle")
+    p("(`SyncMap::pin`, papaya's `pin`); the other rows take a guard or lock per")
+    p("operation. Millions of operations per second, summed over the threads (each")
+    p("thread's CPU time), median of the samples; higher is better.")
+    p()
+    p("With two threads each thread is bound to a CPU of its own, and each sample")
+    p("measures how much the two really ran at once: with CPU times c1, c2 in a wall-clock")
+    p("window W, *overlap* = (c1 + c2 − W) / W, 1 when both ran throughout, 0 when they")
+    p("took turns. Only a two-thread figure with a high overlap says anything about")
+    p("contention; on this shared machine another job can hold one of the cores. The")
+    p("*overlap* row gives each map's median.")
+    p()
+    maps = [m for m in SYNC_MAPS if any(m in row for row in thr.values())]
+    for mix in SYNC_MIXES:
+        rows = sorted(t for (mx, t) in thr if mx == mix)
+        if not rows:
+            continue
+        reads, writes = mix.split("-")
+        p(f"### {reads}% loads, {writes}% stores")
+        p()
+        p("| threads | " + " | ".join(maps) + " | SyncMap ÷ dashmap | SyncMap ÷ RwLock | pin ÷ dashmap | pin ÷ RwLock |")
+        p("|---" * (len(maps) + 5) + "|")
+        for t in rows:
+            row = thr[(mix, t)]
+            ratios = [ratio(row.get(a), row.get(b)) for a, b in
+                      [("SyncMap", "dashmap"), ("SyncMap", "RwLock<HashMap>"),
+                       ("SyncMap (pin)", "dashmap"), ("SyncMap (pin)", "RwLock<HashMap>")]]
+            p(f"| {t} | " + " | ".join(fmt(row.get(m)) for m in maps) + " | "
+              + " | ".join(f"{fmt(r)}×" for r in ratios) + " |")
+            if t > 1 and any((mix, t, m) in ov for m in maps):
+                p(f"| overlap ({t} threads) | " + " | ".join(fmt(ov.get((mix, t, m))) for m in maps)
+                  + " | | | | |")
+            if mix == "99-1":
+                for ours, label in [("SyncMap", "`load`"), ("SyncMap (pin)", "`Pinned::load`")]:
+                    for peer in ["dashmap", "RwLock<HashMap>"]:
+                        r = ratio(row.get(ours), row.get(peer))
+                        if r is None:
+                            continue
+                        shown = f"{r:.2f}×"
+                        if t > 1:
+                            lo = min(ov.get((mix, t, m), 0.0) for m in (ours, peer))
+                            shown += f" (overlap ≥ {lo:.2f})"
+                        goals.append((f"99% loads, {t} thread{'s' if t > 1 else ''}: {label} ahead of {peer}",
+                                      r, r > 1.0, shown))
+        p()
+    return goals
 
 
 def fmt(x):
@@ -253,19 +343,27 @@ def main():
                       f"{bpe['gomap']:.1f} vs Go {bpe['go']:.1f}"))
     p()
 
-    p("## Goals (issue 6)")
-    p()
-    met = sum(1 for g in goals if g[2])
-    p(f"{met} of {sum(1 for g in goals if g[2] is not None)} met.")
-    p()
-    p("| goal | measured | met |")
-    p("|---|---|---|")
-    for name, _, ok, shown in goals:
-        p(f"| {name} | {shown} | {'—' if ok is None else 'yes' if ok else '**no**'} |")
+    sync_goals = sync_section(p, crit_root)
+
+    def goal_table(title, goals):
+        p(f"## {title}")
+        p()
+        met = sum(1 for g in goals if g[2])
+        p(f"{met} of {sum(1 for g in goals if g[2] is not None)} met.")
+        p()
+        p("| goal | measured | met |")
+        p("|---|---|---|")
+        for name, _, ok, shown in goals:
+            p(f"| {name} | {shown} | {'—' if ok is None else 'yes' if ok else '**no**'} |")
+        p()
+
+    goal_table("Goals (issue 6)", goals)
+    if sync_goals:
+        goal_table("Goals (issue 7: SyncMap)", sync_goals)
 
     # Hand-written sections (what the goal rows mean, instruction counts),
     # kept next to the bench code.
-    for name in ("analysis.md", "callgrind.md"):
+    for name in ("analysis.md", "callgrind.md", "syncmap.md"):
         extra = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench", name)
         if os.path.exists(extra):
             p()
