@@ -580,12 +580,14 @@ impl<V> Entry<V> {
     ) -> Result<Loaded<V>, NewValue<V>> {
         let p_ref = &self.header().p;
         let mut p = guard.protect(p_ref);
-        let mut new = Staged::new(new);
+        if p == expunged::<V>() {
+            return Err(new);
+        }
+        // Placed once, up front rather than through `Staged`: every store
+        // comes this way, and the common case publishes at the first try.
+        let placed = self.place(new);
+        let target = placed.ptr.as_ptr();
         loop {
-            if p == expunged::<V>() {
-                return Err(new.into_new());
-            }
-            let target = new.ptr(self);
             // AcqRel on success: Release publishes our value to readers'
             // Acquire loads; Acquire pairs with the Release that published
             // the value we take out, which we may read and which the
@@ -593,7 +595,7 @@ impl<V> Entry<V> {
             // Release for the value we will retry against.
             match p_ref.compare_exchange(p, target, Ordering::AcqRel, Ordering::Acquire) {
                 Ok(old) => {
-                    new.publish();
+                    placed.publish();
                     let old = loaded(old);
                     if let Some(v) = old {
                         // SAFETY: our compare-exchange took `v` out of `p`
@@ -602,6 +604,7 @@ impl<V> Entry<V> {
                     }
                     return Ok(old);
                 }
+                Err(actual) if actual == expunged::<V>() => return Err(placed.unplace()),
                 Err(actual) => p = actual,
             }
         }
