@@ -156,6 +156,42 @@ pub static CLAIMS: &[Claim] = &[
         quote: "当哈希表发生键删除时,若对应桶(bucket)存在 overflow 链表,系统会启动惰性剪枝:仅在链表尾部连续空节点 ≥ 3 个时,才截断冗余尾段",
         says: "deletes prune an overflow chain once 3 or more empty buckets trail it",
     },
+    Claim {
+        id: "syncmap-promote-at-threshold",
+        article: ARTICLE_003,
+        quote: "D --> E[dirty map 达阈值?] … E -->|是| F[dirtyToRead:迁移并复用有效 slot]",
+        says: "sync.Map moves the dirty map to the read map (dirtyToRead) once the dirty map reaches a threshold",
+    },
+    Claim {
+        id: "syncmap-misses-loadfactor",
+        article: ARTICLE_002,
+        quote: "B --> C[misses++ ≥ loadFactor] … C --> D[dirty promoted to read]",
+        says: "sync.Map promotes the dirty map once misses reach a load factor",
+    },
+    Claim {
+        id: "syncmap-delete-sets-amended",
+        article: ARTICLE_002,
+        quote: "| 删除后 | read.amended = true, dirty == nil |",
+        says: "after a sync.Map delete the read map is amended while the dirty map is nil",
+    },
+    Claim {
+        id: "syncmap-loadorstore-skips-read",
+        article: ARTICLE_002,
+        quote: "LoadOrStore 跳过 read 直接查 dirty",
+        says: "sync.Map's LoadOrStore skips the read map and goes straight to the dirty map",
+    },
+    Claim {
+        id: "syncmap-writes-only-dirty",
+        article: ARTICLE_003,
+        quote: "写操作仅更新 dirty map,不立即清理 read 中的 stale entry",
+        says: "sync.Map writes update only the dirty map, and stale entries stay in the read map",
+    },
+    Claim {
+        id: "syncmap-read-hit-atomic",
+        article: ARTICLE_004,
+        quote: "B -->|是| C[原子更新 read map] … B -->|否| D[加锁写入 dirty map]",
+        says: "a sync.Map write of a key the read map holds is an atomic update there; any other write locks and goes to the dirty map",
+    },
 ];
 
 /// The claim named `id`. Panics on an unknown id: the ids are fixed in this file.

@@ -19,7 +19,9 @@
 //! - [`verify`]: replay and comparison in one pass.
 //!
 //! The lab's second job is the articles' experiments (`gomap-lab hint`, `grow`,
-//! `layout`, `reuse`, `prealloc`, `loadfactor`, `latency`, `trace`, and `report`,
+//! `layout`, `reuse`, `prealloc`, `loadfactor`, `latency`, `trace`, `syncmap` — the
+//! one experiment on [`gomap::SyncMap`], compared with recordings of Go 1.19's
+//! `sync.Map` made by `oracle/syncmap` — and `report`,
 //! which runs them all into one HTML page). Each lives in [`experiments`] and
 //! returns a typed result; [`claims`] quotes what the articles in `shared/seeds/`
 //! said, so every result can stand beside the claim it tests. Shared pieces:

@@ -16,6 +16,7 @@ use gomap_lab::experiments::layout::{self, LayoutConfig};
 use gomap_lab::experiments::loadfactor::{self, LoadFactorConfig};
 use gomap_lab::experiments::prealloc::{self, PreallocConfig};
 use gomap_lab::experiments::reuse::{self, ReuseConfig};
+use gomap_lab::experiments::syncmap;
 use gomap_lab::experiments::{trace, Effort, Outcome};
 use gomap_lab::hashes::MissingHash;
 use gomap_lab::input::{Input, InputError};
@@ -93,6 +94,10 @@ enum Command {
     Latency(LatencyArgs),
     /// Write the Chrome trace (Perfetto) of inserting N keys into an empty map.
     Trace(TraceArgs),
+    /// sync.Map's life cycle on SyncMap, step by step (read map, amended, dirty map,
+    /// misses, entries), beside the articles' claims; with --compare, checked against
+    /// Go 1.19's recording of the same script.
+    Syncmap(SyncmapArgs),
     /// Run every experiment into one self-contained HTML report (DIR/index.html).
     Report(ReportArgs),
 }
@@ -257,6 +262,20 @@ struct TraceArgs {
 }
 
 #[derive(Debug, clap::Args)]
+struct SyncmapArgs {
+    /// Script of sync.Map ops (store K V, load K, delete K, load_or_store K V,
+    /// load_and_delete K, range) [default: the built-in walkthrough,
+    /// testdata/syncmap/walkthrough.txt].
+    script: Option<PathBuf>,
+    /// Go 1.19's recording of the same script (oracle/syncmap, see
+    /// scripts/record-syncmap.sh): compare after every op; exit 1 on a difference.
+    #[arg(long, value_name = "FILE")]
+    compare: Option<PathBuf>,
+    #[command(flatten)]
+    output: Output,
+}
+
+#[derive(Debug, clap::Args)]
 struct ReportArgs {
     /// Directory to write index.html (and trace.json) into; created if missing.
     #[arg(long, value_name = "DIR")]
@@ -409,6 +428,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
             }
             Ok(code)
         }
+        Command::Syncmap(a) => syncmap_command(a),
         Command::Report(a) => {
             let plan = Plan::new(if a.quick { Effort::Quick } else { Effort::Full });
             let bar = progress::bar(1, "report");
@@ -424,6 +444,47 @@ fn run(command: Command) -> anyhow::Result<u8> {
             Ok(EXIT_MATCH)
         }
     }
+}
+
+/// `gomap-lab syncmap`: runs the script, prints the steps (and claims), and
+/// with a recording exits 1 on the first difference from Go.
+fn syncmap_command(a: SyncmapArgs) -> anyhow::Result<u8> {
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).map_err(|error| InputError::Io {
+            name: path.display().to_string(),
+            error,
+        })
+    };
+    let (name, script) = match &a.script {
+        Some(path) => (path.display().to_string(), read(path)?),
+        None => ("walkthrough".to_owned(), syncmap::WALKTHROUGH.to_owned()),
+    };
+    let recording = match &a.compare {
+        Some(path) => Some((path.display().to_string(), read(path)?)),
+        None => None,
+    };
+    let outcome = if a.script.is_none() && recording.is_none() {
+        // The walkthrough is compared with Go's committed recording of it.
+        syncmap::walkthrough()
+    } else {
+        syncmap::run(
+            &name,
+            &script,
+            recording.as_ref().map(|(n, t)| (n.as_str(), t.as_str())),
+        )?
+    };
+    show(&outcome, a.output.json, None)?;
+    Ok(match outcome.matches_go() {
+        Some(false) => {
+            if a.output.json {
+                if let Some((_, Some(d))) = &outcome.go {
+                    eprint!("{d}");
+                }
+            }
+            EXIT_DIFFERENT
+        }
+        _ => EXIT_MATCH,
+    })
 }
 
 /// Prints an experiment's tables (or its JSON lines) and writes its figure.

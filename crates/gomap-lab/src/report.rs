@@ -18,6 +18,7 @@ use crate::experiments::layout::{self, LayoutConfig};
 use crate::experiments::loadfactor::{self, LoadFactorConfig};
 use crate::experiments::prealloc::{self, PreallocConfig};
 use crate::experiments::reuse::{self, ReuseConfig};
+use crate::experiments::syncmap;
 use crate::experiments::trace;
 use crate::experiments::{Effort, Outcome};
 use crate::html::{escape, STYLE};
@@ -339,6 +340,18 @@ pub fn run(plan: &Plan, out: &Path, bar: &ProgressBar) -> Result<ReportSummary, 
             let o = loadfactor::run(&plan.loadfactor, bar);
             Ok((
                 section_html(loadfactor::ABOUT, &[(&o, plan.loadfactor.command())], "")?,
+                o.claims(),
+            ))
+        },
+    )?;
+
+    timed(
+        "syncmap",
+        "sync.Map: read map, dirty map, misses and promotion",
+        &mut || {
+            let o = syncmap::walkthrough();
+            Ok((
+                section_html(syncmap::ABOUT, &[(&o, "gomap-lab syncmap".to_owned())], "")?,
                 o.claims(),
             ))
         },

@@ -65,6 +65,7 @@ fn every_subcommand_has_help() {
         "loadfactor",
         "latency",
         "trace",
+        "syncmap",
         "report",
     ] {
         assert!(help.contains(command), "{help}");
@@ -343,6 +344,7 @@ fn report_quick_writes_its_page() {
         "id=\"prealloc\"",
         "id=\"loadfactor\"",
         "id=\"latency\"",
+        "id=\"syncmap\"",
     ] {
         assert!(html.contains(section), "missing {section}");
     }
@@ -350,6 +352,8 @@ fn report_quick_writes_its_page() {
     assert!(html.contains("Where the articles were wrong"));
     assert!(html.contains("Regenerate: <code>cargo run --release -p gomap-lab -- grow"));
     assert!(html.contains("000_4afbaddb56c29d13.txt"));
+    assert!(html.contains("sync.Map: read map, dirty map, misses and promotion"));
+    assert!(html.contains("same state after every op"));
     // Self-contained: nothing is loaded from elsewhere (the SVG namespace URI is a
     // name, not a fetch).
     for loader in [
@@ -366,4 +370,95 @@ fn report_quick_writes_its_page() {
     let trace: Value =
         serde_json::from_slice(&std::fs::read(dir.join("trace.json")).unwrap()).unwrap();
     assert!(trace["traceEvents"].as_array().unwrap().len() > 100);
+}
+
+fn syncmap_file(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/syncmap")
+        .join(name)
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "spawns processes")]
+fn syncmap_walkthrough_prints_steps_claims_and_go() {
+    let out = lab(&["syncmap"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("promoted (miss 2 = len(dirty) 2)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("revived 2"), "{stdout}");
+    assert!(stdout.contains("same state after every op"), "{stdout}");
+    assert!(stdout.contains("003_fda20bf46ffabf46.txt"), "{stdout}");
+    let steps = json_lines(&["syncmap", "--json"]);
+    assert_eq!(steps.len(), 15);
+    assert_eq!(steps[3]["misses"], 0);
+    assert_eq!(steps[3]["dirty_len"], Value::Null);
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "spawns processes")]
+fn syncmap_compare_exits_1_on_a_difference_and_2_on_bad_input() {
+    let script = syncmap_file("promotion.txt");
+    let good = syncmap_file("promotion.jsonl");
+    let out = lab(&["syncmap", &script, "--compare", &good]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+
+    let dir = scratch("syncmap");
+    let recording = std::fs::read_to_string(&good).unwrap();
+    // Go's misses one lower after the second miss.
+    let lines: Vec<&str> = recording.lines().collect();
+    let i = lines
+        .iter()
+        .position(|l| l.contains("\"misses\":2"))
+        .unwrap();
+    let mut changed = lines.clone();
+    let edited = lines[i].replace("\"misses\":2", "\"misses\":1");
+    changed[i] = &edited;
+    let wrong = dir.join("wrong.jsonl");
+    std::fs::write(&wrong, changed.join("\n")).unwrap();
+    let out = lab(&["syncmap", &script, "--compare", wrong.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("misses: Go 1.19 has 1, SyncMap has 2"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let broken = dir.join("broken.jsonl");
+    std::fs::write(
+        &broken,
+        recording.replacen("\"amended\":true", "\"amended\":tru", 1),
+    )
+    .unwrap();
+    let out = lab(&["syncmap", &script, "--compare", broken.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("broken.jsonl: line 1:"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let other = syncmap_file("range.jsonl");
+    let out = lab(&["syncmap", &script, "--compare", &other]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("another script"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let bad_script = dir.join("bad.txt");
+    std::fs::write(&bad_script, "store 1 1\nlod 2\n").unwrap();
+    let out = lab(&["syncmap", bad_script.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("bad.txt: line 2: unknown op"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -106,6 +106,8 @@ pub use map::{GoMap, TryReserveError, MAX_BUCKET_BYTES};
 pub use range::Range;
 #[doc(hidden)]
 pub use sync_map::DebugState as SyncMapDebugState;
+#[doc(hidden)]
+pub use sync_map::{DebugEntry as SyncMapDebugEntry, DebugEntryState as SyncMapEntryState};
 pub use sync_map::{Pinned, Ref, SyncMap};
 
 /// The README's examples, compiled and run as doctests so they stay true.

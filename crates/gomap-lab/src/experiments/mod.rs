@@ -11,6 +11,7 @@ pub mod layout;
 pub mod loadfactor;
 pub mod prealloc;
 pub mod reuse;
+pub mod syncmap;
 pub mod trace;
 
 use crate::claims::ClaimCheck;

@@ -1159,6 +1159,82 @@ where
         let live = authoritative.values().filter(|e| e.is_live()).count();
         assert_eq!(self.len(), live, "sync_map: live count is off");
     }
+
+    /// Every key of the read map and the dirty map with its entry's state
+    /// in each, and whether the two maps share the entry, in no particular
+    /// order: what Go's `sync.Map` recorder (`oracle/syncmap`) reads out
+    /// of a real `sync.Map`. A snapshot taken under the lock; for tests and
+    /// the lab, while no other thread writes.
+    #[doc(hidden)]
+    pub fn debug_entries(&self) -> Vec<DebugEntry<K, V>>
+    where
+        V: Clone,
+    {
+        let guard = self.collector.enter();
+        let dirty = self.lock();
+        let read = self.read.load(&guard);
+        let state = |e: &Entry<V>| {
+            if e.is_expunged() {
+                return DebugEntryState::Expunged;
+            }
+            match e.load(&guard) {
+                // SAFETY: loaded under `guard` with Acquire; values are
+                // freed only through the collector, after `guard` is dropped,
+                // and the clone is done before that.
+                Some(v) => DebugEntryState::Live(unsafe { v.as_ref() }.clone()),
+                None => DebugEntryState::Deleted,
+            }
+        };
+        let mut out = Vec::new();
+        for (k, e) in read.m.iter() {
+            let d = dirty.map.as_ref().and_then(|m| m.get(k));
+            out.push(DebugEntry {
+                key: k.clone(),
+                read: Some(state(e)),
+                dirty: d.map(state),
+                shared: d.is_some_and(|d| Entry::ptr_eq(e, d)),
+            });
+        }
+        for (k, e) in dirty.map.iter().flat_map(GoMap::iter) {
+            if !read.m.contains_key(k) {
+                out.push(DebugEntry {
+                    key: k.clone(),
+                    read: None,
+                    dirty: Some(state(e)),
+                    shared: false,
+                });
+            }
+        }
+        out
+    }
+}
+
+/// One key as [`SyncMap::debug_entries`] reports it.
+#[doc(hidden)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DebugEntry<K, V> {
+    /// The key.
+    pub key: K,
+    /// Its entry in the read map, or `None` if the read map lacks the key.
+    pub read: Option<DebugEntryState<V>>,
+    /// Its entry in the dirty map, or `None` if the dirty map lacks the key
+    /// or there is no dirty map.
+    pub dirty: Option<DebugEntryState<V>>,
+    /// Whether both maps hold the key and map it to the same entry.
+    pub shared: bool,
+}
+
+/// What an entry holds. Go: `entry.p`.
+#[doc(hidden)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DebugEntryState<V> {
+    /// A value (`p` points at it).
+    Live(V),
+    /// Deleted (`p` is nil); the entry stays until the next rebuild of the
+    /// dirty map expunges it.
+    Deleted,
+    /// Deleted and left out of the dirty map (`p` is the `expunged` mark).
+    Expunged,
 }
 
 /// What [`SyncMap::debug_state`] reports.
