@@ -257,17 +257,20 @@ pub use self::value_ref::Ref;
 /// the same story in instructions (`examples/hotpath.rs`, see
 /// `BENCHMARKS-syncmap.md`): 51 for `GoMap::get`, 67 for `Pinned::load`,
 /// 123 for `load`. On the 99/1 benchmark, one thread: pinned loads run at
-/// about 0.8× dashmap and 0.8–0.9× `RwLock<HashMap>`, plain ones at
-/// 0.4–0.6× of either. Two threads that really run at once: plain loads
-/// 1.2× dashmap and 2.5× `RwLock<HashMap>`, pinned ones 1.9× and 3.7×,
+/// about 0.7–0.9× of dashmap and `RwLock<HashMap>`, plain ones at
+/// 0.3–0.6× of either: a load through Go's two levels (bucket, then entry)
+/// misses L1 3.3–3.6 times, a hashbrown-based map's 1.35 times. Two
+/// threads that really run at once (bound to a core each, overlapping 95%
+/// of the time and more): plain loads 2.3× dashmap and 4.8×
+/// `RwLock<HashMap>`, pinned ones 3.3× and 7.1× (medians of three runs),
 /// since our loads write nothing another thread reads and the locked maps
-/// bounce their lock words; when the machine's other jobs make our two
-/// threads take turns, the locked maps do not pay for that and stay ahead.
-/// Writes pay a compare-exchange and a retirement each,
-/// plus an allocation when both slots are busy, so `SyncMap` falls behind
-/// locked maps as the write share grows, as Go documents for `sync.Map`.
-/// `BENCHMARKS-syncmap.md` at the repository root has the comparison with
-/// dashmap, papaya and locked `HashMap`s and the commands.
+/// bounce their lock words between the cores. Writes pay a claim of a
+/// slot, a compare-exchange and a retirement each, plus an allocation when
+/// both slots are busy, so `SyncMap` falls behind locked maps as the write
+/// share grows, as Go documents for `sync.Map`. `BENCHMARKS.md` at the
+/// repository root has the comparison with dashmap, papaya and locked
+/// `HashMap`s, and `bench/syncmap.md` the instruction and cache-miss
+/// counts behind it.
 ///
 /// # Consistency
 ///
