@@ -6,48 +6,22 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"os"
+
+	"gomap/oracle/internal/cli"
 )
 
-const usage = `usage: oracle [SCRIPT]     run SCRIPT (or stdin) and write JSON lines to stdout
-       oracle -check         only run the startup self-check`
-
 func main() {
-	args := os.Args[1:]
-	if len(args) > 1 || (len(args) == 1 && (args[0] == "-h" || args[0] == "--help")) {
-		fmt.Fprintln(os.Stderr, usage)
-		os.Exit(2)
-	}
-	if err := selfCheck(); err != nil {
-		fmt.Fprintf(os.Stderr, "oracle: self-check failed, refusing to run: %v\n", err)
-		os.Exit(3)
-	}
-	if len(args) == 1 && args[0] == "-check" {
-		fmt.Fprintln(os.Stderr, "oracle: self-check passed")
-		return
-	}
-	var in io.Reader = os.Stdin
-	if len(args) == 1 && args[0] != "-" {
-		f, err := os.Open(args[0])
+	cli.Main("oracle", selfCheck, func(script io.Reader) error {
+		out := newOutput(os.Stdout)
+		err := newRunner(out).run(script)
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "oracle: %v\n", err)
-			os.Exit(2)
+			out.flush()
 		}
-		defer f.Close()
-		in = f
-	}
-	out := newOutput(os.Stdout)
-	err := newRunner(out).run(in)
-	if err == nil {
-		return
-	}
-	out.flush()
-	fmt.Fprintf(os.Stderr, "oracle: %v\n", err)
-	var le *layoutError
-	if errors.As(err, &le) {
-		os.Exit(4)
-	}
-	os.Exit(2)
+		return err
+	}, func(err error) bool {
+		var le *layoutError
+		return errors.As(err, &le)
+	})
 }

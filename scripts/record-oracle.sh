@@ -19,24 +19,15 @@ shift || true
 
 die() { echo "record-oracle: $*" >&2; exit 1; }
 
-go_is_119() { "$1" version 2>/dev/null | grep -Eq '^go version go1\.19(\.[0-9]+)? '; }
-
-gobin=
-for cand in "${GO:-}" /usr/lib/go-1.19/bin/go "$(command -v go 2>/dev/null || true)"; do
-	if [ -n "$cand" ] && [ -x "$cand" ] && go_is_119 "$cand"; then
-		gobin=$cand
-		break
-	fi
-done
-[ -n "$gobin" ] || die "Go 1.19 not found (tried \$GO, /usr/lib/go-1.19/bin/go, go on PATH); install it, e.g. apt-get install golang-1.19-go"
+# shellcheck source=go119.sh
+. "$root/scripts/go119.sh"
+gobin=$(go119_find) || die "$GO119_MISSING"
 command -v gzip >/dev/null || die "gzip not found"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/record-oracle.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# A private, offline Go environment: works as root on a fresh machine.
-export GOCACHE=$work/gocache GOPATH=$work/gopath GOMODCACHE=$work/gopath/pkg/mod
-export GOTOOLCHAIN=local GOPROXY=off GOFLAGS= GO111MODULE=on GOENV=off CGO_ENABLED=0 GOWORK=off
+go119_env "$work"
 
 echo "record-oracle: building with $("$gobin" version)" >&2
 # No -gcflags=-N and no -race: both stop the compiler from turning the

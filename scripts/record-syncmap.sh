@@ -17,21 +17,13 @@ outdir=${1:-$scripts_dir}
 
 die() { echo "record-syncmap: $*" >&2; exit 1; }
 
-go_is_119() { "$1" version 2>/dev/null | grep -Eq '^go version go1\.19(\.[0-9]+)? '; }
-
-gobin=
-for cand in "${GO:-}" /usr/lib/go-1.19/bin/go "$(command -v go 2>/dev/null || true)"; do
-	if [ -n "$cand" ] && [ -x "$cand" ] && go_is_119 "$cand"; then
-		gobin=$cand
-		break
-	fi
-done
-[ -n "$gobin" ] || die "Go 1.19 not found (tried \$GO, /usr/lib/go-1.19/bin/go, go on PATH); install it, e.g. apt-get install golang-1.19-go"
+# shellcheck source=go119.sh
+. "$root/scripts/go119.sh"
+gobin=$(go119_find) || die "$GO119_MISSING"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/record-syncmap.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-export GOCACHE=$work/gocache GOPATH=$work/gopath GOMODCACHE=$work/gopath/pkg/mod
-export GOTOOLCHAIN=local GOPROXY=off GOFLAGS= GO111MODULE=on GOENV=off CGO_ENABLED=0 GOWORK=off
+go119_env "$work"
 
 echo "record-syncmap: building with $("$gobin" version)" >&2
 (cd "$root/oracle" && "$gobin" build -trimpath -o "$work/syncmap" ./syncmap) || die "build failed"

@@ -9,50 +9,22 @@ package main
 import (
 	"bufio"
 	"errors"
-	"fmt"
 	"io"
 	"os"
+
+	"gomap/oracle/internal/cli"
 )
 
-const usage = `usage: syncmap [SCRIPT]     run SCRIPT (or stdin) and write JSON lines to stdout
-       syncmap -check         only run the startup self-check`
-
 func main() {
-	args := os.Args[1:]
-	if len(args) > 1 || (len(args) == 1 && (args[0] == "-h" || args[0] == "--help")) {
-		fmt.Fprintln(os.Stderr, usage)
-		os.Exit(2)
-	}
-	if err := selfCheck(); err != nil {
-		fmt.Fprintf(os.Stderr, "syncmap: self-check failed, refusing to run: %v\n", err)
-		os.Exit(3)
-	}
-	if len(args) == 1 && args[0] == "-check" {
-		fmt.Fprintln(os.Stderr, "syncmap: self-check passed")
-		return
-	}
-	var in io.Reader = os.Stdin
-	if len(args) == 1 && args[0] != "-" {
-		f, err := os.Open(args[0])
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "syncmap: %v\n", err)
-			os.Exit(2)
+	cli.Main("syncmap", selfCheck, func(script io.Reader) error {
+		out := bufio.NewWriter(os.Stdout)
+		err := run(script, out)
+		if ferr := out.Flush(); err == nil {
+			err = ferr
 		}
-		defer f.Close()
-		in = f
-	}
-	out := bufio.NewWriter(os.Stdout)
-	err := run(in, out)
-	if ferr := out.Flush(); err == nil {
-		err = ferr
-	}
-	if err == nil {
-		return
-	}
-	fmt.Fprintf(os.Stderr, "syncmap: %v\n", err)
-	var me *memoryError
-	if errors.As(err, &me) {
-		os.Exit(4)
-	}
-	os.Exit(2)
+		return err
+	}, func(err error) bool {
+		var me *memoryError
+		return errors.As(err, &me)
+	})
 }
