@@ -425,7 +425,7 @@ pub struct Difference {
     pub go: String,
     /// SyncMap's side.
     pub ours: String,
-    /// Both states in full.
+    /// Go's state in full.
     pub go_step: Step,
     /// SyncMap's state in full.
     pub our_step: Step,
