@@ -362,3 +362,54 @@ fn regression_capacity_not_below_len_during_a_deferred_growth() {
     assert!(exceeded, "the scenario must run past the load factor");
     m.check_invariants();
 }
+
+/// Regression (issue 17): `try_reserve` of a request that fits the 2^48-byte
+/// cut but no machine's address space used to double one `B` at a time,
+/// touching every intermediate array (56 s and 14 GB for `1 << 30` on a
+/// 24 GB machine) before failing at the last. Every array is now allocated
+/// before anything moves: the refusal is immediate and the map is exactly
+/// as it was, entries, layout and header.
+#[test]
+#[cfg_attr(miri, ignore = "asks the allocator for 158 TB")]
+fn regression_try_reserve_of_an_unmappable_size_fails_at_once() {
+    // B = 40: 2^40 buckets of 144 bytes, 158 TB, beyond a 47-bit address
+    // space but under the 2^48-byte cut, so the allocation itself is tried.
+    const WANT: usize = 4_000_000_000_000;
+    for filled in [0u64, 1, 200] {
+        let mut m: GoMap<u64, u64> = GoMap::new();
+        for i in 0..filled {
+            m.insert(i, i * 3);
+        }
+        let (header, layout) = (m.header(), format!("{:?}", m.layout()));
+        let start = std::time::Instant::now();
+        let err = m.try_reserve(WANT).expect_err("158 TB cannot be mapped");
+        let took = start.elapsed();
+        assert!(err.to_string().contains("B = 40"), "{err}");
+        assert_eq!(m.header(), header);
+        assert_eq!(format!("{:?}", m.layout()), layout);
+        assert_eq!(m.len(), filled as usize);
+        for i in 0..filled {
+            assert_eq!(m.get(&i), Some(&(i * 3)));
+        }
+        m.check_invariants();
+        // Not a timing test: a generous bound that the old doubling (tens of
+        // seconds) could never meet and that the new code meets by orders of
+        // magnitude.
+        assert!(took.as_secs() < 5, "took {took:?}");
+    }
+}
+
+/// `reserve` on a map that never allocated makes the array `make(map, hint)`
+/// would have made: the same `B`, and the same preallocated overflow pool.
+#[test]
+fn reserve_on_a_fresh_map_equals_make_with_the_hint() {
+    for n in [0usize, 1, 8, 9, 53, 1000, 100_000] {
+        let mut m: GoMap<u64, u64> = GoMap::new();
+        m.reserve(n);
+        let made: GoMap<u64, u64> = GoMap::with_capacity(n);
+        let (a, b) = (m.layout(), made.layout());
+        assert_eq!(a.header.b, b.header.b, "hint {n}");
+        assert_eq!(a.arr_len, b.arr_len, "hint {n}");
+        m.check_invariants();
+    }
+}

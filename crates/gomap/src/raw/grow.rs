@@ -63,8 +63,15 @@ impl<K, V> RawTable<K, V> {
 
     /// Starts a doubling (`bigger`) or same-size growth.
     fn start_growth(&mut self, bigger: bool) -> Result<(), CapacityError> {
+        let new = Self::new_array(self.b + u8::from(bigger))?;
+        self.start_growth_with(bigger, new);
+        Ok(())
+    }
+
+    /// Starts a growth into `new`, an array for `B + 1` (`bigger`) or `B`.
+    fn start_growth_with(&mut self, bigger: bool, new: super::alloc::BucketArray) {
         let new_b = self.b + u8::from(bigger);
-        let new = Self::new_array(new_b)?;
+        debug_assert_eq!(new.base(), 1 << new_b);
         let (old_b, count, noverflow) = (self.b, self.count, self.noverflow);
         self.emit(|| Event::GrowStart {
             kind: if bigger {
@@ -86,7 +93,6 @@ impl<K, V> RawTable<K, V> {
         self.set_b(new_b);
         self.nevacuate = 0;
         self.noverflow = 0;
-        Ok(())
     }
 
     /// One write's share of growth work: evacuate the old bucket that
@@ -336,6 +342,13 @@ impl<K, V> RawTable<K, V> {
     /// often as needed. Rust's `reserve`; Go has no counterpart, so the map
     /// ends where inserting that many keys would have taken it, minus the
     /// incremental steps.
+    ///
+    /// Every array the doublings need is allocated before anything moves, so
+    /// a failed reserve returns with the map exactly as it was, after work
+    /// proportional to the allocation attempts only (the arrays are mapped
+    /// zero pages; nothing is touched until an evacuation writes to it). A
+    /// map that never allocated gets its final array directly, as
+    /// `make(map, hint)` would have made it.
     pub(crate) fn reserve(
         &mut self,
         additional: usize,
@@ -357,18 +370,35 @@ impl<K, V> RawTable<K, V> {
                 bytes: None,
             });
         }
-        loop {
-            while self.growing() {
-                let n = self.nevacuate;
-                self.grow_work_at(n, &hasher);
+        if self.buckets.is_none() {
+            // `B = 0`, no entries, no growth: nothing to evacuate.
+            if target > 0 {
+                let array = Self::new_array(target)?;
+                self.next_overflow = array.has_pool().then(|| array.base());
+                self.buckets = Some(array);
+                self.set_b(target);
             }
-            if !super::over_load_factor(want, self.b, self.stress) {
-                return Ok(());
-            }
-            if self.buckets.is_none() {
-                self.buckets = Some(Self::new_array(0)?);
-            }
-            self.start_growth(true)?;
+            return Ok(());
+        }
+        // Largest first: it is the one most likely to fail, and the error
+        // then names the `B` the request needs.
+        let arrays = (self.b + 1..=target)
+            .rev()
+            .map(Self::new_array)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.finish_growth(&hasher);
+        for array in arrays.into_iter().rev() {
+            self.start_growth_with(true, array);
+            self.finish_growth(&hasher);
+        }
+        Ok(())
+    }
+
+    /// Evacuates every old bucket left, ending the growth in progress.
+    fn finish_growth(&mut self, hasher: &impl Fn(&K) -> u64) {
+        while self.growing() {
+            let n = self.nevacuate;
+            self.grow_work_at(n, hasher);
         }
     }
 
