@@ -1,13 +1,12 @@
-//! What the articles in `shared/seeds/` claim about Go's map, quoted, so the lab can
-//! show each claim beside the number gomap (whose layout is Go's) measures.
+//! The claims the experiments checked by hand before the catalogue
+//! ([`super::catalog`]) existed; removed as each experiment moves to it.
 //!
 //! Every quote below is a verbatim excerpt of the named article file; `says` is our
 //! English reading of it. Only claims the lab can check by running a map are here.
 
-#![forbid(unsafe_code)]
-
 use serde::Serialize;
 
+use super::Verdict;
 use crate::table::{Align, Table};
 
 /// `000_…`: dlv traces of `mapgrow`; what passing a length to `make` does.
@@ -200,29 +199,6 @@ pub fn claim(id: &str) -> &'static Claim {
         .iter()
         .find(|c| c.id == id)
         .unwrap_or_else(|| panic!("no claim named {id:?}"))
-}
-
-/// How a claim fared against the measurement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    /// The measurement contradicts the claim.
-    Wrong,
-    /// Part of the claim holds.
-    Partly,
-    /// The measurement agrees.
-    Right,
-}
-
-impl Verdict {
-    /// `wrong`, `partly` or `right`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Wrong => "wrong",
-            Verdict::Partly => "partly",
-            Verdict::Right => "right",
-        }
-    }
 }
 
 /// A claim beside what the lab measured.
