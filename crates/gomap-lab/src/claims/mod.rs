@@ -442,7 +442,7 @@ pub fn evaluate(claim: &Claim, m: &Measurements) -> Checked {
                             ),
                         };
                         // needs-go wins over not-measurable: installing Go decides it.
-                        if missing.as_ref().is_none_or(|(v, _)| *v != Verdict::NeedsGo) {
+                        if !matches!(missing, Some((Verdict::NeedsGo, _))) {
                             missing = Some(why);
                         }
                     }
