@@ -17,7 +17,17 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// The report's stylesheet, inlined so the page opens with no network.
+/// An SVG document without its XML declaration, for inlining in HTML.
+pub fn strip_xml_declaration(svg: &str) -> &str {
+    match svg.find("<svg") {
+        Some(i) => &svg[i..],
+        None => svg,
+    }
+}
+
+/// The report's stylesheet, inlined so the page opens with no network. Wide
+/// tables scroll inside their own box (`.wide`) so the page itself never
+/// runs off a narrow window.
 pub const STYLE: &str = r#"
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 1000px;
        margin: 2em auto; padding: 0 1em; color: #1d1d1f; }
@@ -32,14 +42,20 @@ th { background: #f6f8fa; text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 caption { text-align: left; font-weight: 600; padding: 0.3em 0; }
 .note { color: #555; font-size: 13px; }
-.claims td:nth-child(3) { color: #8a1c1c; }
+.wide { overflow-x: auto; max-width: 100%; }
 .verdict-wrong { color: #b00020; font-weight: 600; }
 .verdict-right { color: #1a7f37; font-weight: 600; }
 .verdict-partly { color: #9a6700; font-weight: 600; }
+.verdict-not-measurable, .verdict-needs-go { color: #57606a; font-weight: 600; }
+td.verdict-wrong, td.verdict-right, td.verdict-partly, td.verdict-not-measurable,
+td.verdict-needs-go { white-space: nowrap; }
+.counts span { display: inline-block; margin-right: 1.2em; }
+.quote { color: #555; font-size: 13px; }
 figure { margin: 1em 0; }
 figure svg { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { font-size: 13px; color: #555; }
 nav ol { columns: 2; }
+@media (max-width: 760px) { nav ol { columns: 1; } body { margin: 1em auto; } }
 "#;
 
 #[cfg(test)]

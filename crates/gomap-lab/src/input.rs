@@ -34,6 +34,8 @@ pub enum InputError {
         /// The underlying error.
         error: io::Error,
     },
+    /// The command line asks for something that cannot be done.
+    Usage(String),
 }
 
 impl fmt::Display for InputError {
@@ -45,18 +47,14 @@ impl fmt::Display for InputError {
                 message,
             } => write!(f, "{name}: line {line}: {message}"),
             InputError::Io { name, error } => write!(f, "{name}: {error}"),
+            InputError::Usage(message) => f.write_str(message),
         }
     }
 }
 
-impl std::error::Error for InputError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            InputError::Malformed { .. } => None,
-            InputError::Io { error, .. } => Some(error),
-        }
-    }
-}
+/// The I/O error is part of the message already, so it is not also given as
+/// a source (an error chain would print it twice).
+impl std::error::Error for InputError {}
 
 /// A stream that can be read from the start as often as needed.
 #[derive(Debug, Clone)]

@@ -23,9 +23,13 @@ pub fn bar(len: u64, message: &str) -> ProgressBar {
     bar
 }
 
-/// Starts a new phase on `bar`: `len` steps from zero, under `message`.
-pub fn phase(bar: &ProgressBar, len: u64, message: &str) {
-    bar.set_length(len);
-    bar.set_position(0);
+/// A spinner for work of unknown length, or a hidden bar off a terminal.
+pub fn spinner(message: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner();
     bar.set_message(message.to_owned());
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
 }

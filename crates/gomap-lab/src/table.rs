@@ -92,7 +92,10 @@ impl Table {
 
     /// The table as an HTML `<table>` with a caption (and the note after it).
     pub fn to_html(&self) -> String {
-        let mut out = format!("<table>\n<caption>{}</caption>\n<tr>", escape(&self.title));
+        let mut out = format!(
+            "<div class=\"wide\"><table>\n<caption>{}</caption>\n<tr>",
+            escape(&self.title)
+        );
         for (name, _) in &self.columns {
             out += &format!("<th>{}</th>", escape(name));
         }
@@ -109,7 +112,7 @@ impl Table {
             }
             out += "</tr>\n";
         }
-        out += "</table>\n";
+        out += "</table></div>\n";
         if let Some(note) = &self.note {
             out += &format!("<p class=\"note\">{}</p>\n", escape(note));
         }

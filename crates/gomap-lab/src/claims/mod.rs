@@ -18,7 +18,6 @@
 #![forbid(unsafe_code)]
 
 pub mod catalog;
-pub mod legacy;
 pub mod measure;
 
 use std::collections::BTreeMap;
@@ -27,7 +26,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-pub use legacy::{claim, claimed_b, table, ClaimCheck, CLAIMS};
+use crate::table::{Align, Table};
 
 /// One of the five articles in `shared/seeds/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -481,6 +480,31 @@ pub fn evaluate(claim: &Claim, m: &Measurements) -> Checked {
         },
         experiment: claim.experiment,
     }
+}
+
+/// The claims as a terminal table: article and section, claim, measured,
+/// verdict.
+pub fn table(checked: &[Checked]) -> Table {
+    let mut t = Table::new(
+        "The articles' claims, each verdict computed from a measurement",
+        &[
+            ("claim", Align::Left),
+            ("article §", Align::Left),
+            ("says", Align::Left),
+            ("measured", Align::Left),
+            ("verdict", Align::Left),
+        ],
+    );
+    for c in checked {
+        t.row(vec![
+            c.id.to_owned(),
+            format!("{} §{}", &c.article[..3], c.section),
+            c.says.to_owned(),
+            c.measured.clone(),
+            c.verdict.as_str().to_owned(),
+        ]);
+    }
+    t
 }
 
 fn dedup_in_order(v: &mut Vec<String>) {

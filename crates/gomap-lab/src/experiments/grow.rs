@@ -11,8 +11,8 @@ use gomap::GoMap;
 use indicatif::ProgressBar;
 use serde::Serialize;
 
-use crate::claims::{self, ClaimCheck, Verdict};
-use crate::experiments::{to_values, Figure, Outcome};
+use crate::experiments::registry::{Ctx, Experiment};
+use crate::experiments::{to_values, Effort, Figure, Outcome};
 use crate::hashers::{fixed, seed_sequence};
 use crate::kv::{Key200, LabKey};
 use crate::plot::{Axis, Chart, Guide, LegendAt, PlotError, Series, BLUE, ORANGE};
@@ -32,21 +32,43 @@ pub const MAX_INSERTS: u64 = 50_000_000;
 const LARGE_KEY_INSERTS: u64 = 20_000;
 
 /// What to run.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, clap::Args)]
 pub struct GrowConfig {
     /// Keys inserted into an empty `GoMap<u64, u64>`.
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..=MAX_INSERTS))]
     pub inserts: u64,
-    /// Seed of the hasher and of the map's seeds.
+    /// Seed of the hasher and of the map's hash seeds.
+    #[arg(long, default_value_t = 1)]
     pub seed: u64,
 }
 
-impl GrowConfig {
-    /// The command line that runs this configuration and writes its figure.
-    pub fn command(&self) -> String {
-        format!(
-            "gomap-lab grow --inserts {} --seed {} --svg grow.svg",
-            self.inserts, self.seed
-        )
+/// `gomap-lab grow`.
+pub struct Grow;
+
+impl Experiment for Grow {
+    const ID: &'static str = "grow";
+    const TITLE: &'static str = "Growth: when, which kind, and who pays";
+    const ABOUT: &'static str = "Insert N keys into an empty map: every growth (when, kind, \
+        writes to pay it off) and a plot of load factor and B";
+    const EXPLAIN: &'static str = ABOUT;
+    const FIGURE: bool = true;
+    type Args = GrowConfig;
+    type Outcome = GrowOutcome;
+
+    fn run(args: &GrowConfig, ctx: &Ctx<'_>) -> anyhow::Result<GrowOutcome> {
+        let bar = ctx.bar(args.inserts, "grow: inserts");
+        let outcome = run(args, &bar);
+        bar.finish_and_clear();
+        Ok(outcome)
+    }
+
+    fn report_runs(effort: Effort) -> Vec<String> {
+        // Past 212,993, where B goes from 15 to 16, even when quick.
+        let inserts = match effort {
+            Effort::Quick => 300_000,
+            Effort::Full => 1_000_000,
+        };
+        vec![format!("--inserts {inserts} --seed 1")]
     }
 }
 
@@ -102,8 +124,6 @@ pub struct GrowOutcome {
     pub large_key_growths: Vec<u64>,
     /// How many inserts the 200-byte-key run made.
     pub large_key_inserts: u64,
-    /// The articles' claims about growth.
-    pub checks: Vec<ClaimCheck>,
 }
 
 #[derive(Default)]
@@ -224,74 +244,13 @@ pub fn run(config: &GrowConfig, progress: &ProgressBar) -> GrowOutcome {
         .map(|r| r.started_at)
         .collect();
     progress.set_position(config.inserts);
-    let checks = checks(&rows, &large_key_growths, large_key_inserts);
     GrowOutcome {
         inserts: config.inserts,
         rows,
         samples,
         large_key_growths,
         large_key_inserts,
-        checks,
     }
-}
-
-fn checks(rows: &[GrowRow], large: &[u64], large_inserts: u64) -> Vec<ClaimCheck> {
-    let mut checks = Vec::new();
-    let at = |b: u8| rows.iter().find(|r| r.old_b == b && r.kind == "double");
-    if let (Some(b0), Some(b4), Some(b8)) = (at(0), at(4), at(8)) {
-        checks.push(ClaimCheck::new(
-            "growth-thresholds",
-            format!(
-                "growth starts at insert {} at B = 0 (count {}), {} at B = 4 (count {}), {} at B = 8 \
-                 (count {}): right for B = 4 and 8, wrong for B = 0, where the limit is 8",
-                b0.started_at, b0.count, b4.started_at, b4.count, b8.started_at, b8.count
-            ),
-            Verdict::Partly,
-        ));
-        checks.push(ClaimCheck::new(
-            "load-is-count-over-b",
-            format!(
-                "at B = 4 the map grows at count {} = 6.5·2^4 (count / 2^B), not at 26 = 6.5·4",
-                b4.count
-            ),
-            Verdict::Wrong,
-        ));
-    }
-    let small: Vec<u64> = rows
-        .iter()
-        .map(|r| r.started_at)
-        .filter(|&i| i <= large_inserts)
-        .collect();
-    if !large.is_empty() {
-        let same = small == large;
-        let list: Vec<String> = large.iter().map(|&i| thousands(i)).collect();
-        checks.push(ClaimCheck::new(
-            "large-key-triggers-growth",
-            format!(
-                "200-byte keys (stored by pointer) start growths at inserts {} — {} u64 keys",
-                list.join(", "),
-                if same {
-                    "the same as"
-                } else {
-                    "NOT the same as"
-                }
-            ),
-            if same { Verdict::Wrong } else { Verdict::Right },
-        ));
-    }
-    if let Some(r) = rows.iter().find(|r| r.old_b >= 15) {
-        checks.push(ClaimCheck::new(
-            "no-growth-from-b15",
-            format!(
-                "B {} → {} started at insert {}; doublings continue past B = 15",
-                r.old_b,
-                r.new_b,
-                thousands(r.started_at)
-            ),
-            Verdict::Wrong,
-        ));
-    }
-    checks
 }
 
 impl GrowOutcome {
@@ -338,7 +297,7 @@ impl GrowOutcome {
 
 impl Outcome for GrowOutcome {
     fn tables(&self) -> Vec<Table> {
-        vec![self.growth_table(), claims::table(&self.checks)]
+        vec![self.growth_table()]
     }
 
     fn json_lines(&self) -> Vec<serde_json::Value> {
@@ -388,10 +347,6 @@ impl Outcome for GrowOutcome {
                     .into(),
             svg: chart.to_svg()?,
         }))
-    }
-
-    fn claims(&self) -> Vec<ClaimCheck> {
-        self.checks.clone()
     }
 }
 

@@ -7,8 +7,9 @@
 use gomap::GoMap;
 use serde::Serialize;
 
-use crate::claims::{self, ClaimCheck, Verdict};
-use crate::experiments::{to_values, Outcome};
+use crate::claims::Article;
+use crate::experiments::registry::{Ctx, Experiment};
+use crate::experiments::{to_values, Effort, Outcome};
 use crate::kv::{KvType, KvVisitor, LabKey, LabValue};
 use crate::table::{thousands, Align, Table};
 
@@ -63,34 +64,69 @@ pub fn parse_hints(s: &str) -> Result<Vec<usize>, String> {
     Ok(hints)
 }
 
-/// What to run.
-#[derive(Debug, Clone)]
-pub struct HintConfig {
-    /// The hints.
-    pub hints: Vec<usize>,
-    /// The key/value types.
-    pub kvs: Vec<KvType>,
-}
+/// A list of hints; its own type so clap treats the whole list as one value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hints(pub Vec<usize>);
 
-impl Default for HintConfig {
-    fn default() -> Self {
-        HintConfig {
-            hints: DEFAULT_HINTS.to_vec(),
-            kvs: vec![KvType::U64U64, KvType::StrU64],
-        }
+impl std::str::FromStr for Hints {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Hints, String> {
+        parse_hints(s).map(Hints)
     }
 }
 
-impl HintConfig {
-    /// The command line that runs this configuration.
-    pub fn command(&self) -> String {
-        let kvs: Vec<&str> = self.kvs.iter().map(|k| k.name()).collect();
-        let hints: Vec<String> = self.hints.iter().map(usize::to_string).collect();
-        format!(
-            "gomap-lab hint --kv {} --hints {}",
-            kvs.join(","),
-            hints.join(",")
-        )
+/// What to run.
+#[derive(Debug, Clone, clap::Args)]
+pub struct HintConfig {
+    /// Hints, as a list and inclusive ranges: `0,8,9,100-120`.
+    #[arg(long, default_value = DEFAULT_HINTS_ARG)]
+    pub hints: Hints,
+    /// Key:value types, comma-separated: u64:u64, str:u64 (16-byte Box<str> keys),
+    /// u32:u32, u8:u64, k200:u64 (200-byte keys).
+    #[arg(long = "kv", value_delimiter = ',', default_value = "u64:u64")]
+    pub kvs: Vec<KvType>,
+}
+
+/// [`DEFAULT_HINTS`] as the command line writes them.
+const DEFAULT_HINTS_ARG: &str =
+    "0,1,8,9,13,14,16,26,27,52,53,100,104,105,208,209,1000,1024,1025,10000,100000,1000000";
+
+/// `gomap-lab hint`.
+pub struct Hint;
+
+impl Experiment for Hint {
+    const ID: &'static str = "hint";
+    const TITLE: &'static str = "make(map, hint): B, buckets and the overflow pool";
+    const ABOUT: &'static str = "make(map, hint): the B, buckets, preallocated overflow pool and \
+        bytes each hint gives, beside the B the articles claim";
+    const EXPLAIN: &'static str = ABOUT;
+    const FIGURE: bool = false;
+    type Args = HintConfig;
+    type Outcome = HintOutcome;
+
+    fn run(args: &HintConfig, _: &Ctx<'_>) -> anyhow::Result<HintOutcome> {
+        Ok(run(args))
+    }
+
+    fn report_runs(_: Effort) -> Vec<String> {
+        vec![format!("--kv u64:u64,str:u64 --hints {DEFAULT_HINTS_ARG}")]
+    }
+}
+
+/// The `B` an article says `make(map, hint)` gives, and which article: a
+/// claim about that very hint first, then one about a range of hints, then
+/// the "smallest B with 2^B ≥ hint" rule of article 000 (which 003 repeats).
+pub fn claimed_b(hint: usize) -> (u8, Article) {
+    match hint {
+        0 => (5, Article::A004),
+        1..=8 => (3, Article::A000),
+        9..=16 => (4, Article::A000),
+        1024 => (10, Article::A003),
+        _ => (
+            (usize::BITS - (hint - 1).leading_zeros()) as u8,
+            Article::A000,
+        ),
     }
 }
 
@@ -146,7 +182,7 @@ impl KvVisitor for MakeMaps<'_> {
                 let m: GoMap<K, V> = GoMap::with_capacity(hint);
                 let l = m.layout();
                 let b = l.header.b;
-                let (claimed_b, claim) = claims::claimed_b(hint);
+                let (claimed_b, article) = claimed_b(hint);
                 HintRow {
                     kv,
                     hint,
@@ -158,7 +194,7 @@ impl KvVisitor for MakeMaps<'_> {
                     bytes: m.stats().bytes.bucket_array,
                     first_growth_at: first_growth_at(b),
                     claimed_b,
-                    claim_article: claim.article,
+                    claim_article: article.file(),
                 }
             })
             .collect()
@@ -170,8 +206,6 @@ impl KvVisitor for MakeMaps<'_> {
 pub struct HintOutcome {
     /// The rows, by type, then hint.
     pub rows: Vec<HintRow>,
-    /// The articles' general claims about `make`.
-    pub checks: Vec<ClaimCheck>,
 }
 
 /// Makes a map for each type and hint and reads its layout.
@@ -179,102 +213,9 @@ pub fn run(config: &HintConfig) -> HintOutcome {
     let rows = config
         .kvs
         .iter()
-        .flat_map(|&kv| kv.visit(MakeMaps(&config.hints, kv)))
+        .flat_map(|&kv| kv.visit(MakeMaps(&config.hints.0, kv)))
         .collect();
-    HintOutcome {
-        rows,
-        checks: checks(),
-    }
-}
-
-fn one(kv: KvType, hint: usize) -> HintRow {
-    kv.visit(MakeMaps(&[hint], kv)).remove(0)
-}
-
-/// Checks of the articles' claims about `make`, each from maps made here.
-fn checks() -> Vec<ClaimCheck> {
-    let u = KvType::U64U64;
-    let range_b = |hints: std::ops::RangeInclusive<usize>| {
-        let bs: Vec<u8> = hints.clone().map(|h| one(u, h).b).collect();
-        let (lo, hi) = (bs[0], bs[bs.len() - 1]);
-        if lo == hi {
-            format!("hint {}–{} → B = {lo}", hints.start(), hints.end())
-        } else {
-            format!("hint {}–{} → B = {lo}…{hi}", hints.start(), hints.end())
-        }
-    };
-    let h0 = one(u, 0);
-    let h9 = one(u, 9);
-    let h1024 = one(u, 1024);
-    let h1025 = one(u, 1025);
-    let s0 = one(KvType::StrU64, 0);
-    let mut first = GoMap::<Box<str>, u64>::new();
-    first.insert("k".into(), 1);
-    let first_bytes = first.stats().bytes.bucket_array;
-    vec![
-        ClaimCheck::new(
-            "hint-1-8-gives-b3",
-            format!(
-                "{}: one bucket, allocated by the first insert, not 8",
-                range_b(1..=8)
-            ),
-            Verdict::Wrong,
-        ),
-        ClaimCheck::new(
-            "hint-9-16-gives-b4",
-            format!(
-                "hint 9 → B = {}; {}; {}",
-                h9.b,
-                range_b(9..=13),
-                range_b(14..=16)
-            ),
-            Verdict::Wrong,
-        ),
-        ClaimCheck::new(
-            "hint-power-of-two",
-            format!(
-                "B is the smallest with hint ≤ 6.5·2^B: 1025 → B = {} ({} buckets), not 11",
-                h1025.b, h1025.buckets
-            ),
-            Verdict::Wrong,
-        ),
-        ClaimCheck::new(
-            "hint-1024-gives-1024-buckets",
-            format!(
-                "make(map, 1024) → B = {}: {} buckets + {} preallocated overflow buckets",
-                h1024.b, h1024.buckets, h1024.prealloc_overflow
-            ),
-            Verdict::Wrong,
-        ),
-        ClaimCheck::new(
-            "hint-0-gives-32-buckets",
-            format!(
-                "hint 0 → B = {}, {} buckets allocated by make; the first insert allocates 1",
-                h0.b, h0.allocated
-            ),
-            Verdict::Wrong,
-        ),
-        ClaimCheck::new(
-            "bucket-is-16-bytes",
-            format!(
-                "a map[int]int bucket is {} bytes (8 tophash + 8×8 keys + 8×8 values + 8 overflow \
-                 pointer); make(map[int]int, 1024) allocates {} buckets = {} bytes",
-                h1024.bucket_size,
-                h1024.allocated,
-                thousands(h1024.bytes as u64)
-            ),
-            Verdict::Wrong,
-        ),
-        ClaimCheck::new(
-            "make-allocates-320-byte-bucket",
-            format!(
-                "make(map[string]uint64) allocates {} bytes of buckets; the first insert allocates \
-                 one {}-byte bucket",
-                s0.bytes, first_bytes
-            ),
-            Verdict::Wrong,
-        ),
-    ]
+    HintOutcome { rows }
 }
 
 impl Outcome for HintOutcome {
@@ -321,15 +262,11 @@ impl Outcome for HintOutcome {
             "articles' B: the B the named article (shared/seeds/NNN_*.txt) gives for that hint, or \
              its rule \"smallest B with 2^B ≥ hint\". B = 0 allocates its one bucket at the first insert.",
         );
-        vec![t, claims::table(&self.checks)]
+        vec![t]
     }
 
     fn json_lines(&self) -> Vec<serde_json::Value> {
         to_values(&self.rows)
-    }
-
-    fn claims(&self) -> Vec<ClaimCheck> {
-        self.checks.clone()
     }
 }
 
@@ -345,12 +282,13 @@ mod tests {
         assert!(parse_hints("x").is_err());
         assert!(parse_hints("").is_err());
         assert!(parse_hints(&format!("{}", MAX_HINT + 1)).is_err());
+        assert_eq!(parse_hints(DEFAULT_HINTS_ARG).unwrap(), DEFAULT_HINTS);
     }
 
     #[test]
     fn hints_give_go_s_b_and_pool() {
         let out = run(&HintConfig {
-            hints: vec![8, 9, 13, 14, 53, 104, 105],
+            hints: Hints(vec![8, 9, 13, 14, 53, 104, 105]),
             kvs: vec![KvType::U64U64],
         });
         let got: Vec<(usize, u8, usize)> = out

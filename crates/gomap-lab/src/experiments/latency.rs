@@ -21,10 +21,10 @@ use gomap::GoMap;
 use indicatif::ProgressBar;
 use serde::Serialize;
 
-use crate::experiments::{to_values, Figure, Outcome};
+use crate::experiments::registry::{Ctx, Experiment};
+use crate::experiments::{to_values, Effort, Figure, Outcome};
 use crate::hashers::{fixed, seed_sequence};
 use crate::plot::{Axis, Chart, LegendAt, PlotError, Series, BLUE, GREEN, ORANGE};
-use crate::progress;
 use crate::rng::scatter;
 use crate::table::{thousands, Align, Table};
 
@@ -43,23 +43,45 @@ pub const MAX_INSERTS: u64 = 20_000_000;
 const WINDOWS: u64 = 1000;
 
 /// What to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::Args)]
 pub struct LatencyConfig {
-    /// Keys inserted into each empty map.
+    /// Keys to insert into each map.
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..=MAX_INSERTS))]
     pub inserts: u64,
-    /// The hash key.
+    /// Hash key shared by the three maps.
+    #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Identical runs per map; each insert keeps its fastest time.
+    /// Identical runs per map; each insert keeps its fastest time (filters out
+    /// preemption by other processes).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub runs: u32,
 }
 
-impl LatencyConfig {
-    /// The command line that runs this configuration and writes its figure.
-    pub fn command(&self) -> String {
-        format!(
-            "gomap-lab latency --inserts {} --runs {} --seed {} --svg latency.svg",
-            self.inserts, self.runs, self.seed
-        )
+/// `gomap-lab latency`.
+pub struct Latency;
+
+impl Experiment for Latency {
+    const ID: &'static str = "latency";
+    const TITLE: &'static str = "Insert latency: incremental growth vs whole-table rehash";
+    const ABOUT: &'static str = "Per-insert latency, gomap vs std HashMap vs hashbrown: \
+        percentiles and a log-scale plot";
+    const EXPLAIN: &'static str = ABOUT;
+    const FIGURE: bool = true;
+    type Args = LatencyConfig;
+    type Outcome = LatencyOutcome;
+
+    fn run(args: &LatencyConfig, ctx: &Ctx<'_>) -> anyhow::Result<LatencyOutcome> {
+        let bar = ctx.bar(3 * args.runs as u64, "latency: map runs");
+        let outcome = run(args, &bar);
+        bar.finish_and_clear();
+        Ok(outcome)
+    }
+
+    fn report_runs(effort: Effort) -> Vec<String> {
+        vec![match effort {
+            Effort::Quick => "--inserts 200000 --runs 3 --seed 1".into(),
+            Effort::Full => "--inserts 1000000 --runs 5 --seed 1".into(),
+        }]
     }
 }
 
@@ -175,7 +197,6 @@ pub fn run(config: &LatencyConfig, progress: &ProgressBar) -> LatencyOutcome {
     let n = config.inserts.max(1);
     let seed = config.seed;
     let runs = config.runs.max(1);
-    progress::phase(progress, 3 * runs as u64, "latency");
     type Runner = fn(u64, u64) -> Vec<u32>;
     let maps: [(&'static str, Runner); 3] = [
         ("gomap", |n, seed| {

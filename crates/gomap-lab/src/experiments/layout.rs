@@ -9,9 +9,9 @@ use std::hash::{BuildHasher, Hash, Hasher};
 use gomap::{BucketOrigin, BucketView, GoMap, Header};
 use serde::Serialize;
 
-use crate::claims::{self, ClaimCheck, Verdict};
 use crate::diagram::{self, Cells, Diagram, Row, Section};
-use crate::experiments::{Figure, Outcome};
+use crate::experiments::registry::{Ctx, Experiment};
+use crate::experiments::{Effort, Figure, Outcome};
 use crate::hashers::{fixed, seed_sequence};
 use crate::plot::PlotError;
 use crate::table::{Align, Table};
@@ -30,52 +30,50 @@ pub const MAX_DRAWN: usize = 64;
 pub const MAX_KEYS: u64 = 1_000_000;
 
 /// The scenario.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::Args)]
 pub struct LayoutConfig {
-    /// The hint passed to `make`.
-    pub hint: usize,
-    /// Keys inserted (1, 2, … keys).
+    /// The hint passed to make.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=super::hint::MAX_HINT as u64))]
+    pub hint: u64,
+    /// Keys to insert (1, 2, …).
+    #[arg(long, default_value_t = 27, value_parser = clap::value_parser!(u64).range(0..=MAX_KEYS))]
     pub keys: u64,
     /// After the inserts, keep inserting until a growth is in progress.
+    #[arg(long)]
     pub stop_mid_growth: bool,
-    /// Keys deleted after the inserts, the first ones inserted first.
+    /// Then delete this many keys, the first inserted first.
+    #[arg(long, default_value_t = 0)]
     pub delete: u64,
-    /// At the end, rewrite present keys until a growth in progress is finished.
+    /// At the end, rewrite keys until a growth in progress has finished.
+    #[arg(long, conflicts_with = "stop_mid_growth")]
     pub finish_growth: bool,
-    /// Seed of the hasher and of the map's seeds: the same seed draws the same map.
+    /// Seed of the hasher and of the map's hash seeds (same seed, same drawing).
+    #[arg(long, default_value_t = 1)]
     pub seed: u64,
 }
 
-impl Default for LayoutConfig {
-    fn default() -> Self {
-        LayoutConfig {
-            hint: 0,
-            keys: 27,
-            stop_mid_growth: false,
-            delete: 0,
-            finish_growth: false,
-            seed: 1,
-        }
-    }
-}
+/// `gomap-lab layout`.
+pub struct Layout;
 
-impl LayoutConfig {
-    /// The command line that runs this scenario and writes its figure.
-    pub fn command(&self) -> String {
-        let mut c = format!("gomap-lab layout --keys {}", self.keys);
-        if self.hint != 0 {
-            c += &format!(" --hint {}", self.hint);
-        }
-        if self.stop_mid_growth {
-            c += " --stop-mid-growth";
-        }
-        if self.delete != 0 {
-            c += &format!(" --delete {}", self.delete);
-        }
-        if self.finish_growth {
-            c += " --finish-growth";
-        }
-        c + &format!(" --seed {} --svg layout.svg", self.seed)
+impl Experiment for Layout {
+    const ID: &'static str = "layout";
+    const TITLE: &'static str = "Inside the buckets";
+    const ABOUT: &'static str = "Draw a map's buckets (tophash bytes, empty slots, overflow \
+        chains, the old array mid-growth) for a scenario, in the terminal and as SVG";
+    const EXPLAIN: &'static str = ABOUT;
+    const FIGURE: bool = true;
+    type Args = LayoutConfig;
+    type Outcome = LayoutOutcome;
+
+    fn run(args: &LayoutConfig, _: &Ctx<'_>) -> anyhow::Result<LayoutOutcome> {
+        Ok(run(args))
+    }
+
+    fn report_runs(_: Effort) -> Vec<String> {
+        vec![
+            "--keys 27 --seed 1".into(),
+            "--hint 53 --keys 104 --delete 30 --seed 1".into(),
+        ]
     }
 }
 
@@ -117,8 +115,6 @@ pub struct LayoutOutcome {
     pub overflow_heap: usize,
     /// Keys found outside the chain of `hash & (2^B − 1)` (always 0: chaining).
     pub misplaced: usize,
-    /// The articles' claims about the layout.
-    pub checks: Vec<ClaimCheck>,
 }
 
 fn snap(chain: &[BucketView<'_, u64, u64>]) -> Vec<BucketSnap> {
@@ -149,7 +145,7 @@ fn map_hash<S: BuildHasher>(s: &S, hash0: u32, key: u64) -> u64 {
 pub fn run(config: &LayoutConfig) -> LayoutOutcome {
     let hasher = fixed(config.seed);
     let mut m: GoMap<u64, u64, _> = GoMap::with_capacity_hasher_and_seeds(
-        config.hint,
+        config.hint as usize,
         hasher.clone(),
         seed_sequence(config.seed),
     );
@@ -161,7 +157,11 @@ pub fn run(config: &LayoutConfig) -> LayoutOutcome {
         m.insert(next, next * 10);
         next += 1;
     }
-    steps.push(format!("insert keys 1…{}", next - 1));
+    steps.push(match next - 1 {
+        0 => "no inserts".to_owned(),
+        1 => "insert key 1".to_owned(),
+        n => format!("insert keys 1…{n}"),
+    });
     let deleted = config.delete.min(next - 1);
     for k in 1..=deleted {
         m.remove(&k);
@@ -219,61 +219,7 @@ pub fn run(config: &LayoutConfig) -> LayoutOutcome {
         overflow_pool: pool,
         overflow_heap: heap,
         misplaced,
-        checks: checks(config.seed),
     }
-}
-
-/// The articles' layout claims, checked on a `B = 4` map filled to its maximum load.
-fn checks(seed: u64) -> Vec<ClaimCheck> {
-    let hasher = fixed(seed);
-    let mut m: GoMap<u64, u64, _> =
-        GoMap::with_capacity_hasher_and_seeds(104, hasher.clone(), seed_sequence(seed));
-    for k in 1..=104u64 {
-        m.insert(k, k);
-    }
-    let l = m.layout();
-    let mask = (1usize << l.header.b) - 1;
-    let in_own_chain = l.buckets.iter().enumerate().all(|(i, chain)| {
-        chain
-            .iter()
-            .flat_map(|b| b.keys.iter().flatten())
-            .all(|k| map_hash(&hasher, l.header.hash0, **k) as usize & mask == i)
-    });
-    let with_overflow = l.buckets.iter().filter(|c| c.len() > 1).count();
-    let overflow_after_8 = l
-        .buckets
-        .iter()
-        .filter(|c| c.len() > 1)
-        .all(|c| c[0].top.iter().all(|&t| t >= 5));
-    let entries = |c: &Vec<BucketView<'_, u64, u64>>| -> usize {
-        c.iter().map(|b| b.keys.iter().flatten().count()).sum()
-    };
-    let five_to_eight = l
-        .buckets
-        .iter()
-        .filter(|c| c.len() == 1 && (5..=8).contains(&entries(c)))
-        .count();
-    vec![
-        ClaimCheck::new(
-            "open-addressing",
-            format!(
-                "in a B = 4 map holding 104 keys, every key is in the chain of its bucket hash & 15 \
-                 ({}); {} chains continue into overflow buckets",
-                if in_own_chain { "all of them" } else { "NOT all" },
-                with_overflow
-            ),
-            if in_own_chain { Verdict::Wrong } else { Verdict::Partly },
-        ),
-        ClaimCheck::new(
-            "overflow-after-8-minus-b",
-            format!(
-                "in that B = 4 map, {five_to_eight} buckets hold 5–8 entries with no overflow \
-                 bucket; the {with_overflow} chains with one got it at their 9th entry{}",
-                if overflow_after_8 { "" } else { " (NOT all)" }
-            ),
-            Verdict::Wrong,
-        ),
-    ]
 }
 
 impl LayoutOutcome {
@@ -441,7 +387,7 @@ impl Outcome for LayoutOutcome {
             "keys outside their chain".into(),
             self.misplaced.to_string(),
         ]);
-        vec![t, claims::table(&self.checks)]
+        vec![t]
     }
 
     fn json_lines(&self) -> Vec<serde_json::Value> {
@@ -458,8 +404,8 @@ impl Outcome for LayoutOutcome {
         }))
     }
 
-    fn claims(&self) -> Vec<ClaimCheck> {
-        self.checks.clone()
+    fn text(&self) -> Option<String> {
+        Some(self.to_text())
     }
 }
 
@@ -469,7 +415,7 @@ mod tests {
 
     #[test]
     fn default_scenario_is_mid_growth() {
-        let out = run(&LayoutConfig::default());
+        let out = run(&crate::experiments::registry::defaults::<LayoutConfig>());
         assert_eq!(
             (out.header.b, out.header.count, out.header.growing),
             (3, 27, true)
@@ -484,13 +430,13 @@ mod tests {
         let out = run(&LayoutConfig {
             keys: 20,
             stop_mid_growth: true,
-            ..LayoutConfig::default()
+            ..crate::experiments::registry::defaults::<LayoutConfig>()
         });
         assert_eq!((out.header.count, out.header.growing), (27, true));
         let done = run(&LayoutConfig {
             keys: 27,
             finish_growth: true,
-            ..LayoutConfig::default()
+            ..crate::experiments::registry::defaults::<LayoutConfig>()
         });
         assert!(!done.header.growing && done.old.is_none());
     }

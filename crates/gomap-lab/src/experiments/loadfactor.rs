@@ -21,7 +21,8 @@ use gomap::GoMap;
 use indicatif::ProgressBar;
 use serde::Serialize;
 
-use crate::experiments::{to_values, Figure, Outcome};
+use crate::experiments::registry::{Ctx, Experiment};
+use crate::experiments::{to_values, Effort, Figure, Outcome};
 use crate::hashers::{fixed, seed_sequence, Masked};
 use crate::plot::{Axis, Chart, LegendAt, PlotError, Series, BLUE, ORANGE};
 use crate::rng::scatter;
@@ -52,23 +53,45 @@ pub const GO_TABLE: [(f64, f64, f64, f64, f64); 9] = [
 pub const MAX_LOAD: f64 = 6.5;
 
 /// What to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::Args)]
 pub struct LoadFactorConfig {
     /// Maps averaged per load.
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub maps: u32,
-    /// `B` of the table measured (`2^B` buckets per map).
+    /// B of the measured tables (2^B buckets each).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u8).range(4..=18))]
     pub b: u8,
-    /// First seed; map `j` uses `seed + j`.
+    /// First seed (map j uses seed + j).
+    #[arg(long, default_value_t = 1)]
     pub seed: u64,
 }
 
-impl LoadFactorConfig {
-    /// The command line that runs this configuration and writes its figure.
-    pub fn command(&self) -> String {
-        format!(
-            "gomap-lab loadfactor --maps {} --b {} --seed {} --svg loadfactor.svg",
-            self.maps, self.b, self.seed
-        )
+/// `gomap-lab loadfactor`.
+pub struct LoadFactor;
+
+impl Experiment for LoadFactor {
+    const ID: &'static str = "loadfactor";
+    const TITLE: &'static str = "Go's load-factor table, regenerated";
+    const ABOUT: &'static str = "Regenerate Go's load-factor table (runtime/map.go) on gomap, \
+        beside Go's";
+    const EXPLAIN: &'static str = ABOUT;
+    const FIGURE: bool = true;
+    type Args = LoadFactorConfig;
+    type Outcome = LoadFactorOutcome;
+
+    fn run(args: &LoadFactorConfig, ctx: &Ctx<'_>) -> anyhow::Result<LoadFactorOutcome> {
+        let bar = ctx.bar(GO_TABLE.len() as u64, "loadfactor: loads");
+        let outcome = run(args, &bar);
+        bar.finish_and_clear();
+        Ok(outcome)
+    }
+
+    fn report_runs(effort: Effort) -> Vec<String> {
+        let maps = match effort {
+            Effort::Quick => 8,
+            Effort::Full => 32,
+        };
+        vec![format!("--maps {maps} --b 10 --seed 1")]
     }
 }
 

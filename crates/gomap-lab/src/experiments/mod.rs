@@ -1,6 +1,7 @@
 //! The experiments. Each module runs one on gomap and returns a typed result that
 //! implements [`Outcome`]: the CLI prints its tables (or JSON lines), writes its
-//! figure, and the report renders all of it.
+//! figure, and the report renders all of it. Each registers itself once, in
+//! [`registry::ALL`], through [`registry::Experiment`].
 
 #![forbid(unsafe_code)]
 
@@ -10,11 +11,11 @@ pub mod latency;
 pub mod layout;
 pub mod loadfactor;
 pub mod prealloc;
+pub mod registry;
 pub mod reuse;
 pub mod syncmap;
 pub mod trace;
 
-use crate::claims::ClaimCheck;
 use crate::plot::PlotError;
 use crate::table::Table;
 
@@ -40,9 +41,20 @@ pub trait Outcome {
         Ok(None)
     }
 
-    /// The articles' claims it checks, beside what it measured.
-    fn claims(&self) -> Vec<ClaimCheck> {
-        Vec::new()
+    /// A drawing for the terminal, printed before the tables.
+    fn text(&self) -> Option<String> {
+        None
+    }
+
+    /// More HTML for its report section, after the figure.
+    fn extra_html(&self) -> Result<Option<String>, PlotError> {
+        Ok(None)
+    }
+
+    /// The command's exit status: 0, or 1 when the run found a difference
+    /// (a comparison with Go's recording).
+    fn exit_code(&self) -> u8 {
+        0
     }
 }
 

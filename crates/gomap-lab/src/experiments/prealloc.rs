@@ -17,8 +17,8 @@ use gomap::GoMap;
 use indicatif::ProgressBar;
 use serde::Serialize;
 
-use crate::claims::{self, ClaimCheck, Verdict};
-use crate::experiments::{to_values, Outcome};
+use crate::experiments::registry::{Ctx, Experiment};
+use crate::experiments::{to_values, Effort, Outcome};
 use crate::rng::scatter;
 use crate::table::{thousands, Align, Table};
 
@@ -39,23 +39,41 @@ observer attached; median and fastest of the repetitions, which alternate betwee
 modes; ns/insert from the fastest, the run least disturbed by other load.";
 
 /// What to run.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
 pub struct PreallocConfig {
-    /// Map sizes.
+    /// Map sizes, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1000,100000,1000000", value_parser = clap::value_parser!(u64).range(1..=20_000_000))]
     pub sizes: Vec<u64>,
-    /// Timed repetitions per size and mode.
+    /// Timed repetitions per size (the median is shown).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub reps: u32,
 }
 
-impl PreallocConfig {
-    /// The command line that runs this configuration.
-    pub fn command(&self) -> String {
-        let sizes: Vec<String> = self.sizes.iter().map(u64::to_string).collect();
-        format!(
-            "gomap-lab prealloc --sizes {} --reps {}",
-            sizes.join(","),
-            self.reps
-        )
+/// `gomap-lab prealloc`.
+pub struct Prealloc;
+
+impl Experiment for Prealloc {
+    const ID: &'static str = "prealloc";
+    const TITLE: &'static str = "Passing the length to make, measured";
+    const ABOUT: &'static str = "make(map) vs make(map, N): arrays allocated, heap overflow \
+        buckets, bytes, growths and time";
+    const EXPLAIN: &'static str = ABOUT;
+    const FIGURE: bool = false;
+    type Args = PreallocConfig;
+    type Outcome = PreallocOutcome;
+
+    fn run(args: &PreallocConfig, ctx: &Ctx<'_>) -> anyhow::Result<PreallocOutcome> {
+        let bar = ctx.bar(args.sizes.len() as u64, "prealloc: sizes");
+        let outcome = run(args, &bar);
+        bar.finish_and_clear();
+        Ok(outcome)
+    }
+
+    fn report_runs(effort: Effort) -> Vec<String> {
+        vec![match effort {
+            Effort::Quick => "--sizes 1000,100000 --reps 3".into(),
+            Effort::Full => "--sizes 1000,100000,1000000 --reps 7".into(),
+        }]
     }
 }
 
@@ -96,8 +114,6 @@ pub struct PreallocOutcome {
     pub rows: Vec<PreallocRow>,
     /// Repetitions timed.
     pub reps: u32,
-    /// The articles' claims about preallocation.
-    pub checks: Vec<ClaimCheck>,
 }
 
 #[derive(Default)]
@@ -209,43 +225,10 @@ pub fn run(config: &PreallocConfig, progress: &ProgressBar) -> PreallocOutcome {
         }
         progress.set_position(i as u64 + 1);
     }
-    let checks = checks();
     PreallocOutcome {
         rows,
         reps: config.reps,
-        checks,
     }
-}
-
-fn checks() -> Vec<ClaimCheck> {
-    let with = counted(1024, 1024);
-    let no_hint = counted(100_000, 0);
-    vec![
-        ClaimCheck::new(
-            "heap-for-hint-1024",
-            format!(
-                "make(map[int]int, 1024) then 1024 inserts: B = {}, {} array of {} bytes ({:.1} KiB), \
-                 {} growths",
-                with.b,
-                with.arrays,
-                thousands(with.bytes_allocated as u64),
-                with.bytes_allocated as f64 / 1024.0,
-                with.growths
-            ),
-            Verdict::Wrong,
-        ),
-        ClaimCheck::new(
-            "rehash-17-for-100k",
-            format!(
-                "100,000 inserts into make(map): {} growths, {} bucket arrays, {} old buckets moved \
-                 two at a time",
-                no_hint.growths,
-                no_hint.arrays,
-                thousands(no_hint.evacuations as u64)
-            ),
-            Verdict::Wrong,
-        ),
-    ]
 }
 
 fn ms(ns: u64) -> String {
@@ -290,15 +273,11 @@ impl Outcome for PreallocOutcome {
                 format!("{:.1}", r.min_ns as f64 / r.n.max(1) as f64),
             ]);
         }
-        vec![t.with_note(METHOD), claims::table(&self.checks)]
+        vec![t.with_note(METHOD)]
     }
 
     fn json_lines(&self) -> Vec<serde_json::Value> {
         to_values(&self.rows)
-    }
-
-    fn claims(&self) -> Vec<ClaimCheck> {
-        self.checks.clone()
     }
 }
 

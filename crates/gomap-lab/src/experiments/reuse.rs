@@ -12,9 +12,9 @@ use gomap::{BucketOrigin, GoMap};
 use indicatif::ProgressBar;
 use serde::Serialize;
 
-use crate::claims::{self, ClaimCheck, Verdict};
 use crate::diagram::{self, Cells, Diagram, Row, Section};
-use crate::experiments::{to_values, Figure, Outcome};
+use crate::experiments::registry::{Ctx, Experiment};
+use crate::experiments::{to_values, Effort, Figure, Outcome};
 use crate::hashers::{fixed, seed_sequence, Masked};
 use crate::plot::{Axis, Chart, Guide, LegendAt, PlotError, Series, GREEN, ORANGE, RED};
 use crate::rng::{scatter, SplitMix64};
@@ -28,31 +28,63 @@ any key, whatever its hash — and links a new overflow bucket only when the cha
 Emptied overflow buckets stay linked. Under churn they accumulate until noverflow reaches 2^B \
 (for B < 16), and a same-size growth repacks the chains, at any B.";
 
+fn parse_load(s: &str) -> Result<u32, String> {
+    let load: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    if !(0.5..=6.5).contains(&load) {
+        return Err(format!(
+            "load {load} is outside 0.5–6.5 (above 6.5 the map would grow)"
+        ));
+    }
+    Ok((load * 10.0).round() as u32)
+}
+
 /// What to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::Args)]
 pub struct ReuseConfig {
-    /// `B` of the churned map.
+    /// B of the churned map.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u8).range(1..=16))]
     pub b: u8,
-    /// Entries kept in the churned map, per bucket, in tenths (60 = load 6.0).
+    /// Entries per bucket kept during the churn (0.5–6.5).
+    #[arg(long = "load", default_value = "6.0", value_parser = parse_load)]
     pub load_tenths: u32,
     /// Delete/insert pairs.
+    #[arg(long, default_value_t = 200_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     pub ops: u64,
-    /// Seed of hashers, map seeds and victim choice.
+    /// Seed of hashers, map seeds and victims.
+    #[arg(long, default_value_t = 1)]
     pub seed: u64,
 }
 
-impl ReuseConfig {
-    /// The command line that runs this configuration and writes its figure.
-    pub fn command(&self) -> String {
-        format!(
-            "gomap-lab reuse --b {} --load {} --ops {} --seed {} --svg reuse.svg",
-            self.b,
-            self.load_tenths as f64 / 10.0,
-            self.ops,
-            self.seed
-        )
+/// `gomap-lab reuse`.
+pub struct Reuse;
+
+impl Experiment for Reuse {
+    const ID: &'static str = "reuse";
+    const TITLE: &'static str = "Deleted slots: emptyOne, emptyRest and reuse";
+    const ABOUT: &'static str = "Deletes and inserts: emptyOne/emptyRest step by step on one \
+        chain, then churn counts of slot reuse, overflow buckets and same-size growths";
+    const EXPLAIN: &'static str = ABOUT;
+    const FIGURE: bool = true;
+    type Args = ReuseConfig;
+    type Outcome = ReuseOutcome;
+
+    fn run(args: &ReuseConfig, ctx: &Ctx<'_>) -> anyhow::Result<ReuseOutcome> {
+        let bar = ctx.bar(args.ops, "reuse: churn ops");
+        let outcome = run(args, &bar);
+        bar.finish_and_clear();
+        Ok(outcome)
     }
 
+    fn report_runs(effort: Effort) -> Vec<String> {
+        let ops = match effort {
+            Effort::Quick => 100_000,
+            Effort::Full => 400_000,
+        };
+        vec![format!("--b 8 --load 6.0 --ops {ops} --seed 1")]
+    }
+}
+
+impl ReuseConfig {
     /// Entries the churned map holds.
     pub fn entries(&self) -> usize {
         ((1usize << self.b) * self.load_tenths as usize) / 10
@@ -114,7 +146,8 @@ pub struct ChurnGrowth {
     /// The op that started it.
     pub op: u64,
     /// `double` or `same-size`.
-    pub kind: &'static str,
+    #[serde(serialize_with = "grow_kind")]
+    pub kind: GrowKind,
     /// `B` when it started.
     #[serde(rename = "B")]
     pub b: u8,
@@ -136,8 +169,6 @@ pub struct ReuseOutcome {
     pub growths: Vec<ChurnGrowth>,
     /// Churn samples.
     pub samples: Vec<ChurnSample>,
-    /// The articles' claims about deletes and reuse.
-    pub checks: Vec<ClaimCheck>,
 }
 
 #[derive(Default)]
@@ -303,7 +334,7 @@ fn churn(
             for &(kind, b, noverflow) in &t.growths[seen_growths..] {
                 growths.push(ChurnGrowth {
                     op,
-                    kind: kind.as_str(),
+                    kind,
                     b,
                     noverflow,
                 });
@@ -322,90 +353,15 @@ fn churn(
 
 /// Runs the walk-through and the churn.
 pub fn run(config: &ReuseConfig, progress: &ProgressBar) -> ReuseOutcome {
-    let (steps, [freed_top, new_top]) = walk_through(config.seed);
+    let (steps, _) = walk_through(config.seed);
     let (counts, growths, samples) = churn(config, progress);
-    let checks = checks(config, &steps, freed_top, new_top, &counts, &growths);
     ReuseOutcome {
         config: *config,
         steps,
         counts,
         growths,
         samples,
-        checks,
     }
-}
-
-fn checks(
-    config: &ReuseConfig,
-    steps: &[Step],
-    freed_top: u8,
-    new_top: u8,
-    counts: &ChurnCounts,
-    growths: &[ChurnGrowth],
-) -> Vec<ClaimCheck> {
-    let mark = |s: &Step, bucket: usize, slot: usize| s.chain[bucket].1[slot];
-    let last = steps[1].chain.len() - 1;
-    let mut checks = vec![
-        ClaimCheck::new(
-            "delete-sets-emptyrest",
-            format!(
-                "deleting key 4 (full slots after it) wrote {} (emptyOne); deleting 33…39 wrote \
-                 emptyOne ×7; only deleting the chain's last entry wrote 0 (emptyRest), and turned \
-                 the 7 emptyOne slots before it into emptyRest ({} emptyRest in that bucket)",
-                mark(&steps[1], 0, 3),
-                steps[3].chain[last].1.iter().filter(|&&t| t == 0).count()
-            ),
-            Verdict::Partly,
-        ),
-        ClaimCheck::new(
-            "reuse-needs-same-hash",
-            format!(
-                "key 1000 (tophash {new_top:#04x}) took the slot key 4 (tophash {freed_top:#04x}) \
-                 had freed: the first empty slot of the chain goes to whichever key comes"
-            ),
-            Verdict::Wrong,
-        ),
-        ClaimCheck::new(
-            "native-map-never-reuses",
-            format!(
-                "in {} delete/insert pairs, {} inserts ({:.1}%) reused a slot a delete had freed",
-                thousands(counts.inserts),
-                thousands(counts.reused),
-                100.0 * counts.reused as f64 / counts.inserts.max(1) as f64
-            ),
-            Verdict::Wrong,
-        ),
-        ClaimCheck::new(
-            "delete-prunes-overflow",
-            format!(
-                "after every key of its {} overflow buckets was deleted the chain is still {} \
-                 buckets long: emptied overflow buckets stay linked until the next growth",
-                steps[5].chain.len() - 1,
-                steps[5].chain.len()
-            ),
-            Verdict::Wrong,
-        ),
-    ];
-    if let Some(g) = growths.iter().find(|g| g.kind == "same-size") {
-        checks.push(ClaimCheck::new(
-            "same-size-needs-b10",
-            format!(
-                "churn at B = {} started {} same-size growths, the first at op {} with noverflow \
-                 = {} = 2^{}: no B ≥ 10 condition",
-                g.b,
-                counts.same_size_growths,
-                thousands(g.op),
-                g.noverflow,
-                g.b
-            ),
-            if config.b < 10 {
-                Verdict::Wrong
-            } else {
-                Verdict::Partly
-            },
-        ));
-    }
-    checks
 }
 
 impl ReuseOutcome {
@@ -526,7 +482,7 @@ impl ReuseOutcome {
                 format!(
                     "op {} ({}, noverflow {})",
                     thousands(g.op),
-                    g.kind,
+                    g.kind.as_str(),
                     g.noverflow
                 )
             })
@@ -541,11 +497,7 @@ impl ReuseOutcome {
 
 impl Outcome for ReuseOutcome {
     fn tables(&self) -> Vec<Table> {
-        vec![
-            self.steps_table(),
-            self.churn_table(),
-            claims::table(&self.checks),
-        ]
+        vec![self.steps_table(), self.churn_table()]
     }
 
     fn json_lines(&self) -> Vec<serde_json::Value> {
@@ -576,7 +528,7 @@ impl Outcome for ReuseOutcome {
         let same: Vec<(f64, f64)> = self
             .growths
             .iter()
-            .filter(|g| g.kind == "same-size")
+            .filter(|g| g.kind == GrowKind::SameSize)
             .map(|g| (g.op as f64, g.noverflow as f64))
             .collect();
         let chart = Chart {
@@ -613,9 +565,17 @@ impl Outcome for ReuseOutcome {
         }))
     }
 
-    fn claims(&self) -> Vec<ClaimCheck> {
-        self.checks.clone()
+    fn extra_html(&self) -> Result<Option<String>, PlotError> {
+        Ok(Some(format!(
+            "<figure>\n{}\n<figcaption>The walk-through, one row per step (commands in the table \
+             below).</figcaption>\n</figure>\n",
+            crate::html::strip_xml_declaration(&self.diagram().to_svg()?)
+        )))
     }
+}
+
+fn grow_kind<S: serde::Serializer>(k: &GrowKind, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(k.as_str())
 }
 
 #[cfg(test)]

@@ -9,7 +9,13 @@ use gomap::events::ChromeTrace;
 use gomap::GoMap;
 use serde::Serialize;
 
-use crate::experiments::{to_values, Outcome};
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use crate::experiments::registry::{Ctx, Experiment};
+use crate::experiments::{to_values, Effort, Outcome};
+use crate::hashers::{fixed, seed_sequence};
 use crate::table::{thousands, Align, Table};
 
 /// What the trace shows, for the report.
@@ -19,6 +25,48 @@ inside it. Open the file in ui.perfetto.dev or chrome://tracing.";
 
 /// The largest run accepted (the trace holds one event per evacuated bucket).
 pub const MAX_INSERTS: u64 = 10_000_000;
+
+/// What to run.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TraceConfig {
+    /// Keys to insert.
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=MAX_INSERTS))]
+    pub inserts: u64,
+    /// Seed of the hasher and of the map's hash seeds: the same seed, the same
+    /// trace (event for event; only the timestamps differ).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Where to write the trace JSON.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+/// `gomap-lab trace`.
+pub struct Trace;
+
+impl Experiment for Trace {
+    const ID: &'static str = "trace";
+    const TITLE: &'static str = "The growths as a Chrome trace";
+    const ABOUT: &'static str = "Write the Chrome trace (Perfetto) of inserting N keys into an \
+        empty map";
+    const EXPLAIN: &'static str = ABOUT;
+    const FIGURE: bool = false;
+    type Args = TraceConfig;
+    type Outcome = TraceOutcome;
+
+    fn run(args: &TraceConfig, ctx: &Ctx<'_>) -> anyhow::Result<TraceOutcome> {
+        let mut outcome = run(args.inserts, args.seed);
+        let path = ctx.path(&args.out);
+        let json = serde_json::to_vec(&outcome.trace).context("serializing the trace")?;
+        std::fs::write(&path, json).with_context(|| format!("writing {}", path.display()))?;
+        outcome.file = Some(args.out.clone());
+        Ok(outcome)
+    }
+
+    fn report_runs(_: Effort) -> Vec<String> {
+        vec!["--inserts 100000 --seed 1 --out trace.json".into()]
+    }
+}
 
 /// The result: the trace and what it holds.
 #[derive(Debug, Clone, Serialize)]
@@ -34,12 +82,18 @@ pub struct TraceOutcome {
     /// The trace JSON.
     #[serde(skip)]
     pub trace: serde_json::Value,
+    /// Where it was written, as given.
+    pub file: Option<PathBuf>,
 }
 
-/// Inserts `inserts` keys into an empty map recording a Chrome trace.
-pub fn run(inserts: u64) -> TraceOutcome {
+/// Inserts `inserts` keys into an empty map recording a Chrome trace. The
+/// hasher and the map's seeds come from `seed`, so the growths, evacuations
+/// and overflow buckets, and with them the events, are the same on every run.
+pub fn run(inserts: u64, seed: u64) -> TraceOutcome {
     let trace = ChromeTrace::new();
-    let mut m: GoMap<u64, u64> = GoMap::with_capacity_and_observer(0, trace.clone());
+    let mut m: GoMap<u64, u64, _> =
+        GoMap::with_capacity_hasher_and_seeds(0, fixed(seed), seed_sequence(seed));
+    m.set_observer(trace.clone());
     for i in 0..inserts {
         m.insert(i, i);
     }
@@ -60,6 +114,7 @@ pub fn run(inserts: u64) -> TraceOutcome {
         evacuate_events: count("evacuate", "i"),
         events: events.len(),
         trace: json,
+        file: None,
     }
 }
 
@@ -93,7 +148,7 @@ impl Outcome for TraceOutcome {
 mod tests {
     #[test]
     fn four_growths_in_100_inserts() {
-        let out = super::run(100);
+        let out = super::run(100, 1);
         assert_eq!(out.grow_slices, 4);
         assert_eq!(out.evacuate_events, 1 + 2 + 4 + 8);
         let slices: Vec<&serde_json::Value> = out.trace["traceEvents"]
@@ -105,5 +160,26 @@ mod tests {
         assert_eq!(slices[0]["args"]["old_B"], 0);
         assert_eq!(slices[0]["args"]["new_B"], 1);
         assert_eq!(slices[0]["args"]["kind"], "double");
+    }
+
+    /// The same seed gives the same events, run after run (the header of
+    /// the report promises exact, repeatable counts).
+    #[test]
+    fn the_same_seed_gives_the_same_events() {
+        let a = super::run(20_000, 7);
+        let b = super::run(20_000, 7);
+        assert_eq!(
+            (a.grow_slices, a.evacuate_events, a.events),
+            (b.grow_slices, b.evacuate_events, b.events)
+        );
+        let names = |o: &super::TraceOutcome| -> Vec<String> {
+            o.trace["traceEvents"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| format!("{}{}{}", e["name"], e["ph"], e["args"]))
+                .collect()
+        };
+        assert_eq!(names(&a), names(&b));
     }
 }
