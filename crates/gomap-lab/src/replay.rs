@@ -59,6 +59,10 @@ pub fn prepare(records: Records) -> Result<RecordedHashes, InputError> {
         seed32(op.header.hash0).map_err(|e| malformed(line, format!("`hash0`: {e}")))?;
         if op.op == OpKind::Make {
             let kt = op.kt.expect("protocol checks that make records have kt");
+            let hint = op
+                .hint
+                .expect("protocol checks that make records have a hint");
+            check_hint(kt, hint).map_err(|message| malformed(line, message))?;
             current = Some((kt, line));
             continue;
         }
@@ -83,6 +87,50 @@ pub fn prepare(records: Records) -> Result<RecordedHashes, InputError> {
             .map_err(|message| malformed(line, message))?;
     }
     Ok(hashes)
+}
+
+/// The largest bucket array a replayed `make` may ask for: 256 MiB. Go's
+/// oracle cases stay far below it (hint sweeps reach B = 14, 2.4 MB), and
+/// a stream can only grow a map one recorded insert at a time; a hint is
+/// the one field with which a few bytes of hostile input could make the
+/// lab allocate gigabytes.
+pub const MAX_MAKE_ARRAY_BYTES: u64 = 256 << 20;
+
+/// Go's `maxAlloc` on 64-bit Linux: a hint whose buckets would exceed it is
+/// ignored by Go (and gomap), giving `B = 0`, so replaying it costs nothing.
+const GO_MAX_ALLOC: u128 = 1 << 48;
+
+/// Refuses a `make` hint whose bucket array would exceed
+/// [`MAX_MAKE_ARRAY_BYTES`], unless Go itself would ignore it.
+fn check_hint(kt: KeyType, hint: u64) -> Result<(), String> {
+    // Bytes per bucket of the replayed maps: 8 tophash bytes, 8 keys, 8
+    // u64 values and the overflow pointer.
+    let bucket: u128 = match kt {
+        KeyType::U64 => 144,
+        KeyType::Str => 208,
+    };
+    if u128::from(hint) * bucket > GO_MAX_ALLOC {
+        return Ok(());
+    }
+    // makemap's rule: the smallest B whose 2^B buckets hold `hint` entries
+    // at load factor 6.5 (any hint up to 8 fits one bucket).
+    let mut b = 0u32;
+    while hint > 8 && u128::from(hint) * 2 > 13u128 << b {
+        b += 1;
+    }
+    let bytes = (1u128 << b) * bucket;
+    if bytes > u128::from(MAX_MAKE_ARRAY_BYTES) {
+        return Err(format!(
+            "`make` with hint {hint} asks for B = {b}, a bucket array of {bytes} bytes; the \
+             replay allocates at most {} MiB for one `make` (B ≤ {} for {kt} keys)",
+            MAX_MAKE_ARRAY_BYTES >> 20,
+            (0..64u32)
+                .take_while(|&b| (1u128 << b) * bucket <= u128::from(MAX_MAKE_ARRAY_BYTES))
+                .last()
+                .unwrap_or(0)
+        ));
+    }
+    Ok(())
 }
 
 fn seed32(value: u64) -> Result<u32, String> {

@@ -169,3 +169,23 @@ fn a_replay_that_cannot_go_on_exits_1_naming_the_record() {
     assert_eq!(output.status.code(), Some(1));
     assert!(text(&output.stdout).contains("replay failed"));
 }
+
+/// Regression (issue 17): `replay` and `verify` of a stream whose `make`
+/// hint asks for a 154 GB array exited 1 with a panic and a backtrace; they
+/// exit 2 with one line naming the bound.
+#[test]
+#[cfg_attr(miri, ignore = "spawns processes")]
+fn hostile_hint_exits_2_without_a_panic() {
+    let stream = r#"{"t":"op","i":0,"op":"make","kt":"u64","hint":4294967296,"seed":0,"count":0,"flags":0,"B":0,"noverflow":0,"hash0":1,"nevacuate":0,"growing":false}"#;
+    let file = scratch("hostile_hint.jsonl", stream.as_bytes());
+    for args in [&["replay"][..], &["verify", file.to_str().unwrap()]] {
+        let output = lab(args, stream.as_bytes());
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = text(&output.stderr);
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("backtrace"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("at most 256 MiB"), "{stderr}");
+    }
+}

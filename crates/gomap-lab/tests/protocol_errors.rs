@@ -197,3 +197,25 @@ fn streams_that_cannot_be_replayed_are_rejected_before_replaying() {
         (1, "a hdr record before any `make`")
     );
 }
+
+/// Regression (issue 17): a one-line stream whose `make` hint asks for a
+/// 154 GB bucket array made the lab try to allocate it and exit 1 with a
+/// panic message. The hint is refused up front, naming the bound; a hint
+/// Go itself ignores (over its 2^48-byte cut) still replays, as B = 0.
+#[test]
+fn regression_a_hostile_make_hint_is_refused_before_allocating() {
+    let hostile = MAKE.replace(r#""hint":0"#, r#""hint":4294967296"#);
+    let (line, message) = prepare_error(&hostile);
+    assert_eq!(line, 1);
+    assert!(
+        message.contains("hint 4294967296") && message.contains("256 MiB"),
+        "{message}"
+    );
+    let huge = MAKE.replace(r#""hint":0"#, r#""hint":18446744073709551615"#);
+    let input = Input::bytes("test", huge.into_bytes());
+    assert!(prepare(input.records().unwrap()).is_ok());
+    // Just under the bound, B = 20 for u64 keys (151 MB), is accepted.
+    let ok = MAKE.replace(r#""hint":0"#, r#""hint":6815744"#);
+    let input = Input::bytes("test", ok.into_bytes());
+    assert!(prepare(input.records().unwrap()).is_ok());
+}
