@@ -86,6 +86,8 @@ pub struct Series {
     pub color: RGBColor,
     /// Line or dots.
     pub mark: Mark,
+    /// Stroke width of a line, in pixels.
+    pub width: u32,
 }
 
 impl Series {
@@ -96,7 +98,15 @@ impl Series {
             points,
             color,
             mark: Mark::Line,
+            width: 2,
         }
+    }
+
+    /// The series drawn `width` pixels wide: drawn first, a wide line stays
+    /// visible around a thinner one that follows it exactly.
+    pub fn with_width(mut self, width: u32) -> Series {
+        self.width = width;
+        self
     }
 
     /// A dot series.
@@ -106,6 +116,7 @@ impl Series {
             points,
             color,
             mark: Mark::Dots,
+            width: 2,
         }
     }
 }
@@ -260,16 +271,22 @@ impl Chart {
             let color = s.color;
             match s.mark {
                 Mark::Line => {
-                    chart
+                    let width = s.width;
+                    let drawn = chart
                         .draw_series(LineSeries::new(
                             s.points.iter().copied(),
-                            color.stroke_width(2),
+                            color.stroke_width(width),
                         ))
-                        .map_err(err)?
-                        .label(&s.label)
-                        .legend(move |(lx, ly)| {
-                            PathElement::new([(lx, ly), (lx + 18, ly)], color.stroke_width(3))
+                        .map_err(err)?;
+                    // A series without a label stays out of the legend.
+                    if !s.label.is_empty() {
+                        drawn.label(&s.label).legend(move |(lx, ly)| {
+                            PathElement::new(
+                                [(lx, ly), (lx + 18, ly)],
+                                color.stroke_width(width + 1),
+                            )
                         });
+                    }
                 }
                 Mark::Dots => {
                     chart
@@ -315,7 +332,13 @@ impl Chart {
                 .y_desc(&axis.label)
                 .y_label_formatter(&|v| compact(*v))
                 .label_style(("sans-serif", 13))
-                .axis_desc_style(("sans-serif", 14))
+                // Read top to bottom, facing the plot (the default turns the
+                // right axis' name upside down).
+                .axis_desc_style(
+                    ("sans-serif", 14)
+                        .into_font()
+                        .transform(FontTransform::Rotate90),
+                )
                 .draw()
                 .map_err(err)?;
             for s in series {

@@ -106,7 +106,7 @@ pub struct LatencyRow {
     pub p9999_ns: u64,
     /// The slowest insert.
     pub max_ns: u64,
-    /// Which insert (0-based) was slowest.
+    /// Which insert was slowest, counting from 1 (as the tables do).
     pub max_at: u64,
     /// All inserts, in milliseconds.
     pub total_ms: f64,
@@ -185,7 +185,7 @@ fn summarize(map: &'static str, lat: &[u32]) -> (LatencyRow, Vec<(f64, f64)>) {
         p999_ns: pct(0.999),
         p9999_ns: pct(0.9999),
         max_ns: max as u64,
-        max_at: max_at as u64,
+        max_at: max_at as u64 + 1,
         total_ms: total as f64 / 1e6,
     };
     (row, windows)
@@ -288,7 +288,7 @@ impl Outcome for LatencyOutcome {
                 us(r.p999_ns),
                 us(r.p9999_ns),
                 us(r.max_ns),
-                thousands(r.max_at + 1),
+                thousands(r.max_at),
                 format!("{:.1}", r.total_ms),
             ]);
         }
@@ -309,12 +309,22 @@ impl Outcome for LatencyOutcome {
         let n = self.rows.first().map_or(1, |r| r.inserts) as f64;
         let top = self.rows.iter().map(|r| r.max_ns).max().unwrap_or(1) as f64;
         let colors = [BLUE, ORANGE, GREEN];
-        let series = self
+        // std's HashMap is hashbrown inside: their lines nearly coincide, so
+        // std is drawn wide first and hashbrown thin over it, and both show.
+        let mut series: Vec<Series> = self
             .windows
             .iter()
             .zip(colors)
-            .map(|((name, pts), color)| Series::line(*name, color, pts.clone()))
+            .map(|((name, pts), color)| {
+                let s = Series::line(*name, color, pts.clone());
+                if *name == "std" {
+                    s.with_width(6)
+                } else {
+                    s
+                }
+            })
             .collect();
+        series.sort_by_key(|s| std::cmp::Reverse(s.width));
         let chart = Chart {
             title: format!(
                 "Slowest insert per {} inserts (each insert: fastest of {} runs)",
@@ -336,7 +346,7 @@ impl Outcome for LatencyOutcome {
                     "{} {} (insert {})",
                     r.map,
                     us(r.max_ns),
-                    thousands(r.max_at + 1)
+                    thousands(r.max_at)
                 )
             })
             .collect();

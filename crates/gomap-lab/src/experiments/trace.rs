@@ -14,8 +14,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use crate::experiments::registry::{Ctx, Experiment};
-use crate::experiments::{to_values, Effort, Outcome};
+use crate::experiments::{to_values, Effort, Figure, Outcome};
 use crate::hashers::{fixed, seed_sequence};
+use crate::plot::{Axis, Chart, LegendAt, PlotError, Series, BLUE, ORANGE};
 use crate::table::{thousands, Align, Table};
 
 /// What the trace shows, for the report.
@@ -50,7 +51,7 @@ impl Experiment for Trace {
     const ABOUT: &'static str = "Write the Chrome trace (Perfetto) of inserting N keys into an \
         empty map";
     const EXPLAIN: &'static str = ABOUT;
-    const FIGURE: bool = false;
+    const FIGURE: bool = true;
     type Args = TraceConfig;
     type Outcome = TraceOutcome;
 
@@ -141,6 +142,63 @@ impl Outcome for TraceOutcome {
 
     fn json_lines(&self) -> Vec<serde_json::Value> {
         to_values(std::slice::from_ref(self))
+    }
+
+    /// The trace drawn: each growth's slice as a span of time on the row of
+    /// the `B` it grows to, so the doubling durations and the gaps between
+    /// them can be seen without opening Perfetto.
+    fn figure(&self) -> Result<Option<Figure>, PlotError> {
+        let slices: Vec<(f64, f64, f64, bool)> = self.trace["traceEvents"]
+            .as_array()
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter(|e| e["name"] == "grow" && e["ph"] == "X")
+            .filter_map(|e| {
+                let ts = e["ts"].as_f64()? / 1000.0;
+                let dur = e["dur"].as_f64()? / 1000.0;
+                let b = e["args"]["new_B"].as_f64()?;
+                Some((ts, ts + dur, b, e["args"]["kind"] == "same-size"))
+            })
+            .collect();
+        if slices.is_empty() {
+            return Ok(None);
+        }
+        let end = slices.iter().map(|s| s.1).fold(0.0, f64::max).max(1e-3);
+        let top = slices.iter().map(|s| s.2).fold(0.0, f64::max);
+        // One series per growth: a span at its B.
+        let series = slices
+            .iter()
+            .enumerate()
+            .map(|(i, &(a, b, y, same))| {
+                let label = match (i, same) {
+                    (0, _) => "doubling (one span per growth)",
+                    (_, true) => "same-size",
+                    _ => "",
+                };
+                Series::line(
+                    label,
+                    if same { ORANGE } else { BLUE },
+                    vec![(a, y), (b, y)],
+                )
+            })
+            .collect();
+        let chart = Chart {
+            title: format!("grow slices of the trace: {} growths", slices.len()),
+            x: Axis::linear("time since the map was made, ms", 0.0..end * 1.02),
+            y: Axis::linear("B after the growth", 0.0..top + 1.0),
+            series,
+            right: None,
+            guides: vec![],
+            legend: LegendAt::UpperLeft,
+        };
+        Ok(Some(Figure {
+            caption: "Each line is one growth, from the insert that started it to the write that \
+                      finished it, at the B it grows to: every growth is spread over many \
+                      inserts, and the last ones take longest because they have the most old \
+                      buckets to move, two per write."
+                .into(),
+            svg: chart.to_svg()?,
+        }))
     }
 }
 
