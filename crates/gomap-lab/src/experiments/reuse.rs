@@ -102,7 +102,8 @@ pub struct Step {
     pub empty_one: usize,
     /// Slots marked emptyRest.
     pub empty_rest: usize,
-    /// Events of the step: deleted slots reused.
+    /// Slots that a delete had freed and that hold a key again after the
+    /// step (read off the layouts: emptyOne and emptyRest slots alike).
     pub reused: usize,
     /// Events of the step: overflow buckets linked.
     pub overflow_taken: usize,
@@ -113,7 +114,9 @@ pub struct Step {
 pub struct ChurnCounts {
     /// Inserts of new keys.
     pub inserts: u64,
-    /// Inserts that took a slot a delete had marked emptyOne.
+    /// Inserts that took a slot a delete had marked emptyOne (the map's
+    /// `SlotReused` events). A freed slot a later delete turned emptyRest is
+    /// reused too but not counted here, so this is a lower bound.
     pub reused: u64,
     /// Overflow buckets linked from the pool.
     pub overflow_pool: u64,
@@ -227,7 +230,15 @@ fn take(tally: &Mutex<Tally>) -> Tally {
 }
 
 /// The walk-through: 40 keys hashed into bucket 0 of a `B = 4` map (a 5-bucket
-/// chain), then deletes and inserts on that chain.
+/// chain), then deletes and inserts on that chain. Returns the steps and the
+/// tophash bytes of the freed slot and of the key that took it at step 5.
+///
+/// A step's `reused` is read off the layouts, not from events: a slot that
+/// held a key a delete removed, and holds a key again, was reused, whether
+/// the delete left it emptyOne or emptyRest. The keys inserted after deletes
+/// are chosen with a tophash different from the deleted key's in the slot
+/// they take, so the walk-through cannot be read as "a slot goes to a key
+/// with the same hash".
 fn walk_through(seed: u64) -> (Vec<Step>, [u8; 2]) {
     // Clearing the low 16 bits of every hash sends every key to bucket 0.
     let (tally, observer) = shared_tally();
@@ -235,6 +246,11 @@ fn walk_through(seed: u64) -> (Vec<Step>, [u8; 2]) {
         GoMap::with_capacity_hasher_and_seeds(53, Masked::new(seed, 0xFFFF), seed_sequence(seed));
     m.set_observer(observer);
     let mut steps = Vec::new();
+    // Occupancy of the chain at the last step, the slots deletes have freed
+    // (with the tophash they held), by (bucket in chain, slot).
+    let mut occupied: Vec<[bool; 8]> = Vec::new();
+    let mut freed: std::collections::HashMap<(usize, usize), u8> = Default::default();
+    let mut last_tops: Vec<[u8; 8]> = Vec::new();
     let mut record = |m: &GoMap<u64, u64, Masked>, action: String| {
         let l = m.layout();
         let chain: Vec<(String, [u8; 8])> = l.buckets[0]
@@ -248,12 +264,29 @@ fn walk_through(seed: u64) -> (Vec<Step>, [u8; 2]) {
                 (at, b.top)
             })
             .collect();
+        let now: Vec<[bool; 8]> = l.buckets[0]
+            .iter()
+            .map(|b| b.keys.map(|k| k.is_some()))
+            .collect();
+        let mut reused = 0;
+        for (bi, slots) in now.iter().enumerate() {
+            for (si, &full) in slots.iter().enumerate() {
+                let was = occupied.get(bi).is_some_and(|o| o[si]);
+                if was && !full {
+                    freed.insert((bi, si), last_tops[bi][si]);
+                } else if !was && full && freed.remove(&(bi, si)).is_some() {
+                    reused += 1;
+                }
+            }
+        }
+        occupied = now;
+        last_tops = chain.iter().map(|(_, t)| *t).collect();
         let tops = || chain.iter().flat_map(|(_, t)| t.iter());
         let t = take(&tally);
         steps.push(Step {
             empty_one: tops().filter(|&&t| t == 1).count(),
             empty_rest: tops().filter(|&&t| t == 0).count(),
-            reused: t.counts.reused as usize,
+            reused,
             overflow_taken: (t.counts.overflow_pool + t.counts.overflow_heap) as usize,
             action,
             chain,
@@ -272,9 +305,14 @@ fn walk_through(seed: u64) -> (Vec<Step>, [u8; 2]) {
     record(&m, "delete keys 33…39 (last bucket, slots 0–6)".into());
     m.remove(&40);
     record(&m, "delete key 40, the chain's last entry".into());
-    m.insert(1000, 1000);
+    let first = key_with_other_tophash(&m, 1000, (0, 3), freed_top);
+    m.insert(first, first);
     let new_top = m.layout().buckets[0][0].top[3];
-    record(&m, "insert key 1000 (a different hash)".into());
+    record(
+        &m,
+        format!("insert key {first} (tophash {new_top:#04x}, not key 4's {freed_top:#04x})"),
+    );
+    let nine_top = m.layout().buckets[0][1].top[0];
     for k in 9..=32 {
         m.remove(&k);
     }
@@ -282,12 +320,38 @@ fn walk_through(seed: u64) -> (Vec<Step>, [u8; 2]) {
         &m,
         "delete keys 9…32: every overflow bucket is now empty".into(),
     );
-    m.insert(2000, 2000);
+    let second = key_with_other_tophash(&m, 2000, (1, 0), nine_top);
+    m.insert(second, second);
     record(
         &m,
-        "insert key 2000: the first empty slot is now in the first overflow bucket".into(),
+        format!(
+            "insert key {second}: the first empty slot is now in the first overflow bucket \
+             (tophash {:#04x}, not deleted key 9's {nine_top:#04x})",
+            m.layout().buckets[0][1].top[0]
+        ),
     );
     (steps, [freed_top, new_top])
+}
+
+/// The first key from `from` up that, inserted into a copy of `m`, lands in
+/// chain position `at` (bucket in chain, slot) with a tophash other than
+/// `other`.
+fn key_with_other_tophash(
+    m: &GoMap<u64, u64, Masked>,
+    from: u64,
+    at: (usize, usize),
+    other: u8,
+) -> u64 {
+    (from..from + 1000)
+        .find(|&k| {
+            let mut probe = m.clone();
+            probe.remove_observer();
+            probe.insert(k, k);
+            let l = probe.layout();
+            let b = &l.buckets[0][at.0];
+            b.keys[at.1] == Some(&k) && b.top[at.1] != other
+        })
+        .unwrap_or(from)
 }
 
 /// Delete/insert churn at constant size.
@@ -448,7 +512,7 @@ impl ReuseOutcome {
             )
         };
         t.row(vec![
-            "inserts that reused a deleted slot".into(),
+            "inserts into an emptyOne slot (a lower bound of slots reused)".into(),
             pct(c.reused),
         ]);
         t.row(vec![
@@ -593,6 +657,11 @@ mod tests {
         assert!(steps[2].chain[4].1[7] >= 5);
         assert_eq!(steps[3].chain[4].1, [0; 8], "emptyRest spread back");
         assert_eq!(steps[4].reused, 1);
+        // Regression (issue 18): the slot a delete freed and a later delete
+        // turned emptyRest is reused too, and by a key of another tophash.
+        assert_eq!(steps[6].reused, 1);
+        assert_ne!(steps[6].chain[1].1[0], steps[0].chain[1].1[0]);
+        assert_ne!(steps[4].chain[0].1[3], steps[0].chain[0].1[3]);
         assert!(steps[4].chain[0].1[3] >= 5);
         assert_eq!(
             steps[5].chain.len(),
