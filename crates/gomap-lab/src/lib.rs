@@ -17,6 +17,8 @@
 //! - [`dump`]: gomap's `layout()` written as records.
 //! - [`compare`]: the protocol's "What a replay must match", record by record.
 //! - [`verify`]: replay and comparison in one pass.
+//! - [`syncmap_oracle`]: the same for `sync.Map`: scripts, Go 1.19's records of
+//!   them, SyncMap's, and their comparison.
 //!
 //! The lab's second job is the articles' experiments (`gomap-lab hint`, `grow`,
 //! `layout`, `reuse`, `prealloc`, `loadfactor`, `latency`, `trace`, `syncmap` — the
@@ -51,5 +53,6 @@ pub mod protocol;
 pub mod replay;
 pub mod report;
 pub mod rng;
+pub mod syncmap_oracle;
 pub mod table;
 pub mod verify;

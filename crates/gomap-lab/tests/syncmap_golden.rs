@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use gomap_lab::experiments::syncmap::{compare, parse_recording, parse_script, run_script};
+use gomap_lab::syncmap_oracle::{compare, parse_recording, parse_script, run_script};
 
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/syncmap")
@@ -78,10 +78,9 @@ fn a_promotion_one_miss_early_is_caught() {
         .position(|s| s.misses == 2 && s.dirty_len == Some(3))
         .expect("promotion.txt reaches miss 2 of 3");
     let promoted = go[i + 1].clone();
-    go[i] = gomap_lab::experiments::syncmap::Step {
+    go[i] = gomap_lab::syncmap_oracle::Step {
         line: go[i].line,
-        op: go[i].op.clone(),
-        args: go[i].args.clone(),
+        op: go[i].op,
         result: go[i].result.clone(),
         ..promoted
     };
