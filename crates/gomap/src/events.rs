@@ -7,23 +7,20 @@
 //! deleted slot reused, a reseed, a clear) and nothing on lookups.
 //! `cargo bench -p gomap --bench observer` compares the two.
 //!
+//! [`Recorder`] keeps the events for you to take; any `FnMut(&Event)` is an
+//! observer too.
+//!
 //! ```
-//! use gomap::events::{Event, Observer, GrowKind};
-//! use std::sync::{Arc, Mutex};
+//! use gomap::events::{Event, GrowKind, Recorder};
 //!
-//! #[derive(Default, Clone)]
-//! struct Log(Arc<Mutex<Vec<Event>>>);
-//! impl Observer for Log {
-//!     fn on_event(&mut self, e: &Event) { self.0.lock().unwrap().push(e.clone()); }
-//! }
-//!
-//! let log = Log::default();
+//! let log = Recorder::new();
 //! let mut m = gomap::GoMap::<u64, u64>::new();
 //! m.set_observer(log.clone());
 //! for i in 0..9 { m.insert(i, i); }
-//! let events = log.0.lock().unwrap();
+//! let events = log.take();
 //! assert!(events.iter().any(|e| matches!(e,
 //!     Event::GrowStart { kind: GrowKind::Double, old_b: 0, new_b: 1, count: 8, .. })));
+//! assert!(log.take().is_empty(), "take() empties the log");
 //! ```
 
 #![forbid(unsafe_code)]
@@ -165,6 +162,55 @@ impl Event {
 pub trait Observer: Send + Sync + 'static {
     /// Called once per event.
     fn on_event(&mut self, event: &Event);
+}
+
+/// An observer that keeps every event it receives until they are taken: a
+/// cloneable handle, so one clone goes into the map and the other stays with
+/// the caller.
+///
+/// It locks a mutex per event; that is the cost of handing events across a
+/// handle, and events are rare (growths, evacuations, overflow buckets,
+/// reuses, reseeds, clears), never per lookup.
+#[derive(Debug, Clone, Default)]
+pub struct Recorder {
+    events: std::sync::Arc<std::sync::Mutex<Vec<Event>>>,
+}
+
+impl Recorder {
+    /// An empty recorder.
+    pub fn new() -> Recorder {
+        Recorder::default()
+    }
+
+    /// Every event recorded since the last `take`, oldest first; the
+    /// recorder is empty afterwards.
+    pub fn take(&self) -> Vec<Event> {
+        std::mem::take(&mut *self.lock())
+    }
+
+    /// How many events wait to be taken.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Whether no event waits to be taken.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The log, even if a thread panicked while holding it (a `Vec` push
+    /// cannot leave it half-written).
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Event>> {
+        self.events
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Observer for Recorder {
+    fn on_event(&mut self, event: &Event) {
+        self.lock().push(event.clone());
+    }
 }
 
 impl<F: FnMut(&Event) + Send + Sync + 'static> Observer for F {

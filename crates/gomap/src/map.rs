@@ -326,9 +326,9 @@ impl<K, V, S> GoMap<K, V, S> {
         self.table.set_observer(Some(Box::new(observer)));
     }
 
-    /// Detaches the observer.
-    pub fn remove_observer(&mut self) {
-        self.table.set_observer(None);
+    /// Detaches the observer and hands it back (`None` if there was none).
+    pub fn remove_observer(&mut self) -> Option<Box<dyn Observer>> {
+        self.table.take_observer()
     }
 
     /// Statistics in the terms of Go's load-factor table: occupancy,

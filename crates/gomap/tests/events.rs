@@ -413,3 +413,35 @@ fn reserve_on_a_fresh_map_equals_make_with_the_hint() {
         m.check_invariants();
     }
 }
+
+/// `Recorder` hands back what it recorded, in order, once; `remove_observer`
+/// hands back the observer and the map stops reporting.
+#[test]
+fn recorder_takes_what_it_recorded_and_remove_observer_returns_it() {
+    let log = gomap::events::Recorder::new();
+    let mut m: GoMap<u64, u64> = GoMap::new();
+    m.set_observer(log.clone());
+    for i in 0..9 {
+        m.insert(i, i);
+    }
+    assert!(!log.is_empty());
+    let first = log.take();
+    assert!(
+        matches!(
+            first[0],
+            Event::GrowStart {
+                old_b: 0,
+                new_b: 1,
+                ..
+            }
+        ),
+        "{first:?}"
+    );
+    assert!(log.is_empty() && log.take().is_empty());
+    assert!(m.remove_observer().is_some());
+    assert!(m.remove_observer().is_none());
+    for i in 9..100 {
+        m.insert(i, i);
+    }
+    assert!(log.is_empty(), "no events once the observer is removed");
+}

@@ -3,10 +3,7 @@
 
 #![forbid(unsafe_code)]
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
-
-use gomap::events::Event;
+use gomap::events::{Event, Recorder};
 use gomap::GoMap;
 use indicatif::ProgressBar;
 use serde::Serialize;
@@ -127,13 +124,13 @@ pub struct GrowOutcome {
 }
 
 #[derive(Default)]
-struct Recorder {
+struct Growths {
     rows: Vec<GrowRow>,
     last_evac_insert: u64,
     evac_this_write: usize,
 }
 
-impl Recorder {
+impl Growths {
     fn on(&mut self, insert: u64, e: &Event) {
         match *e {
             Event::GrowStart {
@@ -185,23 +182,17 @@ fn record<K: LabKey, S: std::hash::BuildHasher>(
     inserts: u64,
     mut sample: impl FnMut(u64, &GoMap<K, u64, S>),
 ) -> Vec<GrowRow> {
-    let current = Arc::new(AtomicU64::new(0));
-    let recorder = Arc::new(Mutex::new(Recorder::default()));
-    let (c, r) = (current.clone(), recorder.clone());
-    map.set_observer(move |e: &Event| {
-        let insert = c.load(Ordering::Relaxed);
-        r.lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .on(insert, e);
-    });
+    let log = Recorder::new();
+    map.set_observer(log.clone());
+    let mut growths = Growths::default();
     for i in 1..=inserts {
-        current.store(i, Ordering::Relaxed);
         map.insert(K::nth(i), i);
+        for e in log.take() {
+            growths.on(i, &e);
+        }
         sample(i, &map);
     }
-    drop(map);
-    let recorder = std::mem::take(&mut *recorder.lock().unwrap_or_else(PoisonError::into_inner));
-    recorder.rows
+    growths.rows
 }
 
 /// Inserts `config.inserts` keys and records every growth.

@@ -9,10 +9,9 @@
 
 #![forbid(unsafe_code)]
 
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
-use gomap::events::{Event, OverflowSource};
+use gomap::events::{Event, OverflowSource, Recorder};
 use gomap::GoMap;
 use indicatif::ProgressBar;
 use serde::Serialize;
@@ -131,11 +130,11 @@ fn key(i: u64) -> u64 {
 
 /// One counted run: events for allocations, the layout for array sizes.
 fn counted(n: u64, hint: u64) -> PreallocRow {
-    let allocs = Arc::new(Mutex::new(Allocs::default()));
-    let sink = allocs.clone();
-    let mut m: GoMap<u64, u64> =
-        GoMap::with_capacity_and_observer(hint as usize, move |e: &Event| {
-            let mut a = sink.lock().unwrap_or_else(PoisonError::into_inner);
+    let log = Recorder::new();
+    let mut m: GoMap<u64, u64> = GoMap::with_capacity_and_observer(hint as usize, log.clone());
+    let mut a = Allocs::default();
+    let tally = |a: &mut Allocs| {
+        for e in log.take() {
             match e {
                 Event::GrowStart { .. } => {
                     a.growths += 1;
@@ -152,7 +151,8 @@ fn counted(n: u64, hint: u64) -> PreallocRow {
                 } => a.pool += 1,
                 _ => {}
             }
-        });
+        }
+    };
     let array_bytes = |m: &GoMap<u64, u64>| {
         let l = m.layout();
         l.arr_len * l.bucket_size
@@ -164,7 +164,8 @@ fn counted(n: u64, hint: u64) -> PreallocRow {
     }
     for i in 0..n {
         m.insert(key(i), i);
-        let grew = std::mem::take(&mut allocs.lock().unwrap_or_else(PoisonError::into_inner).grew);
+        tally(&mut a);
+        let grew = std::mem::take(&mut a.grew);
         // A B = 0 map allocates its bucket at the first insert; a growth allocates
         // the new array, which is the current one after the insert.
         if grew || arrays == 0 {
@@ -173,7 +174,6 @@ fn counted(n: u64, hint: u64) -> PreallocRow {
         }
     }
     let s = m.stats();
-    let a = allocs.lock().unwrap_or_else(PoisonError::into_inner);
     PreallocRow {
         n,
         hint,

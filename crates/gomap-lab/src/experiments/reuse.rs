@@ -5,9 +5,7 @@
 
 #![forbid(unsafe_code)]
 
-use std::sync::{Arc, Mutex, PoisonError};
-
-use gomap::events::{Event, GrowKind, OverflowSource};
+use gomap::events::{Event, GrowKind, OverflowSource, Recorder};
 use gomap::{BucketOrigin, GoMap};
 use indicatif::ProgressBar;
 use serde::Serialize;
@@ -214,19 +212,13 @@ impl Tally {
     }
 }
 
-fn shared_tally() -> (
-    Arc<Mutex<Tally>>,
-    impl FnMut(&Event) + Send + Sync + 'static,
-) {
-    let tally = Arc::new(Mutex::new(Tally::default()));
-    let sink = tally.clone();
-    (tally, move |e: &Event| {
-        sink.lock().unwrap_or_else(PoisonError::into_inner).on(e)
-    })
-}
-
-fn take(tally: &Mutex<Tally>) -> Tally {
-    std::mem::take(&mut *tally.lock().unwrap_or_else(PoisonError::into_inner))
+impl Tally {
+    /// Counts every event `log` holds, emptying it.
+    fn drain(&mut self, log: &Recorder) {
+        for e in log.take() {
+            self.on(&e);
+        }
+    }
 }
 
 /// The walk-through: 40 keys hashed into bucket 0 of a `B = 4` map (a 5-bucket
@@ -241,10 +233,10 @@ fn take(tally: &Mutex<Tally>) -> Tally {
 /// with the same hash".
 fn walk_through(seed: u64) -> (Vec<Step>, [u8; 2]) {
     // Clearing the low 16 bits of every hash sends every key to bucket 0.
-    let (tally, observer) = shared_tally();
+    let log = Recorder::new();
     let mut m: GoMap<u64, u64, Masked> =
         GoMap::with_capacity_hasher_and_seeds(53, Masked::new(seed, 0xFFFF), seed_sequence(seed));
-    m.set_observer(observer);
+    m.set_observer(log.clone());
     let mut steps = Vec::new();
     // Occupancy of the chain at the last step, the slots deletes have freed
     // (with the tophash they held), by (bucket in chain, slot).
@@ -282,7 +274,8 @@ fn walk_through(seed: u64) -> (Vec<Step>, [u8; 2]) {
         occupied = now;
         last_tops = chain.iter().map(|(_, t)| *t).collect();
         let tops = || chain.iter().flat_map(|(_, t)| t.iter());
-        let t = take(&tally);
+        let mut t = Tally::default();
+        t.drain(&log);
         steps.push(Step {
             empty_one: tops().filter(|&&t| t == 1).count(),
             empty_rest: tops().filter(|&&t| t == 0).count(),
@@ -359,7 +352,8 @@ fn churn(
     config: &ReuseConfig,
     progress: &ProgressBar,
 ) -> (ChurnCounts, Vec<ChurnGrowth>, Vec<ChurnSample>) {
-    let (tally, observer) = shared_tally();
+    let log = Recorder::new();
+    let mut tally = Tally::default();
     let entries = config.entries();
     let mut m: GoMap<u64, u64, _> = GoMap::with_capacity_hasher_and_seeds(
         entries,
@@ -370,7 +364,7 @@ fn churn(
     for &k in &present {
         m.insert(k, k);
     }
-    m.set_observer(observer);
+    m.set_observer(log.clone());
     let mut rng = SplitMix64::new(config.seed ^ 0x5EED);
     let every = (config.ops / 200).max(1);
     let mut samples = Vec::new();
@@ -393,24 +387,22 @@ fn churn(
         let fresh = entries as u64 + op - 1;
         m.insert(scatter(fresh), fresh);
         present[victim] = scatter(fresh);
-        {
-            let t = tally.lock().unwrap_or_else(PoisonError::into_inner);
-            for &(kind, b, noverflow) in &t.growths[seen_growths..] {
-                growths.push(ChurnGrowth {
-                    op,
-                    kind,
-                    b,
-                    noverflow,
-                });
-            }
-            seen_growths = t.growths.len();
+        tally.drain(&log);
+        for &(kind, b, noverflow) in &tally.growths[seen_growths..] {
+            growths.push(ChurnGrowth {
+                op,
+                kind,
+                b,
+                noverflow,
+            });
         }
+        seen_growths = tally.growths.len();
         if op % every == 0 {
             samples.push(sample(op, &m));
             progress.set_position(op);
         }
     }
-    let mut counts = take(&tally).counts;
+    let mut counts = tally.counts;
     counts.inserts = config.ops;
     (counts, growths, samples)
 }

@@ -549,6 +549,10 @@ impl<K, V> RawTable<K, V> {
         self.observer = observer;
     }
 
+    pub(crate) fn take_observer(&mut self) -> Option<Box<dyn Observer>> {
+        self.observer.take()
+    }
+
     /// Delivers an event if an observer is attached; `make` only runs then.
     #[inline(always)]
     pub(crate) fn emit(&mut self, make: impl FnOnce() -> Event) {
