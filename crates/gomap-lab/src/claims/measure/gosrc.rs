@@ -146,6 +146,14 @@ pub(super) fn gosrc(m: &mut Measurements, root: &Path) {
             ),
         );
     }
+    for name in ["maxOverflowMem"] {
+        let d = all.contains(name);
+        m.put(
+            format!("gosrc.mentions.{name}"),
+            d,
+            format!("Go 1.19's runtime mentions {name}: {}", yes_no(d)),
+        );
+    }
     for name in FILES {
         let e = runtime.join(name).exists();
         m.put(

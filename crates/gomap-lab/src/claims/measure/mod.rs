@@ -244,7 +244,6 @@ pub fn witnesses(e: &Expect) -> Option<(Value, Value)> {
 pub fn rule_witnesses(desc: &str) -> Option<(Value, Value)> {
     Some(match desc {
         "> 1" => (1.5.into(), 1.0.into()),
-        "< 6.5" => (6.0.into(), 6.5.into()),
         "> 6.5" => (7.0.into(), 6.5.into()),
         "low 3 bits clear" => (8.into(), 1.into()),
         _ => return None,
