@@ -958,6 +958,20 @@ pub static CLAIMS: &[Claim] = &[
         experiment: "grow",
     },
     Claim {
+        id: "a002-same-size-slab-trigger",
+        article: Article::A002,
+        section: "3.1",
+        quote: "当前 slab 中空闲对象数 minFreeObjs = 3)",
+        says: "a same-size growth starts when a slab's free objects fall below minFreeObjs = 3",
+        check: parts![
+            "gosrc.mentions.minFreeObjs" => YES,
+            "grow.same_size.noverflow_ratio_at_start" => Expect::Between(0.0, 0.5),
+        ],
+        how: "look for minFreeObjs in Go 1.19's runtime; provoke a same-size growth and compare noverflow with 2^B when it starts",
+        source: at("map.go", 1101, "return noverflow >= uint16(1)<<(B&15)"),
+        experiment: "grow",
+    },
+    Claim {
         id: "a002-evacuate-only-overflowed",
         article: Article::A002,
         section: "3.2",

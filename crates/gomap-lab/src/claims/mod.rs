@@ -20,6 +20,7 @@
 pub mod catalog;
 pub mod legacy;
 pub mod measure;
+pub mod scope;
 
 use std::collections::BTreeMap;
 use std::fmt;

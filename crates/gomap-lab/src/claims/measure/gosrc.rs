@@ -33,6 +33,9 @@ const FUNCS: &[&str] = &[
     "missLocked",
 ];
 
+/// Other identifiers the articles name, looked up anywhere in `runtime/*.go`.
+const MENTIONS: &[&str] = &["maxOverflowMem", "minFreeObjs"];
+
 /// Files the articles name under `runtime/`.
 const FILES: &[&str] = &["map_fast.go", "map_fast64.go", "hashmap.go"];
 
@@ -146,7 +149,7 @@ pub(super) fn gosrc(m: &mut Measurements, root: &Path) {
             ),
         );
     }
-    for name in ["maxOverflowMem"] {
+    for name in MENTIONS {
         let d = all.contains(name);
         m.put(
             format!("gosrc.mentions.{name}"),

@@ -99,7 +99,8 @@
 //! # Go 1.19's source (`gosrc.*`; needs the sources of `golang-1.19-go`)
 //!
 //! `gosrc.defines.NAME` (bool: `runtime/*.go` or `sync/map.go` declares
-//! `func NAME`); `gosrc.file.NAME` (bool: `runtime/NAME` exists);
+//! `func NAME`); `gosrc.mentions.NAME` (bool: the name occurs anywhere in
+//! `runtime/*.go`); `gosrc.file.NAME` (bool: `runtime/NAME` exists);
 //! `gosrc.mcache_go.defines.allocSpan`; `gosrc.reflect.defines.MapHeader`;
 //! `gosrc.directive.dumpmaps` (bool: the compiler or runtime knows a
 //! `go:dumpmaps` directive); `gosrc.hmap.size`, `gosrc.hmap.offset.FIELD`
@@ -320,8 +321,9 @@ impl Log {
 mod tests {
     use super::*;
 
+    /// `cargo test -p gomap-lab --lib prints_every -- --nocapture` lists them.
     #[test]
-    fn print_quick_measurements() {
+    fn prints_every_measurement() {
         let t = std::time::Instant::now();
         let m = collect(Budget::Quick);
         for k in m.keys() {
