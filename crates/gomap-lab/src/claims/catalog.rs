@@ -1041,6 +1041,20 @@ pub static CLAIMS: &[Claim] = &[
         experiment: "rangegrow",
     },
     Claim {
+        id: "a002-range-snapshot",
+        article: Article::A002,
+        section: "4.2",
+        quote: "range 编译期展开为固定 len 的循环,且底层 *array 指针在迭代起始即快照;扩容后新 slice 指向不同内存,旧迭代不受影响",
+        says: "a range walks a snapshot taken when it starts: a growth during it changes nothing it yields",
+        check: parts![
+            "rangegrow.inserted_some_seen" => NO,
+            "rangegrow.deleted_yielded" => Expect::AtLeast(1.0),
+        ],
+        how: "range over a map that grows during the range; see whether entries inserted after it started are yielded and entries deleted before it reached them are not",
+        source: at("map.go", 866, "func mapiternext(it *hiter)"),
+        experiment: "rangegrow",
+    },
+    Claim {
         id: "a002-syncmap-delete-loadorstore-panic",
         article: Article::A002,
         section: "4.3",
@@ -1546,7 +1560,7 @@ pub static CLAIMS: &[Claim] = &[
         says: "the hmap is usually allocated on the stack",
         check: parts!["go.escape.make_nonescaping_on_stack" => YES],
         how: "go build -gcflags=-m on a function whose make(map[string]int) does not escape",
-        source: at("map.go", 305, "mem, overflow := math.MulUintptr(uintptr(hint), t.bucket.size)"),
+        source: at("map.go", 312, "h = new(hmap)"),
         experiment: "goruntime",
     },
     Claim {
