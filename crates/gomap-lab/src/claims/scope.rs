@@ -191,6 +191,20 @@ mod tests {
         }
     }
 
+    #[test]
+    fn headings_are_chapters_and_sections() {
+        let text =
+            "第一章:标题\n正文\n2.4 实验:B 字段\n| 2.5 | 表格 |\n42.7 | 93% |\n第五章:总结与展望\n";
+        assert_eq!(
+            headings(text),
+            vec![
+                ("1".to_owned(), "标题".to_owned()),
+                ("2.4".to_owned(), "实验:B 字段".to_owned()),
+                ("5".to_owned(), "总结与展望".to_owned()),
+            ]
+        );
+    }
+
     /// Every claim's section is one of its article's headings.
     #[test]
     fn claim_sections_are_headings() {

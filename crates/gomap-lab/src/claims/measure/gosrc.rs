@@ -378,3 +378,36 @@ pub(super) fn gosrc(m: &mut Measurements, root: &Path) {
         ),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absent_sources_mark_the_family_needs_go() {
+        let mut m = Measurements::new();
+        gosrc(&mut m, Path::new("/nonexistent/go/src"));
+        assert_eq!(m.keys().count(), 0);
+        let why = m
+            .why_missing("gosrc.hmap.size")
+            .expect("marked unavailable");
+        assert!(why.needs_go, "{}", why.reason);
+    }
+
+    #[test]
+    fn parses_declarations_bodies_and_fields() {
+        let src = "package runtime\n\ntype hmap struct {\n\tcount int // live\n\tflags uint8\n}\n\nfunc (h *hmap) growing() bool {\n\treturn h.oldbuckets != nil\n}\n\nfunc growWork(t *maptype) {\n\tevacuate(t)\n}\n";
+        assert!(declares(src, "growWork"));
+        assert!(declares(src, "growing"));
+        assert!(!declares(src, "evacuate"));
+        assert!(body(src, "growWork").contains("evacuate(t)"));
+        assert!(!body(src, "growWork").contains("oldbuckets"));
+        assert_eq!(
+            fields(src, "hmap"),
+            vec![
+                ("count".to_owned(), "int".to_owned()),
+                ("flags".to_owned(), "uint8".to_owned())
+            ]
+        );
+    }
+}
