@@ -19,6 +19,7 @@
 
 pub mod catalog;
 pub mod measure;
+pub mod scope;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -97,7 +98,7 @@ impl Article {
 /// against an installed Go 1.19 and a wrong line number cannot survive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Source {
-    /// File under `src/runtime/`, e.g. `map.go`.
+    /// File under `src/runtime/`, e.g. `map.go` (`../sync/map.go` for sync.Map).
     pub file: &'static str,
     /// 1-based line.
     pub line: u32,
@@ -107,7 +108,11 @@ pub struct Source {
 
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "src/runtime/{}:{}", self.file, self.line)
+        // `../sync/map.go` (sync.Map's claims) reads as `src/sync/map.go`.
+        match self.file.strip_prefix("../") {
+            Some(rest) => write!(f, "src/{}:{}", rest, self.line),
+            None => write!(f, "src/runtime/{}:{}", self.file, self.line),
+        }
     }
 }
 
