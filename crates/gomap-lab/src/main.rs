@@ -82,6 +82,13 @@ struct ClaimsArgs {
     /// not-measurable, needs-go).
     #[arg(long)]
     verdict: Option<String>,
+    /// Only the claims shown in this report section (hint, grow, layout,
+    /// offsets, cachelines, rangegrow, shrink, gosrc, goruntime, syscalls, …).
+    #[arg(long)]
+    section: Option<String>,
+    /// Also print the measurements the claims are decided on.
+    #[arg(long, conflicts_with = "json")]
+    measurements: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -213,9 +220,28 @@ fn claims_command(a: &ClaimsArgs) -> anyhow::Result<u8> {
     let bar = progress::spinner("measuring");
     let measured = measure::collect(measure::Budget::Quick);
     bar.finish_and_clear();
+    if let Some(section) = &a.section {
+        if !claims::catalog::CLAIMS
+            .iter()
+            .any(|c| c.experiment == section)
+        {
+            let mut sections: Vec<&str> = claims::catalog::CLAIMS
+                .iter()
+                .map(|c| c.experiment)
+                .collect();
+            sections.sort_unstable();
+            sections.dedup();
+            return Err(InputError::Usage(format!(
+                "--section {section:?}: no claim is shown there; sections: {}",
+                sections.join(", ")
+            ))
+            .into());
+        }
+    }
     let checked: Vec<_> = claims::evaluate_all(&measured)
         .into_iter()
         .filter(|c| wanted.map_or(true, |w| c.verdict == w))
+        .filter(|c| a.section.as_deref().map_or(true, |s| c.experiment == s))
         .collect();
     let mut out = BufWriter::new(io::stdout().lock());
     if a.json {
@@ -228,6 +254,28 @@ fn claims_command(a: &ClaimsArgs) -> anyhow::Result<u8> {
             .map(|(v, n)| format!("{n} {v}"))
             .collect();
         writeln!(out, "{} claims: {}", checked.len(), counts.join(", "))?;
+        if a.measurements {
+            let mut keys: Vec<&str> = Vec::new();
+            for c in &checked {
+                let claim = claims::catalog::CLAIMS.iter().find(|k| k.id == c.id);
+                if let Some(claims::Claim {
+                    check: claims::Check::Parts(parts),
+                    ..
+                }) = claim
+                {
+                    for p in parts.iter() {
+                        if !keys.contains(&p.key) {
+                            keys.push(p.key);
+                        }
+                    }
+                }
+            }
+            writeln!(
+                out,
+                "\n{}",
+                claims::measurements_table(&measured, &keys).to_text()
+            )?;
+        }
     }
     out.flush()?;
     Ok(EXIT_MATCH)

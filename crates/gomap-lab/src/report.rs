@@ -89,7 +89,8 @@ pub fn run(plan: &Plan, out: &Path) -> anyhow::Result<ReportSummary> {
         Effort::Quick => measure::Budget::Quick,
         Effort::Full => measure::Budget::Full,
     };
-    let checked = claims::evaluate_all(&measure::collect(budget));
+    let measured = measure::collect(budget);
+    let checked = claims::evaluate_all(&measured);
     spinner.finish_and_clear();
     let measuring = t.elapsed();
 
@@ -144,10 +145,16 @@ pub fn run(plan: &Plan, out: &Path) -> anyhow::Result<ReportSummary> {
     families.sort_unstable();
     families.dedup();
     for id in families {
+        let keys = claims::keys_of_section(id);
+        let html = format!(
+            "{}<p class=\"note\">Regenerate: <code>cargo run --release -p gomap-lab -- claims \
+             --section {id} --measurements</code></p>\n",
+            claims::measurements_table(&measured, &keys).to_html()
+        );
         sections.push(Section {
             id: id.to_owned(),
             title: measurement_section_title(id),
-            html: String::new(),
+            html,
             claims: checked
                 .iter()
                 .filter(|c| c.experiment == id)
@@ -279,6 +286,7 @@ fn page(
         claims_html(checked, true)
     );
     html += &articles_html();
+    html += &not_covered_html();
     for (i, s) in sections.iter().enumerate() {
         let _ = write!(
             html,
@@ -303,6 +311,29 @@ fn page(
         html += "</section>\n";
     }
     html + "</body>\n</html>\n"
+}
+
+/// The sections of the articles no claim comes from, each with the reason.
+fn not_covered_html() -> String {
+    let mut html = format!(
+        "<h3 id=\"not-covered\">Not covered here</h3>\n<p>Every numbered section of every \
+         article is either the section of a claim above or listed here, with why no claim is drawn \
+         from it ({} sections).</p>\n<div class=\"wide\"><table>\n<tr><th>article §</th>\
+         <th>heading</th><th>why not</th></tr>\n",
+        claims::scope::NOT_COVERED.len()
+    );
+    for u in claims::scope::NOT_COVERED {
+        let _ = writeln!(
+            html,
+            "<tr><td><span title=\"{}\">{}</span> §{}</td><td lang=\"zh\">{}</td><td>{}</td></tr>",
+            escape(u.article.title()),
+            escape(&u.article.file()[..3]),
+            escape(u.section),
+            escape(u.title),
+            escape(u.reason)
+        );
+    }
+    html + "</table></div>\n"
 }
 
 /// The five articles, by file name and title.

@@ -351,6 +351,11 @@ fn report_quick_writes_its_page() {
     assert!(html.matches("<svg").count() >= 7);
     assert!(html.contains("The articles' claims"));
     assert!(html.contains("name=\"viewport\""));
+    assert!(html.contains("id=\"not-covered\""));
+    for family in ["offsets", "cachelines", "rangegrow", "shrink", "gosrc"] {
+        assert!(html.contains(&format!("id=\"{family}\"")), "missing section {family}");
+        assert!(html.contains(&format!("claims --section {family} --measurements")));
+    }
     assert!(html.contains(&format!("report --out {} --quick", dir.display())));
     assert!(html.contains("Regenerate: <code>cargo run --release -p gomap-lab -- grow"));
     assert!(html.contains("000_4afbaddb56c29d13.txt"));

@@ -512,6 +512,44 @@ pub fn table(checked: &[Checked]) -> Table {
     t
 }
 
+/// The measurement keys that the claims shown in report section `section`
+/// read, in catalogue order, each once.
+pub fn keys_of_section(section: &str) -> Vec<&'static str> {
+    let mut keys = Vec::new();
+    for c in catalog::CLAIMS.iter().filter(|c| c.experiment == section) {
+        if let Check::Parts(parts) = c.check {
+            for p in parts {
+                if !keys.contains(&p.key) {
+                    keys.push(p.key);
+                }
+            }
+        }
+    }
+    keys
+}
+
+/// The measurements under `keys` as a table: key, value, and the value in
+/// words (or why it is missing).
+pub fn measurements_table(m: &Measurements, keys: &[&str]) -> Table {
+    let mut t = Table::new(
+        "The measurements these claims are decided on",
+        &[
+            ("key", Align::Left),
+            ("value", Align::Left),
+            ("measured", Align::Left),
+        ],
+    );
+    for &k in keys {
+        let (value, shown) = match (m.get(k), m.why_missing(k)) {
+            (Some(v), _) => (v.value.to_string(), v.shown.clone()),
+            (None, Some(u)) => ("—".to_owned(), u.reason.clone()),
+            (None, None) => ("—".to_owned(), "not measured".to_owned()),
+        };
+        t.row(vec![k.to_owned(), value, shown]);
+    }
+    t
+}
+
 fn dedup_in_order(v: &mut Vec<String>) {
     let mut seen = std::collections::HashSet::new();
     v.retain(|s| seen.insert(s.clone()));
