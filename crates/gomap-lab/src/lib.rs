@@ -30,10 +30,15 @@
 //! [`kv`] (key/value types), [`hashers`] and [`rng`] (reproducible hashing and
 //! randomness), [`html`] and [`report`] (the page).
 //!
+//! [`syscalls`] runs gomap (`gomap-syscall-probe`) under strace and counts
+//! each phase's memory system calls; [`child`] runs such programs with
+//! deadlines.
+//!
 //! Nothing here needs `unsafe`: the map's layout is read through its public views.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod child;
 pub mod claims;
 pub mod compare;
 pub mod diagram;
@@ -51,5 +56,6 @@ pub mod protocol;
 pub mod replay;
 pub mod report;
 pub mod rng;
+pub mod syscalls;
 pub mod table;
 pub mod verify;
