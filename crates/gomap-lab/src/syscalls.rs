@@ -80,6 +80,8 @@ pub struct PhaseSyscalls {
     pub mprotect: CallStats,
     /// `brk`, with the growth of the program break.
     pub brk: CallStats,
+    /// Bytes the program break moved down (malloc trimming its heap).
+    pub brk_released: u64,
     /// Paths passed to `open`/`openat`/`creat`.
     pub opened: Vec<String>,
     /// Every other traced call by name (marker writes are not counted).
@@ -356,12 +358,13 @@ fn count(p: &mut PhaseSyscalls, call: &Call, brk_end: &mut Option<i64>) -> Resul
             p.madvise.entry(advice.clone()).or_default().add(ok, len);
         }
         "brk" => {
-            let grown = match (*brk_end, call.result) {
-                (Some(prev), Some(now)) if now > prev => (now - prev) as u64,
-                _ => 0,
-            };
+            // brk returns the break after the call; the first one (brk(NULL)) sets the base.
+            let mut grown = 0;
             if let Some(now) = call.result.filter(|&r| r > 0) {
-                *brk_end = Some(now);
+                if let Some(prev) = brk_end.replace(now) {
+                    grown = now.saturating_sub(prev).max(0) as u64;
+                    p.brk_released += prev.saturating_sub(now).max(0) as u64;
+                }
             }
             p.brk.add(true, grown);
         }
@@ -470,8 +473,9 @@ pub struct ProbeMapState {
     pub count: usize,
     /// The header's B (log2 of the bucket count).
     pub b: u8,
-    /// Bytes the map holds (`stats().bytes.total`: header, arrays, overflow).
-    pub bytes: usize,
+    /// Bytes the map holds (`stats().bytes.total`: header, arrays, overflow);
+    /// measured only in the probe's `stats-` phases.
+    pub bytes: Option<usize>,
 }
 
 /// What gomap's map asked of the kernel, per phase of the probe.
@@ -483,8 +487,10 @@ pub struct SyscallReport {
     pub command: String,
     /// Keys the probe inserted.
     pub keys: u64,
-    /// Calls per phase: `startup` (Rust's runtime and `main` up to the first
-    /// marker), `new`, `first-insert`, `grow`, `delete-all`, `drop`, `exit`.
+    /// Calls per phase: `startup` (the dynamic loader, Rust's runtime and
+    /// `main` up to the first marker), `new`, `first-insert`, `grow`,
+    /// `stats-full`, `delete-all`, `stats-empty`, `drop`, `exit` (the
+    /// `stats-` phases are the probe measuring the map, not the map).
     pub phases: Vec<PhaseSyscalls>,
     /// The map at the end of each phase, as the probe reported it.
     pub map: Vec<ProbeMapState>,
@@ -575,6 +581,7 @@ mod tests {
 101 openat(AT_FDCWD, "/etc/ld.so.cache", O_RDONLY|O_CLOEXEC) = 3
 101 write(2, "gomap-phase: grow\n", 18) = 18
 101 brk(0x57e000)                     = 0x57e000
+101 brk(0x56e000)                     = 0x56e000
 101 mmap(NULL, 151003136, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unfinished ...>
 102 madvise(0xc000000000, 2097152, MADV_DONTNEED) = 0
 101 <... mmap resumed>)                = 0x7e0000
@@ -605,10 +612,11 @@ mod tests {
         assert_eq!(
             g.brk,
             CallStats {
-                calls: 1,
+                calls: 2,
                 bytes: 0x57e000 - 0x55d000
             }
         );
+        assert_eq!(g.brk_released, 0x10000);
         // The failed mmap counts as a call, not as bytes.
         assert_eq!(
             g.mmap,
@@ -644,7 +652,7 @@ mod tests {
                 bytes: 151003136
             }
         );
-        assert_eq!(g.memory_calls(), 5);
+        assert_eq!(g.memory_calls(), 6);
     }
 
     #[test]
@@ -726,7 +734,7 @@ mod tests {
     fn probe_states_parse_and_reject() {
         let s =
             parse_probe_states("{\"phase\":\"new\",\"count\":0,\"b\":0,\"bytes\":48}\n\n").unwrap();
-        assert_eq!(s[0].bytes, 48);
+        assert_eq!(s[0].bytes, Some(48));
         assert!(parse_probe_states("{\"phase\":\"new\"}").is_err());
         assert!(parse_probe_states("not json").is_err());
     }

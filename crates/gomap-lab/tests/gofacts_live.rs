@@ -138,6 +138,13 @@ fn gomap_probe_under_strace() {
         "emptying the map keeps its arrays"
     );
     assert!(phase("drop").munmap.bytes > 30 << 20);
-    let grown = r.map.iter().find(|s| s.phase == "grow").unwrap();
-    assert_eq!((grown.count, grown.b), (keys as usize, 18));
+    let state = |n| {
+        r.map
+            .iter()
+            .find(|s| s.phase == n)
+            .unwrap_or_else(|| panic!("no state {n}"))
+    };
+    assert_eq!((state("grow").count, state("grow").b), (keys as usize, 18));
+    assert_eq!(state("delete-all").b, 18, "B stays when the map empties");
+    assert_eq!(state("stats-empty").bytes, state("stats-full").bytes);
 }
