@@ -53,8 +53,8 @@ func crash(kind string) {
 	}
 	go writer()
 	go other()
-	time.Sleep(20 * time.Second)
-	fmt.Fprintln(os.Stderr, "claims: no fatal error in 20 s")
+	time.Sleep(10 * time.Second)
+	fmt.Fprintln(os.Stderr, "claims: no fatal error in 10 s")
 	os.Exit(1)
 }
 
