@@ -157,6 +157,7 @@ func fills() []fillFacts {
 type memPoint struct {
 	Count     int    `json:"count"`
 	B         uint8  `json:"b"`
+	Noverflow uint16 `json:"noverflow"`
 	Buckets   bool   `json:"buckets_allocated"`
 	HeapInuse uint64 `json:"heap_inuse"`
 }
@@ -177,7 +178,7 @@ func point(m map[int]int) memPoint {
 		return memPoint{HeapInuse: ms.HeapInuse}
 	}
 	h := headerOf(m)
-	return memPoint{h.count, h.B, h.buckets != nil, ms.HeapInuse}
+	return memPoint{h.count, h.B, h.noverflow, h.buckets != nil, ms.HeapInuse}
 }
 
 // shrinks fills a map with 2^18 keys, deletes every key (one delete per key,

@@ -297,6 +297,8 @@ pub struct MemPoint {
     pub count: i64,
     /// The header's B.
     pub b: u8,
+    /// The header's overflow-bucket count (exact below B = 16, approximate from there).
+    pub noverflow: u16,
     /// Whether the header points at a bucket array.
     pub buckets_allocated: bool,
     /// `MemStats.HeapInuse`, bytes.

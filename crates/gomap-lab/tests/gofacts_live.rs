@@ -81,6 +81,12 @@ fn go119_facts_are_sane() {
     for s in &facts.shrink {
         assert_eq!(s.after_delete.b, s.before.b, "{}", s.how);
         assert!(s.after_delete.buckets_allocated && s.after_delete.count == 0);
+        if s.how == "delete-each" {
+            assert_eq!(
+                s.after_delete.noverflow, s.before.noverflow,
+                "deletes keep overflow buckets"
+            );
+        }
         assert!(s.after_drop.heap_inuse < s.after_delete.heap_inuse / 4);
     }
     assert!(facts.nil_map_write.recovered && facts.nil_map_write.is_runtime_error);
