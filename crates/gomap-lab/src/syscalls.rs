@@ -413,19 +413,37 @@ pub struct Strace {
     pub version: String,
 }
 
-/// Finds strace: `/usr/bin/strace`, else `strace` on `PATH`, if `strace -V` runs.
+/// Finds strace: `/usr/bin/strace`, else `strace` on `PATH`, if `strace -V`
+/// runs; then makes sure it may trace here (a container without ptrace
+/// permission has strace but cannot use it) by tracing itself printing its
+/// version.
 pub fn find_strace() -> Result<Strace, Unavailable> {
     let mut cands = vec![PathBuf::from("/usr/bin/strace")];
     if let Some(path) = std::env::var_os("PATH") {
         cands.extend(std::env::split_paths(&path).map(|d| d.join("strace")));
     }
+    let limit = Duration::from_secs(10);
     for path in cands.into_iter().filter(|p| p.is_file()) {
-        if let Ok(out) = child::run(Command::new(&path).arg("-V"), Duration::from_secs(5)) {
-            if out.status.success() {
-                let version = child::first_line(&String::from_utf8_lossy(&out.stdout)).to_string();
-                return Ok(Strace { path, version });
-            }
+        let Ok(out) = child::run(Command::new(&path).arg("-V"), limit) else {
+            continue;
+        };
+        if !out.status.success() {
+            continue;
         }
+        let version = child::first_line(&String::from_utf8_lossy(&out.stdout)).to_string();
+        let mut probe = Command::new(&path);
+        probe
+            .args(["-o", "/dev/null", "-e", "trace=none"])
+            .arg(&path)
+            .arg("-V");
+        return match child::run(&mut probe, limit) {
+            Ok(t) if t.status.success() => Ok(Strace { path, version }),
+            Ok(t) => Err(unavailable(format!(
+                "strace cannot trace here: {}",
+                child::first_line(&t.stderr)
+            ))),
+            Err(e) => Err(unavailable(format!("strace cannot trace here: {e}"))),
+        };
     }
     Err(unavailable(
         "strace not found: install strace (apt-get install strace)",
