@@ -39,7 +39,10 @@ pub const STARTUP_PHASE: &str = "startup";
 /// could persist data.
 pub const STRACE_FILTER: &str = "trace=memory,file,write,fsync,fdatasync";
 /// Keys the probe inserts by default: 2^21, so the map doubles up to B = 19
-/// (a 75 MiB bucket array) and every array from 128 KiB up is mapped afresh.
+/// (an 80 MB bucket array with its pool). gomap maps every array of 128 KiB
+/// and more straight from the OS (`MAP_MIN` in gomap's `raw/alloc.rs`) and
+/// releases a retired one 128 KiB per later write (cleared into its pool of
+/// mappings, or unmapped), so the trace shows each of these steps.
 pub const DEFAULT_PROBE_KEYS: u64 = 1 << 21;
 
 /// Calls of one kind and the bytes their length argument named.
