@@ -32,15 +32,24 @@
 //! [`kv`] (key/value types), [`hashers`] and [`rng`] (reproducible hashing and
 //! randomness), [`html`] and [`report`] (the page).
 //!
+//! Two modules answer what only a real runtime or the kernel can: [`gofacts`]
+//! builds and runs small Go 1.19 programs (`oracle/claims`) for the header's
+//! layout, allocation and GC figures, escape analysis and the concurrent-write
+//! crash; [`syscalls`] runs gomap (`gomap-syscall-probe`) and Go under strace
+//! and counts each phase's memory system calls. [`child`] runs those programs
+//! with deadlines.
+//!
 //! Nothing here needs `unsafe`: the map's layout is read through its public views.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod child;
 pub mod claims;
 pub mod compare;
 pub mod diagram;
 pub mod dump;
 pub mod experiments;
+pub mod gofacts;
 pub mod hashers;
 pub mod hashes;
 pub mod html;
@@ -54,5 +63,6 @@ pub mod replay;
 pub mod report;
 pub mod rng;
 pub mod syncmap_oracle;
+pub mod syscalls;
 pub mod table;
 pub mod verify;
