@@ -353,7 +353,10 @@ fn report_quick_writes_its_page() {
     assert!(html.contains("name=\"viewport\""));
     assert!(html.contains("id=\"not-covered\""));
     for family in ["offsets", "cachelines", "rangegrow", "shrink", "gosrc"] {
-        assert!(html.contains(&format!("id=\"{family}\"")), "missing section {family}");
+        assert!(
+            html.contains(&format!("id=\"{family}\"")),
+            "missing section {family}"
+        );
         assert!(html.contains(&format!("claims --section {family} --measurements")));
     }
     assert!(html.contains(&format!("report --out {} --quick", dir.display())));
@@ -536,5 +539,33 @@ fn syncmap_script_without_ops_does_not_panic() {
         std::fs::write(&path, script).unwrap();
         let out = lab(&["syncmap", path.to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out.stderr));
+    }
+}
+
+/// Without Go 1.19 the claims only its runtime can decide are `needs-go`,
+/// each with the reason; with it (CI installs it) none is.
+#[test]
+#[cfg_attr(miri, ignore = "spawns processes")]
+fn claims_need_go_only_without_go() {
+    let out = Command::new(env!("CARGO_BIN_EXE_gomap-lab"))
+        .args(["claims", "--json"])
+        .env("GOMAP_GO119", "/nonexistent/go")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let claims: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let needs: Vec<&Value> = claims
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["verdict"] == "needs-go")
+        .collect();
+    assert!(needs.len() >= 5, "{} needs-go claims", needs.len());
+    for c in &needs {
+        assert!(c["measured"].as_str().unwrap().contains("GOMAP_GO119"), "{c}");
+    }
+    if Path::new("/usr/lib/go-1.19/bin/go").exists() {
+        let out = lab(&["claims", "--verdict", "needs-go"]);
+        assert!(text(&out.stdout).contains(" 0 needs-go"), "{}", text(&out.stdout));
     }
 }

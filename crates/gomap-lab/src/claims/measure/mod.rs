@@ -146,6 +146,8 @@
 use serde_json::Value;
 
 use super::{Expect, Lit, Measurements};
+use crate::gofacts::{GoFacts, GoUnavailable};
+use crate::syscalls::{PhaseSyscalls, SyscallReport, Unavailable as SyscallsUnavailable};
 
 mod gosrc;
 mod growth;
@@ -183,26 +185,275 @@ pub fn collect(budget: Budget) -> Measurements {
     reuse::reuse(&mut m);
     syncmap::syncmap(&mut m);
     gosrc::gosrc(&mut m, std::path::Path::new(gosrc::GO_ROOT));
-    go(&mut m);
-    syscalls(&mut m);
+    // Go 1.19's programs and strace of gomap take seconds each and are
+    // independent: run them side by side.
+    let (facts, traced) = std::thread::scope(|s| {
+        let facts = s.spawn(crate::gofacts::collect);
+        let traced = crate::syscalls::probe();
+        (
+            facts.join().unwrap_or_else(|_| {
+                Err(GoUnavailable {
+                    reason: "measuring Go 1.19 panicked".to_owned(),
+                })
+            }),
+            traced,
+        )
+    });
+    go(&mut m, facts);
+    syscalls(&mut m, traced);
     m
 }
 
-/// `go.*`: answers only Go 1.19's runtime has.
-fn go(m: &mut Measurements) {
-    m.unavailable(
-        "go.",
-        "needs Go 1.19 (the oracle's toolchain): apt-get install golang-1.19-go",
-        true,
-    );
+/// `go.*`: answers only Go 1.19's runtime has, from [`crate::gofacts`]; the
+/// whole family is `needs-go`, with the reason, when Go 1.19 cannot be run.
+fn go(m: &mut Measurements, facts: Result<GoFacts, GoUnavailable>) {
+    match facts {
+        Ok(f) => go_facts(m, &f),
+        Err(e) => m.unavailable("go.", e.reason, true),
+    }
 }
 
-/// `syscalls.*`: gomap's own system calls, traced with strace.
-fn syscalls(m: &mut Measurements) {
-    m.unavailable(
-        "syscalls.",
-        "needs strace of gomap's own allocations (the syscalls measurement)",
-        false,
+/// Puts the `go.*` keys read off `f`. A key whose part of the facts is
+/// missing is left out, so the claims reading it say so.
+fn go_facts(m: &mut Measurements, f: &GoFacts) {
+    let v = &f.go_version;
+    m.put(
+        "go.hmap.size",
+        f.layout.hmap_size,
+        format!("{v}: hmap is {} bytes", f.layout.hmap_size),
+    );
+    for field in &f.layout.fields {
+        m.put(
+            format!("go.hmap.offset.{}", field.name),
+            field.offset,
+            format!("{v}: hmap.{} at byte {}", field.name, field.offset),
+        );
+    }
+    // make plus the first insert, the map escaping: make's own mallocs
+    // (the `hints` runs) and the first insert's (the `fill` runs).
+    for hint in [0i64, 1024] {
+        let make = f
+            .hints
+            .iter()
+            .find(|h| h.map_type == "map[int]int" && h.hint == hint);
+        let first = f.fill.iter().find(|r| r.hint == hint);
+        if let (Some(make), Some(first)) = (make, first) {
+            let allocs = make.mallocs + first.first_insert.mallocs;
+            m.put(
+                format!("go.allocs.make_and_insert.hint{hint}"),
+                allocs as f64,
+                format!(
+                    "{v}: make(map[int]int, {hint}) and one insert: {allocs} allocations ({} by make, {} by the insert)",
+                    make.mallocs, first.first_insert.mallocs
+                ),
+            );
+        }
+    }
+    let escape = |name: &str| f.escape_case(name);
+    if let Some(c) = escape("MakeLocal") {
+        let on_stack = !c.escapes && !c.runtime_calls.iter().any(|r| r.starts_with("makemap"));
+        m.put(
+            "go.escape.make_nonescaping_on_stack",
+            on_stack,
+            format!(
+                "{v}: a make(map[string]int) that never leaves its function {} (runtime calls: {})",
+                if c.escapes {
+                    "escapes"
+                } else {
+                    "does not escape"
+                },
+                c.runtime_calls.join(", ")
+            ),
+        );
+        m.put(
+            "go.asm.nonescaping_make_calls_runtime",
+            !c.runtime_calls.is_empty(),
+            format!("{v}: its code calls {}", c.runtime_calls.join(", ")),
+        );
+    }
+    for (key, name, what) in [
+        (
+            "go.escape.returned_literal_escapes",
+            "LiteralReturned",
+            "a returned map[string]int{}",
+        ),
+        (
+            "go.escape.returned_make_escapes",
+            "MakeReturned",
+            "a returned make(map[string]int)",
+        ),
+    ] {
+        if let Some(c) = escape(name) {
+            m.put(
+                key,
+                c.escapes,
+                format!(
+                    "{v}: {what} {}",
+                    if c.escapes {
+                        "escapes to the heap"
+                    } else {
+                        "stays on the stack"
+                    }
+                ),
+            );
+        }
+    }
+    // new(map[string]int) compiles (the escape file has functions using it,
+    // and it built), and writing through it panics with a nil-map error.
+    let new_compiles = escape("NewLocal").is_some() || escape("NewReturned").is_some();
+    m.put(
+        "go.new_map.compiles",
+        new_compiles,
+        format!(
+            "{v}: new(map[string]int) {}",
+            if new_compiles {
+                "compiles"
+            } else {
+                "was not compiled"
+            }
+        ),
+    );
+    let w = &f.nil_map_write;
+    m.put(
+        "go.new_map.write_panics",
+        w.recovered && w.is_runtime_error,
+        format!(
+            "{v}: writing through it panics with {:?}, which recover() catches",
+            w.message
+        ),
+    );
+    let crash = |kind: &str| f.concurrent.iter().find(|c| c.kind == kind);
+    for (key, kind, what) in [
+        (
+            "go.concurrent.write_write.message",
+            "writes",
+            "two goroutines writing",
+        ),
+        (
+            "go.concurrent.delete_range.message",
+            "iterate-write",
+            "a delete racing a range",
+        ),
+    ] {
+        if let Some(c) = crash(kind) {
+            if let Some(msg) = &c.fatal_error {
+                m.put(
+                    key,
+                    msg.as_str(),
+                    format!(
+                        "{v}: {what} dies with \"fatal error: {msg}\" (exit {:?})",
+                        c.exit_code
+                    ),
+                );
+            }
+        }
+    }
+    if let Some(c) = crash("writes") {
+        m.put(
+            "go.concurrent.recoverable",
+            c.recovered,
+            format!(
+                "{v}: recover() {} it",
+                if c.recovered {
+                    "catches"
+                } else {
+                    "never catches"
+                }
+            ),
+        );
+    }
+    if let Some(s) = f.shrink.iter().find(|s| s.how == "delete-each") {
+        let ratio = s.after_delete.heap_inuse as f64 / s.before.heap_inuse.max(1) as f64;
+        m.put(
+            "go.shrink.bytes_ratio_after_delete",
+            ratio,
+            format!(
+                "{v}: deleting all {} keys leaves B = {} and {:.2}× the heap in use ({} → {} bytes)",
+                s.keys, s.after_delete.b, ratio, s.before.heap_inuse, s.after_delete.heap_inuse
+            ),
+        );
+    }
+    match &f.strace {
+        Some(t) => {
+            let file_calls = |p: &PhaseSyscalls| {
+                p.opened.len() as u64
+                    + ["write", "fsync", "fdatasync"]
+                        .iter()
+                        .filter_map(|n| p.other.get(*n))
+                        .sum::<u64>()
+            };
+            let make: u64 = ["make-small", "make-hint-100"]
+                .iter()
+                .filter_map(|n| t.phase(n))
+                .map(file_calls)
+                .sum();
+            m.put(
+                "go.strace.make_map.file_syscalls_delta",
+                make,
+                format!("{v} under strace: make(map[string]int) and make(map[string]int, 100) make {make} file calls"),
+            );
+            let opened: usize = t.phases.iter().map(|p| p.opened.len()).sum();
+            let names: Vec<&str> = t
+                .phases
+                .iter()
+                .flat_map(|p| p.opened.iter().map(String::as_str))
+                .collect();
+            m.put(
+                "go.strace.make_map.openat_whole_program",
+                opened,
+                format!(
+                    "the whole program opens {opened} file(s): {}",
+                    names.join(", ")
+                ),
+            );
+            let mmaps: u64 = t.phases.iter().map(|p| p.mmap.calls).sum();
+            m.put(
+                "go.strace.make_map.mmap_anon_whole_program",
+                mmaps,
+                format!("and makes {mmaps} anonymous mmap calls"),
+            );
+        }
+        None => m.unavailable(
+            "go.strace.",
+            f.strace_missing
+                .clone()
+                .unwrap_or_else(|| "strace is not installed".to_owned()),
+            false,
+        ),
+    }
+}
+
+/// `syscalls.*`: gomap's own system calls, traced with strace
+/// ([`crate::syscalls`]); not-measurable, with the reason, without strace.
+fn syscalls(m: &mut Measurements, report: Result<SyscallReport, SyscallsUnavailable>) {
+    let r = match report {
+        Ok(r) => r,
+        Err(e) => return m.unavailable("syscalls.", e.reason, false),
+    };
+    let phases = ["new", "first-insert", "grow"];
+    let file: u64 = phases
+        .iter()
+        .filter_map(|n| r.phase(n))
+        .map(|p| {
+            p.opened.len() as u64
+                + ["fsync", "fdatasync"]
+                    .iter()
+                    .filter_map(|n| p.other.get(*n))
+                    .sum::<u64>()
+        })
+        .sum();
+    let mmaps: u64 = phases
+        .iter()
+        .filter_map(|n| r.phase(n))
+        .map(|p| p.mmap.calls)
+        .sum();
+    m.put(
+        "syscalls.gomap.file_syscalls",
+        file,
+        format!(
+            "gomap under strace: GoMap::new, its first insert and {} inserts make {file} file calls (and {mmaps} mmap calls for arrays ≥ 128 KiB)",
+            r.keys
+        ),
     );
 }
 
