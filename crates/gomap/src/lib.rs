@@ -83,7 +83,9 @@
 //! `#![forbid(unsafe_code)]`. Every `unsafe fn` states its contract under
 //! `# Safety` and every `unsafe` block says why the contract holds. A user
 //! `Hash`, `Eq`, `Clone` or `Drop` that panics leaves the map valid: during
-//! an evacuation all keys are hashed before any entry moves.
+//! an evacuation all keys are hashed before any entry moves, and a `Drop`
+//! that panics while the map drops many entries does not keep the others
+//! from being dropped.
 
 #![warn(missing_docs)]
 
