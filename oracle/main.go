@@ -1,7 +1,8 @@
-// Command oracle drives real Go 1.19 maps (map[uint64]uint64 and
-// map[string]uint64) through an op script and records, as JSON lines, every
-// op with the runtime's own hash of its key and the map header after it, and
-// on request the full bucket layout. See README.md and PROTOCOL.md.
+// Command oracle drives real Go maps (map[uint64]uint64 and
+// map[string]uint64; Go 1.19 or another release of versions.go) through an
+// op script and records, as JSON lines, every op with the runtime's own hash
+// of its key and the map header after it, and on request the full bucket
+// layout. See README.md and PROTOCOL.md.
 package main
 
 import (

@@ -14,6 +14,35 @@ func TestSelfCheck(t *testing.T) {
 	}
 }
 
+// TestSelectRuntime: exactly the verified releases are accepted, each with
+// its load factor, and the running toolchain's entry stays selected.
+func TestSelectRuntime(t *testing.T) {
+	defer func() {
+		if err := runningRuntime(); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	for _, c := range []struct {
+		version string
+		lfNum   uint64 // 0: refused
+		headers bool
+	}{
+		{"go1.19", 13, false}, {"go1.19.8", 13, false}, {"go1.19.13", 13, false},
+		{"go1.20.14", 0, false}, {"go1.21.12", 0, false}, {"go1.21.13", 12, false},
+		{"go1.22.10", 13, true}, {"go1.22.12", 0, false}, {"go1.23.9", 13, true},
+		{"go1.24.0", 0, false}, {"go1.190", 0, false}, {"devel go1.23", 0, false},
+	} {
+		err := selectRuntime(c.version)
+		if (err == nil) != (c.lfNum != 0) {
+			t.Errorf("%s: accepted=%v, want %v", c.version, err == nil, c.lfNum != 0)
+			continue
+		}
+		if err == nil && (rt.loadFactorNum != c.lfNum || rt.mallocHeaders != c.headers) {
+			t.Errorf("%s: %+v, want load factor %d/2, headers %v", c.version, rt, c.lfNum, c.headers)
+		}
+	}
+}
+
 func TestTokenize(t *testing.T) {
 	got, err := tokenize(`put "a b\"c" 5 # comment`)
 	if err != nil {

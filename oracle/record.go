@@ -83,11 +83,13 @@ type bucketArray struct {
 	bucketsize uintptr
 }
 
-func newBucketArray(base unsafe.Pointer, b uint8, bucketsize uintptr) bucketArray {
+// newBucketArray describes the array at base of 2^b buckets of the map type d.
+func newBucketArray(base unsafe.Pointer, b uint8, d *mapTypeDesc) bucketArray {
+	bucketsize := uintptr(d.bucketsize)
 	if base == nil {
 		return bucketArray{bucketsize: bucketsize}
 	}
-	return bucketArray{base, uintptr(1) << b, arrayLen(b, bucketsize), bucketsize}
+	return bucketArray{base, uintptr(1) << b, arrayLen(b, bucketsize, d.bucket.ptrdata != 0), bucketsize}
 }
 
 // poolIndex returns the allocation index of p when p points at a pool bucket
@@ -254,7 +256,7 @@ func appendState(b []byte, t table, i, line int, full bool) ([]byte, error) {
 	b = appendPointerToken(appendField(b, "buckets"), h.buckets)
 	b = appendPointerToken(appendField(b, "oldbuckets"), h.oldbuckets)
 	b = appendUintField(b, "nevacuate", uint64(h.nevacuate))
-	cur := newBucketArray(h.buckets, h.B, bs)
+	cur := newBucketArray(h.buckets, h.B, t.desc())
 	var err error
 	if b, err = appendExtra(appendField(b, "extra"), h, cur); err != nil {
 		return nil, err
@@ -270,7 +272,7 @@ func appendState(b []byte, t table, i, line int, full bool) ([]byte, error) {
 			if h.flags&flagSameSize != 0 {
 				oldB = h.B
 			}
-			old := newBucketArray(h.oldbuckets, oldB, bs)
+			old := newBucketArray(h.oldbuckets, oldB, t.desc())
 			if b, err = appendChains(appendField(b, "old"), t, old); err != nil {
 				return nil, fmt.Errorf("old: %v", err)
 			}

@@ -1,6 +1,9 @@
 package main
 
-// Read-only views of the Go 1.19 runtime's map data structures (64-bit).
+// Read-only views of the runtime's map data structures (64-bit): Go 1.19's
+// runtime._type, maptype, hmap and mapextra, which keep this layout through
+// Go 1.23 (1.21 moved the first two to internal/abi as abi.Type and
+// abi.MapType, renaming fields only; see versions.go).
 //
 // The runtime does not export these types, so the oracle declares structs with
 // the same field layout and casts runtime pointers to them. They are only ever

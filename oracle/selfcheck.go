@@ -1,20 +1,20 @@
 package main
 
 // Startup verification: the oracle reads runtime memory through the mirror
-// structs in rt.go, which only fit Go 1.19 on a 64-bit platform. Before
-// recording anything it confirms, against maps it builds itself, that the
-// mirrors, the hasher and the bucket-array arithmetic describe reality.
+// structs in rt.go, which fit only the releases of versions.go on a 64-bit
+// platform. Before recording anything it confirms, against maps it builds
+// itself, that the mirrors, the hasher, the load factor and the bucket-array
+// arithmetic of the running release describe reality.
 
 import (
 	"fmt"
-	"runtime"
 	"strconv"
-	"strings"
 	"unsafe"
 )
 
 // factsPool is the preallocated overflow pool size per B (4..12) from
-// FACTS.md; for B >= 13 it is 2^(B-4).
+// FACTS.md; for B >= 13 it is 2^(B-4). Every verified release has these
+// pools (versions.go says why Go 1.22's allocation header leaves them alone).
 var factsPool = map[string][]uintptr{
 	"u64": {2, 5, 7, 14, 28, 56, 113, 170, 284},
 	"str": {3, 7, 4, 9, 19, 39, 78, 157, 275},
@@ -28,11 +28,13 @@ func check(ok bool, format string, args ...interface{}) error {
 }
 
 func selfCheck() error {
-	v := runtime.Version()
-	if v != "go1.19" && !strings.HasPrefix(v, "go1.19.") {
-		return fmt.Errorf("built with %s; the oracle mirrors Go 1.19's runtime and needs go1.19.x", v)
+	if err := runningRuntime(); err != nil {
+		return err
 	}
 	if err := checkStructs(); err != nil {
+		return err
+	}
+	if err := checkAllocSize(); err != nil {
 		return err
 	}
 	for _, kt := range []string{"u64", "str"} {
@@ -60,6 +62,27 @@ func checkStructs() error {
 	} {
 		if c.got != c.want {
 			return fmt.Errorf("mirror of the runtime %s is %d bytes, expected %d", c.name, c.got, c.want)
+		}
+	}
+	return nil
+}
+
+// checkAllocSize compares allocSize with the allocator: appending n
+// elements to a nil slice asks for exactly n elements, and the slice's
+// capacity then shows the usable size of that allocation (Go:
+// runtime.growslice rounds with roundupsize, as makeBucketArray does). Slices
+// of pointers see Go 1.22's allocation header above 512 bytes (128 pointers
+// fit 1024 bytes in Go 1.19 and 143 in Go 1.22), slices of integers never.
+func checkAllocSize() error {
+	for _, n := range []int{1, 63, 64, 65, 128, 129, 300, 442, 2000, 4095, 4096, 5000} {
+		p := append([]*byte(nil), make([]*byte, n)...)
+		u := append([]uint64(nil), make([]uint64, n)...)
+		size := uintptr(n) * 8
+		if want := allocSize(size, true) / 8; uintptr(cap(p)) != want {
+			return fmt.Errorf("%d pointers got room for %d, allocSize predicts %d", n, cap(p), want)
+		}
+		if want := allocSize(size, false) / 8; uintptr(cap(u)) != want {
+			return fmt.Errorf("%d integers got room for %d, allocSize predicts %d", n, cap(u), want)
 		}
 	}
 	return nil
@@ -119,12 +142,26 @@ func checkHasher(kt string) error {
 	return check(len(seen) == 1000, "hasher collides on 1000 small keys")
 }
 
+// checkHints makes maps with hints on both sides of each B's limit, for
+// load factor 6.5 (FACTS.md: 9, 14, 27, 53, 105 and 209 start a new B) and
+// for 6 (Go 1.21: 13, 25, 49, 97, 193), and checks the B that hintB predicts
+// for the running release; a hint too large to allocate is ignored (B=0).
 func checkHints(kt string) error {
-	for _, c := range []struct {
+	type hintCase struct {
 		hint int
 		B    uint8
-	}{{0, 0}, {1, 0}, {8, 0}, {9, 1}, {13, 1}, {14, 2}, {26, 2}, {27, 3}, {52, 3}, {53, 4},
-		{104, 4}, {105, 5}, {208, 5}, {209, 6}, {1 << 62, 0}} {
+	}
+	cases := []hintCase{{1 << 62, 0}}
+	for _, hint := range []int{0, 1, 8, 9, 12, 13, 14, 24, 25, 26, 27, 48, 49, 52, 53, 96, 97, 104, 105, 192, 193, 208, 209} {
+		cases = append(cases, hintCase{hint, hintB(uint64(hint))})
+	}
+	// Two limits written out, so that hintB itself is checked: the largest
+	// hints for B=1 and B=5 (FACTS.md's at 6.5, Go 1.21's at 6).
+	limits := map[uint64][2]uint64{13: {13, 208}, 12: {12, 192}}[rt.loadFactorNum]
+	if hintB(limits[0]) != 1 || hintB(limits[0]+1) != 2 || hintB(limits[1]) != 5 || hintB(limits[1]+1) != 6 {
+		return fmt.Errorf("hintB disagrees with the hint table of load factor %d/2", rt.loadFactorNum)
+	}
+	for _, c := range cases {
 		t := newTable(kt, c.hint)
 		h := t.header()
 		if h.B != c.B || h.count != 0 || h.flags != 0 || h.oldbuckets != nil {
@@ -137,14 +174,23 @@ func checkHints(kt string) error {
 	return nil
 }
 
+// checkSmallGrowth inserts into make(map, 0) until B=2: B stays 0 for 8
+// inserts, the 9th doubles to B=1 (and that insert's growth work finishes the
+// growth: the old array is one bucket), and the insert that takes count past
+// the load factor of two buckets (the 14th at 6.5, the 13th at 6) doubles
+// again. This is where the load factor of the running release shows.
 func checkSmallGrowth(kt string) error {
 	t := newTable(kt, 0)
 	h := t.header()
-	for n := uint64(1); n <= 9; n++ {
+	last := doublingAt(1)
+	for n := uint64(1); n <= last; n++ {
 		t.put(testKey(t, n), n)
 		want := uint8(0)
-		if n == 9 {
+		if n >= doublingAt(0) {
 			want = 1
+		}
+		if n == last {
+			want = 2
 		}
 		if h.B != want || h.count != int(n) || h.buckets == nil {
 			return fmt.Errorf("after %d inserts into make(map, 0): B=%d count=%d, expected B=%d", n, h.B, h.count, want)
@@ -153,7 +199,7 @@ func checkSmallGrowth(kt string) error {
 	seed := h.hash0
 	t.put(testKey(t, 1), 100) // overwrite: nothing changes
 	t.del(testKey(t, 1000))   // absent key
-	if h.count != 9 || h.hash0 != seed {
+	if uint64(h.count) != last || h.hash0 != seed {
 		return fmt.Errorf("overwrite/absent delete changed count or seed")
 	}
 	return nil
@@ -195,14 +241,13 @@ func tophashOf(h uint64) uint8 {
 // and under the tophash that our hasher predicts — also mid-growth, for the
 // not yet evacuated old buckets.
 func checkPlacement(kt string) error {
-	t := newTable(kt, 300)
+	t := newTable(kt, 300) // B = 6
 	h := t.header()
-	bs := uintptr(t.desc().bucketsize)
-	const n = 420 // 417th insert starts growth 6 -> 7
+	n := doublingAt(6) + 3 // three inserts into growth 6 -> 7 (420 at load factor 6.5)
 	for j := uint64(0); j < n; j++ {
 		t.put(testKey(t, j), j)
 	}
-	if h.B != 7 || h.oldbuckets == nil || h.count != n {
+	if h.B != 7 || h.oldbuckets == nil || uint64(h.count) != n {
 		return fmt.Errorf("after %d inserts into make(map, 300): B=%d growing=%v count=%d; expected B=7, growing", n, h.B, h.oldbuckets != nil, h.count)
 	}
 	found := 0
@@ -217,15 +262,15 @@ func checkPlacement(kt string) error {
 			return nil
 		})
 	}
-	if err := verify(newBucketArray(h.buckets, h.B, bs)); err != nil {
+	if err := verify(newBucketArray(h.buckets, h.B, t.desc())); err != nil {
 		return err
 	}
-	if err := verify(newBucketArray(h.oldbuckets, h.B-1, bs)); err != nil {
+	if err := verify(newBucketArray(h.oldbuckets, h.B-1, t.desc())); err != nil {
 		return err
 	}
 	// Each live key is either still in the old array (not yet evacuated)
 	// or in the new one, never both.
-	return check(found == n, "found %d live slots for %d keys", found, n)
+	return check(uint64(found) == n, "found %d live slots for %d keys", found, n)
 }
 
 // checkPools makes a map for every B from 4 to 14 and checks the pool
@@ -234,13 +279,14 @@ func checkPlacement(kt string) error {
 // array start, and the size matches the table in FACTS.md.
 func checkPools(kt string) error {
 	for B := uint8(4); B <= 14; B++ {
-		t := newTable(kt, 13<<(B-1))
+		hint := int(doublingAt(B) - 1) // the largest hint that gives B
+		t := newTable(kt, hint)
 		h := t.header()
 		bs := uintptr(t.desc().bucketsize)
 		if h.B != B {
-			return fmt.Errorf("make with hint %d gave B=%d, expected %d", 13<<(B-1), h.B, B)
+			return fmt.Errorf("make with hint %d gave B=%d, expected %d", hint, h.B, B)
 		}
-		a := newBucketArray(h.buckets, B, bs)
+		a := newBucketArray(h.buckets, B, t.desc())
 		want := uintptr(1) << (B - 4)
 		if B <= 12 {
 			want = factsPool[kt][B-4]
@@ -275,9 +321,10 @@ func checkClear(kt string) error {
 			added++
 		}
 	}
-	// Fill up to the 105th key, which starts growth 4 -> 5; that insert
-	// evacuates old bucket 0, whose 30 keys overflow in the new array.
-	for j := uint64(0); h.count < 105; j++ {
+	// Fill up to the key that starts growth 4 -> 5 (the 105th at load
+	// factor 6.5); that insert evacuates old bucket 0, whose 30 keys
+	// overflow in the new array.
+	for j := uint64(0); uint64(h.count) < doublingAt(4); j++ {
 		t.put(testKey(t, j), j)
 	}
 	if h.oldbuckets == nil || h.B != 5 || h.noverflow == 0 {
@@ -289,7 +336,7 @@ func checkClear(kt string) error {
 		return fmt.Errorf("clear mid-growth left count=%d B=%d noverflow=%d nevacuate=%d flags=%d growing=%v: not runtime.mapclear",
 			h.count, h.B, h.noverflow, h.nevacuate, h.flags, h.oldbuckets != nil)
 	}
-	a := newBucketArray(h.buckets, h.B, uintptr(t.desc().bucketsize))
+	a := newBucketArray(h.buckets, h.B, t.desc())
 	if h.extra == nil || h.extra.nextOverflow != offset(h.buckets, a.nbuckets*a.bucketsize) {
 		return fmt.Errorf("clear did not refill the overflow pool")
 	}

@@ -57,8 +57,9 @@ func (t *u64Table) del(k mapKey)                { delete(t.m, k.u) }
 func (t *u64Table) get(k mapKey) (uint64, bool) { v, ok := t.m[k.u]; return v, ok }
 func (t *u64Table) desc() *mapTypeDesc          { return u64Desc }
 
-// clear uses the range-and-delete loop, which the Go 1.19 compiler replaces
-// with a single runtime.mapclear call (selfCheck confirms it did).
+// clear uses the range-and-delete loop, which the compiler (Go 1.19 and
+// later) replaces with a single runtime.mapclear call (selfCheck confirms it
+// did).
 func (t *u64Table) clear() {
 	m := t.m
 	for k := range m {

@@ -24,10 +24,13 @@ go119_find() {
 }
 
 # Exports a build environment under the scratch directory $1: its own
-# cache and module path, the local toolchain only, no proxy, no cgo.
+# cache and module path, the local toolchain only (Go >= 1.21 would otherwise
+# consider switching toolchains), no proxy, no cgo, the release's default
+# experiments. The same environment serves the other Go releases
+# record-oracle.sh accepts.
 go119_env() {
 	export GOCACHE=$1/gocache GOPATH=$1/gopath GOMODCACHE=$1/gopath/pkg/mod
-	export GOTOOLCHAIN=local GOPROXY=off GOFLAGS= GO111MODULE=on GOENV=off CGO_ENABLED=0 GOWORK=off
+	export GOTOOLCHAIN=local GOPROXY=off GOFLAGS= GO111MODULE=on GOENV=off CGO_ENABLED=0 GOWORK=off GOEXPERIMENT=
 }
 
 GO119_MISSING="Go 1.19 not found (tried \$GO, /usr/lib/go-1.19/bin/go, go on PATH); install it, e.g. apt-get install golang-1.19-go"

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Build the Go 1.19 oracle (oracle/) and record every case script in
+# Build the map oracle (oracle/) and record every case script in
 # testdata/oracle/cases/ as OUTDIR/NAME.jsonl.gz (default OUTDIR:
 # testdata/oracle/recorded).
 #
 #   scripts/record-oracle.sh [OUTDIR [CASE...]]
+#   GOMAP_GO=/path/to/go scripts/record-oracle.sh OUTDIR
 #
-# CASE names (without .txt) restrict the run to those cases. Needs Go 1.19
-# (GO=/path/to/go, else /usr/lib/go-1.19/bin/go, else `go` on PATH) and gzip.
-# The oracle uses the standard library only: no network, no module downloads.
+# CASE names (without .txt) restrict the run to those cases. The toolchain is
+# GOMAP_GO when set (any release the oracle accepts: Go 1.19.x, 1.21.13,
+# 1.22.10, 1.23.9; see oracle/README.md, "Versions"), else Go 1.19
+# (GO=/path/to/go, else /usr/lib/go-1.19/bin/go, else `go` on PATH). Needs
+# gzip. The oracle uses the standard library only: no network, no module
+# downloads, no toolchain switch (GOTOOLCHAIN=local).
 # Recordings differ from run to run (Go draws a random hash key per process);
 # what they record about layouts does not.
 set -euo pipefail
@@ -21,7 +25,12 @@ die() { echo "record-oracle: $*" >&2; exit 1; }
 
 # shellcheck source=go119.sh
 . "$root/scripts/go119.sh"
-gobin=$(go119_find) || die "$GO119_MISSING"
+if [ -n "${GOMAP_GO:-}" ]; then
+	gobin=$GOMAP_GO
+	[ -x "$gobin" ] || die "GOMAP_GO=$gobin is not an executable"
+else
+	gobin=$(go119_find) || die "$GO119_MISSING"
+fi
 command -v gzip >/dev/null || die "gzip not found"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/record-oracle.XXXXXX")
@@ -33,7 +42,7 @@ echo "record-oracle: building with $("$gobin" version)" >&2
 # No -gcflags=-N and no -race: both stop the compiler from turning the
 # range-delete loop into runtime.mapclear (the self-check would refuse).
 (cd "$root/oracle" && "$gobin" build -trimpath -o "$work/oracle" .) || die "build failed"
-"$work/oracle" -check || die "oracle self-check failed"
+"$work/oracle" -check || die "oracle self-check failed (is $("$gobin" env GOVERSION) a release the oracle has been verified on?)"
 
 if [ $# -gt 0 ]; then
 	names=("$@")

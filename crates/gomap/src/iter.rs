@@ -83,7 +83,8 @@ impl<K, V> ExactSizeIterator for IterMut<'_, K, V> {
 impl<K, V> FusedIterator for IterMut<'_, K, V> {}
 
 /// Owning iterator, from `GoMap::into_iter`. Entries not taken are dropped
-/// with it.
+/// with it; if one's `Drop` panics, the others are still dropped (see
+/// [A panicking `Drop`](crate::GoMap#a-panicking-drop)).
 pub struct IntoIter<K, V> {
     inner: RawIntoIter<K, V>,
 }

@@ -38,6 +38,18 @@ use crate::stats::Stats;
 /// assert_eq!(ages.remove("gopher"), Some(13));
 /// assert_eq!(ages.len(), 1);
 /// ```
+///
+/// # A panicking `Drop`
+///
+/// Where the map drops many entries at once — its own drop, [`GoMap::clear`],
+/// and the rest of an [`IntoIter`] or [`Drain`] dropped part-way — an entry
+/// whose key's or value's `Drop` panics does not stop the others: they are
+/// dropped while the panic unwinds, as a `Vec` drops its remaining
+/// elements, so nothing leaks (std's `HashMap` leaks them). A second panic
+/// during that unwinding aborts the process, as it does for a `Vec`. The
+/// walk does no extra work when no `Drop` panics. [`GoMap::retain`] takes an
+/// entry out of the map before dropping it, so a panic there leaves the
+/// entries it has not visited yet in the map.
 pub struct GoMap<K, V, S = DefaultHashBuilder> {
     pub(crate) table: RawTable<K, V>,
     pub(crate) hash_builder: S,
@@ -181,6 +193,11 @@ impl<K, V, S> GoMap<K, V, S> {
     /// Removes every entry. Go's `clear` (`runtime.mapclear`): keeps `B` and
     /// the bucket array, drops a growth in progress, refills the overflow
     /// pool and draws a new seed. Does nothing to an empty map.
+    ///
+    /// If an entry's `Drop` panics, the other entries are still dropped and
+    /// then the panic continues; the map is left as a `clear` that returned
+    /// leaves it (empty, same `B` and array, new seed) and stays usable. See
+    /// [A panicking `Drop`](GoMap#a-panicking-drop).
     pub fn clear(&mut self) {
         if self.table.len() == 0 {
             return;
@@ -269,6 +286,12 @@ impl<K, V, S> GoMap<K, V, S> {
 
     /// Removes every entry, yielding them. The map keeps `B` and its array
     /// (as after [`GoMap::clear`]) once the iterator is dropped.
+    ///
+    /// The map is empty from the start: if the drain is leaked, or an
+    /// entry's `Drop` panics while the drain drops the entries not taken
+    /// (the others are still dropped, see [A panicking
+    /// `Drop`](GoMap#a-panicking-drop)), it is left empty with no bucket
+    /// array, as a new map.
     pub fn drain(&mut self) -> Drain<'_, K, V> {
         let seed = if self.table.len() > 0 {
             draw_seed(&mut self.seeds)

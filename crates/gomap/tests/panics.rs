@@ -635,9 +635,12 @@ fn clone_panics_half_way() {
 // Drop
 // ---------------------------------------------------------------------------
 //
-// A panicking Drop may leak the entries not yet dropped (std's HashMap does),
-// so these tests demand no double drop and a consistent map, and only print
-// how many values were leaked.
+// When an entry's `Drop` panics while the map drops many (clear, the map's
+// own drop, the rest of an `IntoIter` or `Drain`), the entries after it are
+// still dropped while unwinding, as the rest of a `Vec` is: every value is
+// dropped exactly once (`Tracked` asserts "not twice") and none leaks. Only
+// one value is armed per test: a second panic while unwinding would abort,
+// as it does for a `Vec`.
 
 fn armed_value_of(m: &PMap, k: u64) -> u64 {
     let id = m[&Key(k)].id;
@@ -645,37 +648,56 @@ fn armed_value_of(m: &PMap, k: u64) -> u64 {
     id
 }
 
-fn report_leaks(what: &str) {
-    let leaked = live_count();
-    if leaked > 0 {
-        eprintln!("{what}: {leaked} values leaked after a panicking Drop");
-    }
-    LIVE.with(|l| l.borrow_mut().clear());
+#[track_caller]
+fn assert_no_leak(what: &str) {
+    assert_eq!(
+        live_count(),
+        0,
+        "{what}: values leaked after a panicking Drop"
+    );
 }
 
+/// Keys whose value is armed, one per run: the first, a middle and the last
+/// one inserted. Where each sits in the drop order depends on the hashes;
+/// between them the panicking entry has entries on both sides.
+const ARMED_KEYS: [u64; 3] = [0, 17, N - 1];
+
 #[test]
-fn drop_panic_during_clear() {
+fn drop_panic_during_clear_drops_the_rest() {
     for stress in [false, true] {
-        let mut m = filled(N, stress);
-        let armed = armed_value_of(&m, 17);
-        expect_boom(|| m.clear());
-        assert!(!is_live(armed));
-        let left: Vec<u64> = m.keys().map(|k| k.0).collect();
-        assert!(
-            !left.contains(&17),
-            "the value whose Drop panicked is still in the map"
-        );
-        assert_holds(&m, left.iter().copied());
-        m.insert(Key(5000), Tracked::new(5000 + VAL));
-        m.clear();
-        assert_holds(&m, []);
-        drop(m);
-        report_leaks("clear");
+        for armed_key in ARMED_KEYS {
+            let mut m = filled(N, stress);
+            let before = m.header();
+            let armed = armed_value_of(&m, armed_key);
+            expect_boom(|| m.clear());
+            assert!(!is_live(armed));
+            assert_eq!(
+                live_count(),
+                0,
+                "clear leaked values after a panicking Drop"
+            );
+            // The map is left as a clear that returned leaves it: empty,
+            // same B, no growth, a new seed.
+            let h = m.header();
+            assert_eq!(
+                (h.count, h.b, h.flags, h.noverflow, h.nevacuate),
+                (0, before.b, 0, 0, 0)
+            );
+            assert!(!h.growing);
+            assert_ne!(h.hash0, before.hash0, "clear reseeds");
+            assert_holds(&m, []);
+            m.insert(Key(5000), Tracked::new(5000 + VAL));
+            assert_holds(&m, [5000]);
+            m.clear();
+            assert_holds(&m, []);
+            drop(m);
+            assert_no_leak("clear");
+        }
     }
 }
 
 #[test]
-fn drop_panic_during_retain() {
+fn drop_panic_during_retain_leaves_the_rest_in_the_map() {
     for stress in [false, true] {
         let mut m = filled(N, stress);
         let armed = armed_value_of(&m, 17);
@@ -693,45 +715,115 @@ fn drop_panic_during_retain() {
                 "retain lost key {k}"
             );
         }
+        // Nothing leaked: every value alive is in the map (the odd keys
+        // retain had not reached yet stay).
+        assert_eq!(live_count(), m.len(), "retain leaked or double-dropped");
         let left: Vec<u64> = m.keys().map(|k| k.0).collect();
         assert_holds(&m, left);
         m.retain(|k, _| k.0 % 2 == 0);
         assert_holds(&m, (0..N).filter(|k| k % 2 == 0));
         drop(m);
-        report_leaks("retain");
+        assert_no_leak("retain");
     }
 }
 
 #[test]
-fn drop_panic_during_map_drop() {
+fn drop_panic_during_map_drop_drops_the_rest() {
     for stress in [false, true] {
-        let m = filled(N, stress);
-        let armed = armed_value_of(&m, 17);
+        for armed_key in ARMED_KEYS {
+            let m = filled(N, stress);
+            let armed = armed_value_of(&m, armed_key);
+            expect_boom(|| drop(m));
+            assert!(!is_live(armed));
+            assert_no_leak("map drop");
+        }
+    }
+}
+
+/// A key's `Drop` panics: its value is still dropped (a tuple drops its
+/// other fields while unwinding), and so is every later entry.
+#[test]
+fn key_drop_panic_during_map_drop_drops_its_value_and_the_rest() {
+    for stress in [false, true] {
+        let mut m: GoMap<Tracked, Tracked> = GoMap::new();
+        m.set_stress_tuning(stress);
+        for k in 0..N {
+            m.insert(Tracked::new(k), Tracked::new(k + VAL));
+        }
+        let (key_id, val_id) = m
+            .iter()
+            .find(|(k, _)| k.n == 17)
+            .map(|(k, v)| (k.id, v.id))
+            .unwrap();
+        arm_drop(key_id);
         expect_boom(|| drop(m));
-        assert!(!is_live(armed));
-        report_leaks("map drop");
+        assert!(!is_live(key_id) && !is_live(val_id));
+        assert_no_leak("map drop (panicking key)");
     }
 }
 
+/// Consumes half of `m.into_iter()`, keeping what it yields, then arms the
+/// value of an entry not yielded yet and drops the iterator.
 #[test]
-fn drop_panic_during_drain_and_into_iter_drop() {
+fn drop_panic_during_into_iter_drop_drops_the_rest() {
     for stress in [false, true] {
-        let mut m = filled(N, stress);
-        let armed = armed_value_of(&m, 17);
-        expect_boom(|| drop(m.drain()));
-        assert!(!is_live(armed));
-        let left: Vec<u64> = m.keys().map(|k| k.0).collect();
-        assert_holds(&m, left);
-        m.insert(Key(1), Tracked::new(1 + VAL));
-        m.check_invariants();
-        drop(m);
-        report_leaks("drain");
+        for taken in [0, 1, N as usize / 2, N as usize - 1] {
+            let m = filled(N, stress);
+            let all: Vec<(u64, u64)> = m.iter().map(|(k, v)| (k.0, v.id)).collect();
+            let mut it = m.into_iter();
+            let kept: Vec<(Key, Tracked)> = it.by_ref().take(taken).collect();
+            assert_eq!(it.len(), N as usize - taken);
+            let yielded: HashSet<u64> = kept.iter().map(|(k, _)| k.0).collect();
+            let &(_, armed) = all
+                .iter()
+                .find(|(k, _)| !yielded.contains(k))
+                .expect("an entry not yielded yet");
+            arm_drop(armed);
+            expect_boom(|| drop(it));
+            assert!(!is_live(armed));
+            assert_eq!(
+                live_count(),
+                kept.len(),
+                "into_iter's drop leaked values after a panicking Drop"
+            );
+            assert!(kept.iter().all(|(_, v)| is_live(v.id)));
+            drop(kept);
+            assert_no_leak("into_iter");
+        }
+    }
+}
 
-        let m = filled(N, stress);
-        let armed = armed_value_of(&m, 17);
-        expect_boom(|| drop(m.into_iter()));
-        assert!(!is_live(armed));
-        report_leaks("into_iter");
+/// A drain dropped part-way whose remaining entries include one with a
+/// panicking `Drop`: the rest is dropped and the map is left empty and
+/// valid (with no bucket array: the drained table is not put back).
+#[test]
+fn drop_panic_during_drain_drop_drops_the_rest() {
+    for stress in [false, true] {
+        for taken in [0, 1, N as usize / 2] {
+            let mut m = filled(N, stress);
+            let all: Vec<(u64, u64)> = m.iter().map(|(k, v)| (k.0, v.id)).collect();
+            let mut drain = m.drain();
+            let kept: Vec<(Key, Tracked)> = drain.by_ref().take(taken).collect();
+            let yielded: HashSet<u64> = kept.iter().map(|(k, _)| k.0).collect();
+            let &(_, armed) = all
+                .iter()
+                .find(|(k, _)| !yielded.contains(k))
+                .expect("an entry not drained yet");
+            arm_drop(armed);
+            expect_boom(|| drop(drain));
+            assert!(!is_live(armed));
+            assert_eq!(
+                live_count(),
+                kept.len(),
+                "drain's drop leaked values after a panicking Drop"
+            );
+            assert_holds(&m, []);
+            assert_eq!(m.header().b, 0);
+            m.insert(Key(1), Tracked::new(1 + VAL));
+            assert_holds(&m, [1]);
+            drop((m, kept));
+            assert_no_leak("drain");
+        }
     }
 }
 
@@ -766,6 +858,6 @@ fn drop_panic_of_the_redundant_key_on_overwrite() {
             leaked == 0 || (leaked == 1 && is_live(other)),
             "{leaked} values alive after the map's drop"
         );
-        report_leaks("insert overwrite");
+        LIVE.with(|l| l.borrow_mut().clear());
     }
 }

@@ -226,8 +226,10 @@ impl<'a, K, V> RawDrain<'a, K, V> {
 impl<K, V> Drop for RawDrain<'_, K, V> {
     fn drop(&mut self) {
         if let Some(it) = self.inner.take() {
-            // Drops the rest; a panicking `Drop` unwinds out of here with the
-            // map still holding the empty table from `new`.
+            // Drops the rest. If an entry's `Drop` panics, the iterator
+            // taken by `into_table` is dropped while unwinding, and with it
+            // its table, which drops the entries left (`drop_entries`); the
+            // map still holds the empty table from `new`.
             let mut table = it.into_table();
             let seed = self.home.hash0;
             // Every slot is empty now, but marks and overflow chains remain:

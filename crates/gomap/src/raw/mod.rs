@@ -1229,23 +1229,31 @@ impl<K, V> RawTable<K, V> {
     /// the array (zeroed), drops the old array, refills the pool, resets the
     /// growth state and installs `seed`. An empty map is left as it is.
     ///
-    /// If an entry's `Drop` panics, the table is still reset; the entries
-    /// not yet dropped are leaked.
+    /// If an entry's `Drop` panics, the other entries are still dropped
+    /// (see [`Self::drop_entries`]) and the table is still reset, so the
+    /// panic leaves it exactly as a clear that returned would.
     pub(crate) fn clear(&mut self, seed: u32) {
         if self.count == 0 {
             return;
         }
         let count = self.count;
         let mut this = guard::guard(self, |t| t.reset_cleared(seed, count));
-        // SAFETY: the guard resets the table after the drops, so no dropped
-        // entry is ever seen as full again.
+        // SAFETY: the guard resets the table after the drops (also when a
+        // panicking `Drop` unwinds), so no dropped entry is seen as full again.
         unsafe { this.drop_entries() };
     }
 
     /// Drops every entry in place without updating any tophash.
     ///
+    /// A panicking `Drop` does not stop the walk: the entries after the one
+    /// that panicked are dropped while unwinding (by [`DropRest`]'s `Drop`),
+    /// as dropping a slice drops its remaining elements, so nothing leaks;
+    /// a second panic during that aborts the process, as it does for a
+    /// slice. The walk needs no extra work when nothing panics.
+    ///
     /// # Safety
-    /// The caller must make every slot empty (or free the table) afterwards.
+    /// The caller must make every slot empty (or free the table) afterwards,
+    /// also when this unwinds.
     unsafe fn drop_entries(&mut self) {
         if !(mem::needs_drop::<K>()
             || mem::needs_drop::<V>()
@@ -1254,22 +1262,16 @@ impl<K, V> RawTable<K, V> {
         {
             return;
         }
-        for head in self.live_chain_heads() {
-            let mut b = Some(head);
-            while let Some(bk) = b {
-                for i in 0..BUCKET_CNT {
-                    // SAFETY: `bk` is live; full slots hold entries, dropped
-                    // once here and never again (caller's obligation).
-                    unsafe {
-                        if is_full(Self::top(bk, i)) {
-                            Self::drop_entry(bk, i);
-                        }
-                    }
-                }
-                // SAFETY: `bk` is live.
-                b = unsafe { Self::overflow(bk) };
-            }
-        }
+        let mut rest = DropRest::<K, V> {
+            heads: self.live_chain_heads().into_iter(),
+            bucket: None,
+            slot: 0,
+            _entries: PhantomData,
+        };
+        // SAFETY: `rest` walks the live chains of this table, each once;
+        // their full slots hold entries nobody dropped, and the caller never
+        // reads them as full again.
+        unsafe { rest.drop_from_here() };
     }
 
     /// The structural half of `clear`: everything but dropping entries.
@@ -1316,6 +1318,73 @@ impl<K, V> RawTable<K, V> {
     }
 }
 
+/// A [`RawTable::drop_entries`] walk in progress: the chains not started yet
+/// and the next slot of the current chain. Its `Drop` finishes the walk, so
+/// when an entry's `Drop` panics the entries after it are still dropped.
+///
+/// Invariant: every slot from the position on (the rest of `bucket`'s
+/// chain from `slot`, then the chains of `heads`) is a slot of one table
+/// whose full slots hold entries not yet dropped, which only this walk
+/// drops. Only `drop_entries` makes one, under its caller's contract.
+struct DropRest<K, V> {
+    /// Main buckets of the chains not started yet.
+    heads: std::vec::IntoIter<Bucket>,
+    /// The bucket being walked; `None` between chains.
+    bucket: Option<Bucket>,
+    /// The next slot of `bucket` to look at.
+    slot: usize,
+    _entries: PhantomData<(K, V)>,
+}
+
+impl<K, V> DropRest<K, V> {
+    /// Drops every entry from the position on. The position moves past a
+    /// slot before its entry is dropped, so a panic out of that `Drop`
+    /// leaves the walk at the next slot.
+    ///
+    /// # Safety
+    /// The type's invariant holds (so does it afterwards: the walk is done,
+    /// or stands where a panicking entry left it).
+    unsafe fn drop_from_here(&mut self) {
+        loop {
+            let b = match self.bucket {
+                Some(b) => b,
+                None => match self.heads.next() {
+                    Some(head) => {
+                        self.bucket = Some(head);
+                        self.slot = 0;
+                        head
+                    }
+                    None => return,
+                },
+            };
+            while self.slot < BUCKET_CNT {
+                let i = self.slot;
+                self.slot += 1;
+                // SAFETY: by the invariant `b` is a live bucket and a full
+                // slot holds an entry no one has dropped; the position is
+                // already past it, so it is dropped once.
+                unsafe {
+                    if is_full(RawTable::<K, V>::top(b, i)) {
+                        RawTable::<K, V>::drop_entry(b, i);
+                    }
+                }
+            }
+            // SAFETY: `b` is live (dropping entries does not free buckets).
+            self.bucket = unsafe { RawTable::<K, V>::overflow(b) };
+            self.slot = 0;
+        }
+    }
+}
+
+impl<K, V> Drop for DropRest<K, V> {
+    /// Runs when the walk ends (then there is nothing left) or when an
+    /// entry's `Drop` panicked (then it drops the rest while unwinding).
+    fn drop(&mut self) {
+        // SAFETY: the invariant holds wherever `drop_from_here` stopped.
+        unsafe { self.drop_from_here() };
+    }
+}
+
 impl<K, V> Drop for RawTable<K, V> {
     fn drop(&mut self) {
         let mut this = guard::guard(self, |t| {
@@ -1328,7 +1397,8 @@ impl<K, V> Drop for RawTable<K, V> {
                 unsafe { RawTable::<K, V>::free_array(arr) };
             }
         });
-        // SAFETY: the table is freed right after by the guard.
+        // SAFETY: the table is freed right after by the guard, also when a
+        // panicking `Drop` unwinds out of `drop_entries`.
         unsafe { this.drop_entries() };
     }
 }
