@@ -29,7 +29,7 @@ pub fn strip_xml_declaration(svg: &str) -> &str {
 /// tables scroll inside their own box (`.wide`) so the page itself never
 /// runs off a narrow window.
 pub const STYLE: &str = r#"
-body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 1000px;
+body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 1180px;
        margin: 2em auto; padding: 0 1em; color: #1d1d1f; }
 h1 { font-size: 1.7em; margin-bottom: 0.2em; }
 h2 { border-bottom: 1px solid #ddd; padding-bottom: 0.2em; margin-top: 2.2em; }
@@ -55,7 +55,19 @@ figure { margin: 1em 0; }
 figure svg { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { font-size: 13px; color: #555; }
 nav ol { columns: 2; }
-@media (max-width: 760px) { nav ol { columns: 1; } body { margin: 1em auto; } }
+.claims td:last-child code { white-space: nowrap; }
+.claims td:nth-child(2) { min-width: 16em; }
+@media (max-width: 760px) {
+  nav ol { columns: 1; } body { margin: 1em auto; }
+  /* The claims table becomes one card per claim: nothing to scroll sideways. */
+  table.claims, table.claims tbody, table.claims tr, table.claims td { display: block; }
+  table.claims tr:first-child { display: none; }
+  table.claims tr { border: 1px solid #d0d7de; margin: 0 0 0.7em; padding: 0.3em 0.5em; }
+  table.claims td { border: none; padding: 2px 0; min-width: 0; }
+  table.claims td.verdict-wrong::before, table.claims td.verdict-right::before,
+  table.claims td.verdict-partly::before, table.claims td.verdict-not-measurable::before,
+  table.claims td.verdict-needs-go::before { content: "verdict: "; color: #555; font-weight: normal; }
+}
 "#;
 
 #[cfg(test)]

@@ -214,12 +214,16 @@ fn claims_html(checked: &[Checked], link: bool) -> String {
         let _ = writeln!(
             html,
             "<tr id=\"claim-{id}\"><td>{article}</td><td>{}<br><span class=\"quote\" lang=\"zh\">“{}”</span></td>\
-             <td>{}<br><span class=\"note\">{}</span></td><td class=\"verdict-{v}\">{v}</td><td><code>{}</code></td></tr>",
+             <td>{}<br><span class=\"note\">{}</span></td><td class=\"verdict-{v}\">{v}</td><td>{}</td></tr>",
             escape(c.says),
             escape(c.quote),
             escape(&c.measured),
             escape(c.how),
-            escape(&c.source),
+            if c.source.starts_with("src/") {
+                format!("<code>{}</code>", escape(&c.source))
+            } else {
+                escape(&c.source)
+            },
             id = escape(c.id),
             v = c.verdict.as_str()
         );

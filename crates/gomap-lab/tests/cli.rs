@@ -180,7 +180,11 @@ fn hostile_hint_exits_2_without_a_panic() {
     let file = scratch("hostile_hint.jsonl", stream.as_bytes());
     for args in [&["replay"][..], &["verify", file.to_str().unwrap()]] {
         // Only replay reads standard input (verify may exit before a write).
-        let stdin: &[u8] = if args[0] == "replay" { stream.as_bytes() } else { b"" };
+        let stdin: &[u8] = if args[0] == "replay" {
+            stream.as_bytes()
+        } else {
+            b""
+        };
         let output = lab(args, stdin);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         let stderr = text(&output.stderr);

@@ -562,10 +562,17 @@ fn claims_need_go_only_without_go() {
         .collect();
     assert!(needs.len() >= 5, "{} needs-go claims", needs.len());
     for c in &needs {
-        assert!(c["measured"].as_str().unwrap().contains("GOMAP_GO119"), "{c}");
+        assert!(
+            c["measured"].as_str().unwrap().contains("GOMAP_GO119"),
+            "{c}"
+        );
     }
     if Path::new("/usr/lib/go-1.19/bin/go").exists() {
         let out = lab(&["claims", "--verdict", "needs-go"]);
-        assert!(text(&out.stdout).contains(" 0 needs-go"), "{}", text(&out.stdout));
+        assert!(
+            text(&out.stdout).contains(" 0 needs-go"),
+            "{}",
+            text(&out.stdout)
+        );
     }
 }
