@@ -407,6 +407,7 @@ fn go_facts(m: &mut Measurements, f: &GoFacts) {
                 ),
             );
             let mmaps: u64 = t.phases.iter().map(|p| p.mmap.calls).sum();
+            put_phases(m, "go.strace", v, &t.phases);
             m.put(
                 "go.strace.make_map.mmap_anon_whole_program",
                 mmaps,
@@ -420,6 +421,34 @@ fn go_facts(m: &mut Measurements, f: &GoFacts) {
                 .unwrap_or_else(|| "strace is not installed".to_owned()),
             false,
         ),
+    }
+}
+
+/// `PREFIX.phase.NAME` for every traced phase: its memory calls, counted,
+/// for the report's table of what the kernel is asked for.
+fn put_phases(m: &mut Measurements, prefix: &str, who: &str, phases: &[PhaseSyscalls]) {
+    for p in phases {
+        let mb = |b: u64| b as f64 / (1 << 20) as f64;
+        let madvise = p.madvise_total();
+        let shown = format!(
+            "{who}, phase {}: {} mmap ({:.1} MiB), {} munmap ({:.1} MiB), {} mremap, {} madvise, {} brk, {} file opened",
+            p.phase,
+            p.mmap.calls,
+            mb(p.mmap.bytes),
+            p.munmap.calls,
+            mb(p.munmap.bytes),
+            p.mremap.calls,
+            madvise.calls,
+            p.brk.calls,
+            p.opened.len()
+        );
+        let value = serde_json::json!({
+            "mmap": p.mmap.calls, "mmap_bytes": p.mmap.bytes,
+            "munmap": p.munmap.calls, "munmap_bytes": p.munmap.bytes,
+            "mremap": p.mremap.calls, "madvise": madvise.calls,
+            "brk": p.brk.calls, "opened": p.opened.len(),
+        });
+        m.put(format!("{prefix}.phase.{}", p.phase), value, shown);
     }
 }
 
@@ -447,6 +476,7 @@ fn syscalls(m: &mut Measurements, report: Result<SyscallReport, SyscallsUnavaila
         .filter_map(|n| r.phase(n))
         .map(|p| p.mmap.calls)
         .sum();
+    put_phases(m, "syscalls.gomap", "gomap", &r.phases);
     m.put(
         "syscalls.gomap.file_syscalls",
         file,
