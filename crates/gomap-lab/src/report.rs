@@ -72,10 +72,11 @@ fn measurement_section_title(id: &str) -> String {
 pub fn run(plan: &Plan, out: &Path) -> anyhow::Result<ReportSummary> {
     let start = Instant::now();
     if out.exists() && !out.is_dir() {
-        anyhow::bail!(
+        return Err(crate::input::InputError::Usage(format!(
             "--out {}: that is a file; the report needs a directory to write index.html into",
             out.display()
-        );
+        ))
+        .into());
     }
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let ctx = Ctx {

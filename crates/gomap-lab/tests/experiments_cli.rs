@@ -512,7 +512,7 @@ fn errors_say_what_is_wrong_once() {
     let file = dir.join("index.html");
     std::fs::write(&file, "x").unwrap();
     let out = lab(&["report", "--quick", "--out", file.to_str().unwrap()]);
-    assert_ne!(out.status.code(), Some(0));
+    assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("that is a file"),
         "{}",

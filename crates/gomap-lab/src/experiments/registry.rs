@@ -43,7 +43,11 @@ impl Ctx<'_> {
 
     /// `path` resolved against [`Ctx::dir`].
     pub fn path(&self, path: &Path) -> PathBuf {
-        self.dir.join(path)
+        if self.dir == Path::new(".") {
+            path.to_owned()
+        } else {
+            self.dir.join(path)
+        }
     }
 }
 
