@@ -97,6 +97,25 @@ pub extern "C" fn gm_push_ops() -> i32 {
     })
 }
 
+/// Parses the pushed text as ops and applies them now (dropping the script
+/// after the position). Returns how many, or -1 with the error message as
+/// the output.
+#[no_mangle]
+pub extern "C" fn gm_apply_ops() -> i32 {
+    let text = take_text();
+    with(|x| match script::parse(&text, x.scenario().kt) {
+        Ok(ops) => {
+            let n = ops.len() as i32;
+            x.apply_all_now(ops);
+            n
+        }
+        Err(e) => {
+            out(e.to_string());
+            -1
+        }
+    })
+}
+
 /// Appends `n` ops of workload `w`; returns the script's new length.
 #[no_mangle]
 pub extern "C" fn gm_push_workload(w: u32, n: u32) -> u32 {
@@ -197,10 +216,11 @@ pub extern "C" fn gm_take_events(max: u32) -> u32 {
     out(with(|x| x.take_events(max as usize)))
 }
 
-/// Writes the script as text (the `ops=` form) as the output.
+/// Writes ops `from .. to` of the script as text (the `ops=` form) as the
+/// output.
 #[no_mangle]
-pub extern "C" fn gm_script_text() -> u32 {
-    out(with(|x| x.script_text()))
+pub extern "C" fn gm_script_text(from: u32, to: u32) -> u32 {
+    out(with(|x| x.script_text(from as usize, to as usize)))
 }
 
 /// Address of the output in the module's memory.

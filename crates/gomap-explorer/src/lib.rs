@@ -116,6 +116,8 @@ trait ExKey: Eq + Hash + Sized + 'static {
     fn from_key(k: &Key) -> Self;
     /// Back to a [`Key`].
     fn to_key(&self) -> Key;
+    /// A number that tells keys apart, for change detection.
+    fn fingerprint(&self) -> u64;
 }
 
 impl ExKey for u64 {
@@ -128,6 +130,9 @@ impl ExKey for u64 {
     fn to_key(&self) -> Key {
         Key::U64(*self)
     }
+    fn fingerprint(&self) -> u64 {
+        *self
+    }
 }
 
 impl ExKey for GoStr {
@@ -139,6 +144,9 @@ impl ExKey for GoStr {
     }
     fn to_key(&self) -> Key {
         Key::Str(self.s.clone())
+    }
+    fn fingerprint(&self) -> u64 {
+        hash_of(0, &*self.s)
     }
 }
 
@@ -207,6 +215,58 @@ pub struct Detail {
     pub probe: Option<Probe>,
     /// What happened, in words (`inserted`, `overwrote 5`, …).
     pub result: String,
+    /// The slots whose tophash, key or value the op changed, as `[array
+    /// (0 current, 1 old), bucket, link, slot]` (recorded when the probe is;
+    /// at most [`CHANGED_LIMIT`]).
+    pub changed: Vec<[usize; 4]>,
+}
+
+/// The most changed slots a [`Detail`] lists.
+pub const CHANGED_LIMIT: usize = 4096;
+
+/// One bucket's contents for change detection: tophash bytes, key
+/// fingerprints, values.
+type BucketShot = ([u8; 8], [Option<u64>; 8], [Option<u64>; 8]);
+
+/// An array's contents for change detection, chain by chain.
+type Shot = Vec<Vec<BucketShot>>;
+
+fn shot<K: ExKey>(chains: &[Vec<BucketView<'_, K, u64>>]) -> Shot {
+    chains
+        .iter()
+        .map(|c| {
+            c.iter()
+                .map(|b| {
+                    (
+                        b.top,
+                        b.keys.map(|k| k.map(ExKey::fingerprint)),
+                        b.vals.map(|v| v.copied()),
+                    )
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Appends to `out` the slots of `after` that differ from `before` (a
+/// missing bucket counts as empty).
+fn diff(after: &Shot, before: Option<&Shot>, array: usize, out: &mut Vec<[usize; 4]>) {
+    const EMPTY: BucketShot = ([0; 8], [None; 8], [None; 8]);
+    for (b, chain) in after.iter().enumerate() {
+        for (l, now) in chain.iter().enumerate() {
+            let was = before
+                .and_then(|s| s.get(b))
+                .and_then(|c| c.get(l))
+                .unwrap_or(&EMPTY);
+            for s in 0..8 {
+                if (now.0[s], now.1[s], now.2[s]) != (was.0[s], was.1[s], was.2[s])
+                    && out.len() < CHANGED_LIMIT
+                {
+                    out.push([array, b, l, s]);
+                }
+            }
+        }
+    }
 }
 
 /// Above this many entries, ops run several at a time record no lookup path
@@ -410,6 +470,14 @@ impl Explorer {
         self.step(1);
     }
 
+    /// Drops the script after the position, appends `ops` and applies them.
+    pub fn apply_all_now(&mut self, ops: Vec<Op>) {
+        self.script.truncate(self.pos);
+        let n = ops.len();
+        self.script.extend(ops);
+        self.step(n);
+    }
+
     /// Applies up to `n` ops; returns how many were applied.
     pub fn step(&mut self, n: usize) -> usize {
         let n = n.min(self.script.len() - self.pos);
@@ -459,7 +527,8 @@ impl Explorer {
         let index = self.pos;
         let op = self.script[index].clone();
         let seed = self.scenario.seed;
-        let (detail, range_start) = with_engine!(&mut self.engine, e => {
+        let before = want_probe.then(|| with_engine!(&self.engine, e => e.shots()));
+        let (mut detail, range_start) = with_engine!(&mut self.engine, e => {
             e.apply(&op, index, want_probe, range_seed(seed, self.ranges), &mut self.range_log)
         });
         if range_start {
@@ -468,6 +537,21 @@ impl Explorer {
         self.pos += 1;
         let events =
             std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner));
+        if let Some((cur, old)) = before {
+            let (now, now_old) = with_engine!(&self.engine, e => e.shots());
+            let grew = events.iter().any(|e| matches!(e, Event::GrowStart { .. }));
+            // A growth that started in this op made a new current array; the
+            // old array is the one that was current.
+            let (cur_was, old_was) = if grew {
+                (None, Some(&cur))
+            } else {
+                (Some(&cur), old.as_ref())
+            };
+            diff(&now, cur_was, 0, &mut detail.changed);
+            if let Some(now_old) = &now_old {
+                diff(now_old, old_was, 1, &mut detail.changed);
+            }
+        }
         self.log.extend(events.into_iter().map(|event| Logged {
             op: Some(index),
             event,
@@ -536,13 +620,31 @@ impl Explorer {
             }
         }
         j.key("events_total").uint(self.log.len() as u64);
+        j.key("event_counts").obj();
+        let mut counts: Vec<(&str, u64)> = Vec::new();
+        for l in &self.log {
+            let name = l.event.name();
+            match counts.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, c)) => *c += 1,
+                None => counts.push((name, 1)),
+            }
+        }
+        for (name, c) in counts {
+            j.key(name).uint(c);
+        }
+        j.end_obj();
         j.end_obj();
         j.finish()
     }
 
-    /// The script as text (the `ops=` form).
-    pub fn script_text(&self) -> String {
-        let parts: Vec<String> = self.script.iter().map(|op| op.to_string()).collect();
+    /// Ops `from .. to` of the script as text (the `ops=` form).
+    pub fn script_text(&self, from: usize, to: usize) -> String {
+        let to = to.min(self.script.len());
+        let from = from.min(to);
+        let parts: Vec<String> = self.script[from..to]
+            .iter()
+            .map(|op| op.to_string())
+            .collect();
         parts.join(",")
     }
 }
@@ -556,6 +658,11 @@ impl<K: ExKey> Engine<K> {
         );
         map.set_observer(observer);
         Engine { map, cursor: None }
+    }
+
+    fn shots(&self) -> (Shot, Option<Shot>) {
+        let l = self.map.layout();
+        (shot(&l.buckets), l.old.as_deref().map(shot))
     }
 
     /// Applies `op`; returns its detail and whether it started a cursor.
@@ -674,6 +781,7 @@ impl<K: ExKey> Engine<K> {
             key,
             probe,
             result,
+            changed: Vec::new(),
         };
         (detail, started)
     }
@@ -980,6 +1088,15 @@ fn detail_json(j: &mut Json, d: &Detail) {
         }
         None => j.null(),
     };
+    j.key("changed").arr();
+    for c in &d.changed {
+        j.arr();
+        for x in c {
+            j.uint(*x as u64);
+        }
+        j.end_arr();
+    }
+    j.end_arr();
     j.key("probe");
     match &d.probe {
         Some(p) => {
