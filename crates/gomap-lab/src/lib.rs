@@ -30,7 +30,8 @@
 //! [`table`] (terminal and HTML tables), [`jsonl`] (`--json` lines), [`plot`] (SVG
 //! line charts), [`diagram`] (SVG bucket diagrams), [`progress`] (progress bars),
 //! [`kv`] (key/value types), [`hashers`] and [`rng`] (reproducible hashing and
-//! randomness), [`html`] and [`report`] (the page).
+//! randomness), [`html`] and [`report`] (the page), and [`explore`] (the
+//! explorer page beside it, which runs gomap compiled to WebAssembly).
 //!
 //! Nothing here needs `unsafe`: the map's layout is read through its public views.
 #![forbid(unsafe_code)]
@@ -41,6 +42,7 @@ pub mod compare;
 pub mod diagram;
 pub mod dump;
 pub mod experiments;
+pub mod explore;
 pub mod hashers;
 pub mod hashes;
 pub mod html;
