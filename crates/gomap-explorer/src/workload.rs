@@ -18,11 +18,17 @@ pub enum Workload {
     /// their low [`COLLIDING_BITS`] bits: while `B ≤ 8` they all land in one
     /// bucket, whose chain grows an overflow bucket every 8 keys.
     Colliding,
-    /// Delete-heavy churn: fills to an eighth of `n`, then alternates
+    /// Delete-heavy churn: fills to 6.5 entries per bucket (the most a map
+    /// holds without doubling; at most 2^[`CHURN_MAX_B`] buckets, and
+    /// within a quarter of `n`), then alternates
     /// deleting a random live key and inserting a fresh one — the pattern
-    /// that leaves chains sparse and can start a same-size growth.
+    /// that piles up overflow buckets until a same-size growth starts.
     Churn,
 }
+
+/// The largest `B` churn fills a map for: a small map, whose 2^B overflow
+/// buckets (the same-size threshold) pile up within a few thousand ops.
+pub const CHURN_MAX_B: u32 = 4;
 
 /// Low hash bits that colliding keys share.
 pub const COLLIDING_BITS: u32 = 8;
@@ -115,7 +121,14 @@ pub fn generate(
             }
         }
         Workload::Churn => {
-            let fill = (n / 8).max(8).min(n);
+            // Fill to the most entries a map can hold without doubling
+            // (6.5 per bucket) within a quarter of the ops, so the churn runs
+            // on full chains.
+            let mut b = 0;
+            while b < CHURN_MAX_B && 13usize << b <= n / 4 {
+                b += 1;
+            }
+            let fill = if b == 0 { 8.min(n) } else { 13 << (b - 1) };
             let mut live: Vec<Key> = Vec::new();
             while ops.len() < n {
                 if live.len() < fill || ops.len() % 2 == 1 {
@@ -172,5 +185,32 @@ mod tests {
             }
         }
         assert!(deletes > 80, "{deletes}");
+    }
+
+    #[test]
+    fn churn_starts_a_same_size_growth_within_3000_ops() {
+        // What the page's churn preset promises.
+        let mut x = crate::Explorer::new(crate::Scenario {
+            kt: KeyType::U64,
+            hint: 0,
+            seed: 1,
+        });
+        x.push_workload(Workload::Churn, 3000);
+        x.step(3000);
+        let same_size = x
+            .events()
+            .iter()
+            .filter(|l| {
+                matches!(
+                    l.event,
+                    gomap::events::Event::GrowStart {
+                        kind: gomap::events::GrowKind::SameSize,
+                        ..
+                    }
+                )
+            })
+            .count();
+        assert!(same_size >= 1);
+        assert_eq!(x.header().b, 4);
     }
 }
