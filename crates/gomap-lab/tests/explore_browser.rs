@@ -265,6 +265,11 @@ fn the_page_shows_what_the_engine_does() {
     let state = check(&chromium, &page, "kt=u64&hint=0&seed=1&ops=i1-27", &inserts);
     assert_eq!(state["header"]["growing"], true);
     assert_eq!(state["header"]["B"], 3);
+    // Hovering a full slot shows its key, value and full hash.
+    let tip = state["tip"].as_str().unwrap();
+    for part in ["key ", "value ", "hash    0x", "tophash 0x"] {
+        assert!(tip.contains(part), "hover text lacks {part:?}: {tip}");
+    }
 
     // 2 and 3. Step through the growth while deleting as the cursor yields:
     // first part way (the map still full of entries), then to the end.

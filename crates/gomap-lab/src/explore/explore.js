@@ -637,14 +637,20 @@ function readList(el, n) {
 
 function autoRun() {
   const steps = [];
+  let slowest = 0;
   while (X.gm_pos() < X.gm_len()) {
+    const t0 = performance.now();
     step(1);
+    slowest = Math.max(slowest, performance.now() - t0);
     const h = snap.h;
     steps.push({ pos: snap.pos, op: snap.last.op, result: snap.last.result, count: h.count, B: h.B, flags: h.flags, noverflow: h.noverflow, hash0: h.hash0, nevacuate: h.nevacuate, growing: h.growing });
   }
+  // The hover text of the first drawn slot that holds a key.
+  const full = [...document.querySelectorAll("#list .s")].find((el) => el.querySelector(".k").textContent);
+  const tip = full ? tipFor(full) : "";
   const buckets = readList($("list"), snap.nb);
   const old = snap.h.growing ? readList($("olist"), snap.onb) : null;
-  const state = { errors, steps, header: snap.h, buckets, old, range: snap.range, events: timeline.map((e) => e.name), skipped: timelineSkipped };
+  const state = { errors, steps, header: snap.h, buckets, old, range: snap.range, events: timeline.map((e) => e.name), skipped: timelineSkipped, tip, slowest_step_ms: slowest };
   $("state").textContent = JSON.stringify(state);
   document.title = "explorer: done";
 }
