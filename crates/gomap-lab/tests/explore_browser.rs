@@ -271,6 +271,36 @@ fn the_page_shows_what_the_engine_does() {
         assert!(tip.contains(part), "hover text lacks {part:?}: {tip}");
     }
 
+    // The controls: stepping back and forth, jumping to the next growth
+    // start (the 9th and 14th inserts start one), typed ops, range buttons,
+    // appended ops and workloads, hovering; then the page's own URL
+    // reproduces the state it reached exactly.
+    let ui = run_page(
+        &chromium,
+        &page,
+        "kt=u64&hint=0&seed=1&ops=i1-27,i28-40&auto=ui",
+    );
+    let pos = |i: usize| {
+        (
+            ui["pos"][i][0].as_str().unwrap().to_owned(),
+            ui["pos"][i][1].as_u64().unwrap(),
+        )
+    };
+    assert_eq!(pos(0), ("toStart".to_owned(), 0));
+    assert_eq!(pos(1), ("jump".to_owned(), 9));
+    assert_eq!(pos(2), ("jump".to_owned(), 14));
+    assert_eq!(pos(3), ("back".to_owned(), 13));
+    assert_eq!(
+        ui["reproduced"], true,
+        "reloading {} gave another state",
+        ui["hash"]
+    );
+    assert!(
+        ui["tip"].as_str().unwrap().contains("hash    0x"),
+        "{}",
+        ui["tip"]
+    );
+
     // 2 and 3. Step through the growth while deleting as the cursor yields:
     // first part way (the map still full of entries), then to the end.
     for (n, fragment) in [

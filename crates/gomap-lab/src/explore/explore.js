@@ -157,7 +157,9 @@ function play() {
 
 function scenarioHash() {
   const ops = S.parts.map((p) => p.tok).join(",");
-  return `#kt=${S.kt}&hint=${S.hint}&seed=${S.seed}&ops=${encodeURIComponent(ops)}&pos=${X.gm_pos()}`;
+  // Escaped for the fragment, but with the op syntax's , = : * left readable.
+  const text = encodeURIComponent(ops).replace(/%2C/g, ",").replace(/%3D/g, "=").replace(/%3A/g, ":").replace(/%2A/g, "*");
+  return `#kt=${S.kt}&hint=${S.hint}&seed=${S.seed}&ops=${text}&pos=${X.gm_pos()}`;
 }
 
 function writeHash() {
@@ -175,7 +177,7 @@ function parseHash(hash) {
     seed: Math.max(0, parseInt(p.get("seed") || "1", 10) || 0),
     ops: p.get("ops") || "",
     pos: p.has("pos") ? parseInt(p.get("pos"), 10) || 0 : 0,
-    auto: p.get("auto") === "1",
+    auto: p.get("auto") || "",
   };
 }
 
@@ -655,6 +657,42 @@ function autoRun() {
   document.title = "explorer: done";
 }
 
+/// `auto=ui`: clicks through the controls, hovers a slot, then reloads the
+/// page's own URL and checks that it reproduces the state exactly.
+function uiRun() {
+  const pos = [];
+  const click = (id) => { $(id).click(); pos.push([id, X.gm_pos(), X.gm_len()]); };
+  click("toStart");
+  $("evKind").value = "1";
+  click("jump");
+  click("jump");
+  click("back");
+  click("fwd");
+  $("key").value = "999"; $("val").value = "5";
+  click("doIns"); click("doGet"); click("doDel"); click("doIns");
+  click("rStart"); click("rNext"); click("rDel"); click("rIns");
+  $("opsText").value = "i500-510, d500";
+  click("addOps");
+  $("wl").value = "coll"; $("wlN").value = "20";
+  click("addWl");
+  $("wl").value = "churn"; $("wlN").value = "300";
+  click("addWl");
+  $("evKind").value = "8";
+  click("jump");
+  click("toEnd");
+  const slot = [...document.querySelectorAll("#list .s")].find((el) => el.querySelector(".k").textContent);
+  slot.dispatchEvent(new MouseEvent("mousemove", { bubbles: true, clientX: 200, clientY: 200 }));
+  const tip = $("tip").style.display === "block" ? $("tip").textContent : "";
+  const all = () => outText(X.gm_snapshot(0, 1 << 20, 0, 1 << 20, 64));
+  const before = all();
+  const hash = location.hash;
+  snap = null;
+  loadHash(hash);
+  const reproduced = all() === before;
+  $("state").textContent = JSON.stringify({ errors, pos, tip, hash, reproduced });
+  document.title = "explorer: done";
+}
+
 async function main() {
   try {
     const bytes = Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0));
@@ -667,7 +705,8 @@ async function main() {
   }
   bind();
   const h = loadHash(location.hash || "#kt=u64&hint=0&seed=1&ops=i1-27,i28-40,r,nd*10&pos=0");
-  if (h.auto) autoRun();
+  if (h.auto === "1") autoRun();
+  else if (h.auto === "ui") uiRun();
 }
 
 main();
