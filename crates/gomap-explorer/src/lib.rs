@@ -29,6 +29,13 @@
 //! the page reads from the module's memory. No `unsafe` code exists in this
 //! crate.
 //!
+//! ## The pieces
+//!
+//! [`script`] (ops and their text form), [`workload`] (generated op lists),
+//! [`hashing`] (the hasher and seed streams), [`probe`] (a lookup's path
+//! through a layout), `changes` (the slots an op changed), `snapshot` and
+//! [`json`] (the JSON the page reads), [`exports`] (the wasm ABI).
+//!
 //! The Swiss map (Go 1.24's generation) is not here yet: the snapshot
 //! carries `"engine": "classic"`, the field a second engine will set.
 
@@ -37,22 +44,28 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+mod changes;
 pub mod exports;
 pub mod hashing;
 pub mod json;
+pub mod probe;
 pub mod script;
+mod snapshot;
 pub mod workload;
 
 use std::borrow::Borrow;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use gomap::events::{Event, GrowKind, OverflowSource, ReseedCause};
-use gomap::{BucketOrigin, BucketView, GoMap, Layout, Range};
+use gomap::events::Event;
+use gomap::{GoMap, Range};
 
+use changes::{diff, shot, Shot};
 pub use hashing::{hash_of, seed_stream, ExplorerHasher};
 use json::Json;
+pub use probe::{probe, top_hash, Probe, ProbeSlot};
 pub use script::{Key, KeyType, Op, Then};
+use snapshot::{detail_json, event_json, layout_json, range_json};
 pub use workload::Workload;
 
 /// A scenario: what the map is made with.
@@ -172,34 +185,6 @@ macro_rules! with_engine {
     };
 }
 
-/// One slot a lookup read: where, its tophash byte, and what it concluded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProbeSlot {
-    /// Bucket of the chain (0 = the main bucket).
-    pub link: usize,
-    /// Slot in that bucket.
-    pub slot: usize,
-    /// Its tophash byte.
-    pub top: u8,
-    /// Whether the tophash equals the key's, so the key was compared.
-    pub compared: bool,
-    /// Whether the key compared equal.
-    pub found: bool,
-}
-
-/// The path a lookup of a key takes through the layout before an op.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Probe {
-    /// The lookup reads the old array (its bucket there is not evacuated).
-    pub old: bool,
-    /// The bucket it reads, in that array.
-    pub bucket: usize,
-    /// The slots it read, in order.
-    pub slots: Vec<ProbeSlot>,
-    /// Why it stopped: `found`, `emptyRest` or `end` (of the chain).
-    pub stop: &'static str,
-}
-
 /// What the last op did, for the page's step view.
 #[derive(Debug, Clone)]
 pub struct Detail {
@@ -219,54 +204,6 @@ pub struct Detail {
     /// (0 current, 1 old), bucket, link, slot]` (recorded when the probe is;
     /// at most [`CHANGED_LIMIT`]).
     pub changed: Vec<[usize; 4]>,
-}
-
-/// The most changed slots a [`Detail`] lists.
-pub const CHANGED_LIMIT: usize = 4096;
-
-/// One bucket's contents for change detection: tophash bytes, key
-/// fingerprints, values.
-type BucketShot = ([u8; 8], [Option<u64>; 8], [Option<u64>; 8]);
-
-/// An array's contents for change detection, chain by chain.
-type Shot = Vec<Vec<BucketShot>>;
-
-fn shot<K: ExKey>(chains: &[Vec<BucketView<'_, K, u64>>]) -> Shot {
-    chains
-        .iter()
-        .map(|c| {
-            c.iter()
-                .map(|b| {
-                    (
-                        b.top,
-                        b.keys.map(|k| k.map(ExKey::fingerprint)),
-                        b.vals.map(|v| v.copied()),
-                    )
-                })
-                .collect()
-        })
-        .collect()
-}
-
-/// Appends to `out` the slots of `after` that differ from `before` (a
-/// missing bucket counts as empty).
-fn diff(after: &Shot, before: Option<&Shot>, array: usize, out: &mut Vec<[usize; 4]>) {
-    const EMPTY: BucketShot = ([0; 8], [None; 8], [None; 8]);
-    for (b, chain) in after.iter().enumerate() {
-        for (l, now) in chain.iter().enumerate() {
-            let was = before
-                .and_then(|s| s.get(b))
-                .and_then(|c| c.get(l))
-                .unwrap_or(&EMPTY);
-            for s in 0..8 {
-                if (now.0[s], now.1[s], now.2[s]) != (was.0[s], was.1[s], was.2[s])
-                    && out.len() < CHANGED_LIMIT
-                {
-                    out.push([array, b, l, s]);
-                }
-            }
-        }
-    }
 }
 
 /// Above this many entries, ops run several at a time record no lookup path
@@ -785,461 +722,6 @@ impl<K: ExKey> Engine<K> {
         };
         (detail, started)
     }
-}
-
-/// Go's tophash of a hash: its top byte, raised above the marks.
-pub fn top_hash(hash: u64) -> u8 {
-    let top = (hash >> 56) as u8;
-    if top < 5 {
-        top + 5
-    } else {
-        top
-    }
-}
-
-/// Whether an old chain was evacuated (its first mark is 2, 3 or 4).
-fn evacuated<K, V>(chain: &[BucketView<'_, K, V>]) -> bool {
-    (2..=4).contains(&chain[0].top[0])
-}
-
-/// The path a lookup of `key` (with hash `hash`) takes through `layout`.
-pub fn probe<K: Eq, V>(layout: &Layout<'_, K, V>, hash: u64, key: &K) -> Probe {
-    let h = layout.header;
-    let top = top_hash(hash);
-    if layout.buckets.is_empty() {
-        // A `B = 0` map before its first insert has no bucket to read.
-        return Probe {
-            old: false,
-            bucket: 0,
-            slots: Vec::new(),
-            stop: "end",
-        };
-    }
-    let (old, bucket, chain) = match &layout.old {
-        Some(old) => {
-            let ob = (hash as usize) & (old.len() - 1);
-            if evacuated(&old[ob]) {
-                let b = (hash as usize) & (h.buckets() - 1);
-                (false, b, &layout.buckets[b])
-            } else {
-                (true, ob, &old[ob])
-            }
-        }
-        None => {
-            let b = (hash as usize) & (h.buckets() - 1);
-            (false, b, &layout.buckets[b])
-        }
-    };
-    let mut slots = Vec::new();
-    for (link, b) in chain.iter().enumerate() {
-        for slot in 0..8 {
-            let t = b.top[slot];
-            if t == 0 {
-                slots.push(ProbeSlot {
-                    link,
-                    slot,
-                    top: t,
-                    compared: false,
-                    found: false,
-                });
-                return Probe {
-                    old,
-                    bucket,
-                    slots,
-                    stop: "emptyRest",
-                };
-            }
-            let compared = t == top;
-            let found = compared && b.keys[slot] == Some(key);
-            slots.push(ProbeSlot {
-                link,
-                slot,
-                top: t,
-                compared,
-                found,
-            });
-            if found {
-                return Probe {
-                    old,
-                    bucket,
-                    slots,
-                    stop: "found",
-                };
-            }
-        }
-    }
-    Probe {
-        old,
-        bucket,
-        slots,
-        stop: "end",
-    }
-}
-
-/// Displayed text of a key.
-trait KeyText {
-    fn text(&self) -> String;
-}
-
-impl KeyText for u64 {
-    fn text(&self) -> String {
-        self.to_string()
-    }
-}
-
-impl KeyText for GoStr {
-    fn text(&self) -> String {
-        self.s.to_string()
-    }
-}
-
-fn hash_text<K: ExKey>(hash0: u32, k: &K) -> String {
-    let hash = match k.to_key() {
-        Key::U64(n) => hash_of(hash0, &n),
-        Key::Str(s) => hash_of(hash0, &*s),
-    };
-    format!("{hash:016x}")
-}
-
-fn origin(at: BucketOrigin) -> String {
-    match at {
-        BucketOrigin::Main => "main".to_owned(),
-        BucketOrigin::Pool(i) => format!("pool:{i}"),
-        BucketOrigin::Heap => "heap".to_owned(),
-    }
-}
-
-fn chain_json<K: ExKey + KeyText>(j: &mut Json, chain: &[BucketView<'_, K, u64>], hash0: u32) {
-    j.arr();
-    for b in chain {
-        j.obj().key("at").str(&origin(b.at)).key("top").arr();
-        for t in b.top {
-            j.uint(u64::from(t));
-        }
-        j.end_arr().key("k").arr();
-        for k in b.keys {
-            match k {
-                Some(k) => j.str(&k.text()),
-                None => j.null(),
-            };
-        }
-        j.end_arr().key("v").arr();
-        for v in b.vals {
-            match v {
-                Some(v) => j.str(&v.to_string()),
-                None => j.null(),
-            };
-        }
-        j.end_arr().key("h").arr();
-        for k in b.keys {
-            match k {
-                Some(k) => j.str(&hash_text(hash0, k)),
-                None => j.null(),
-            };
-        }
-        j.end_arr().end_obj();
-    }
-    j.end_arr();
-}
-
-/// Per-cell summary of an array: entries and overflow buckets of each run
-/// of `per` buckets, and evacuated buckets (old array).
-fn heat_json<K, V>(j: &mut Json, chains: &[Vec<BucketView<'_, K, V>>], cells: usize) {
-    let cells = cells.clamp(1, 4096);
-    let per = chains.len().div_ceil(cells).max(1);
-    j.obj().key("per").uint(per as u64);
-    let mut entries = Vec::new();
-    let mut overflow = Vec::new();
-    let mut evac = Vec::new();
-    for group in chains.chunks(per) {
-        let mut n = 0;
-        let mut o = 0;
-        let mut e = 0;
-        for c in group {
-            n += c
-                .iter()
-                .map(|b| b.top.iter().filter(|&&t| t >= 5).count())
-                .sum::<usize>();
-            o += c.len() - 1;
-            e += usize::from(evacuated(c));
-        }
-        entries.push(n);
-        overflow.push(o);
-        evac.push(e);
-    }
-    for (name, v) in [
-        ("entries", entries),
-        ("overflow", overflow),
-        ("evacuated", evac),
-    ] {
-        j.key(name).arr();
-        for x in v {
-            j.uint(x as u64);
-        }
-        j.end_arr();
-    }
-    j.end_obj();
-}
-
-#[allow(clippy::too_many_arguments)]
-fn layout_json<K: ExKey + KeyText>(
-    j: &mut Json,
-    l: &Layout<'_, K, u64>,
-    first: usize,
-    count: usize,
-    old_first: usize,
-    old_count: usize,
-    cells: usize,
-    hash0: u32,
-) {
-    let h = l.header;
-    j.key("h").obj();
-    j.key("count").uint(h.count as u64);
-    j.key("flags").uint(u64::from(h.flags));
-    j.key("B").uint(u64::from(h.b));
-    j.key("noverflow").uint(u64::from(h.noverflow));
-    j.key("hash0").uint(u64::from(h.hash0));
-    j.key("nevacuate").uint(h.nevacuate as u64);
-    j.key("growing").bool(h.growing);
-    j.key("same_size")
-        .bool(h.flags & gomap::Header::SAME_SIZE_GROW != 0);
-    j.end_obj();
-    j.key("bucket_size").uint(l.bucket_size as u64);
-    j.key("arr_len").uint(l.arr_len as u64);
-    j.key("pool");
-    match l.pool {
-        Some(p) => {
-            j.obj().key("next");
-            match p.next_overflow {
-                Some(n) => j.uint(n as u64),
-                None => j.null(),
-            };
-            j.key("free").uint(p.pre_free as u64).end_obj()
-        }
-        None => j.null(),
-    };
-    let ovf_pool = l
-        .buckets
-        .iter()
-        .flatten()
-        .filter(|b| matches!(b.at, BucketOrigin::Pool(_)))
-        .count();
-    let ovf_heap = l
-        .buckets
-        .iter()
-        .flatten()
-        .filter(|b| b.at == BucketOrigin::Heap)
-        .count();
-    j.key("overflow")
-        .obj()
-        .key("pool")
-        .uint(ovf_pool as u64)
-        .key("heap")
-        .uint(ovf_heap as u64)
-        .end_obj();
-    j.key("nb").uint(l.buckets.len() as u64);
-    j.key("first").uint(first.min(l.buckets.len()) as u64);
-    j.key("buckets").arr();
-    for c in l.buckets.iter().skip(first).take(count) {
-        chain_json(j, c, hash0);
-    }
-    j.end_arr();
-    j.key("heat");
-    heat_json(j, &l.buckets, cells);
-    match &l.old {
-        Some(old) => {
-            j.key("onb").uint(old.len() as u64);
-            j.key("ofirst").uint(old_first.min(old.len()) as u64);
-            j.key("old").arr();
-            for c in old.iter().skip(old_first).take(old_count) {
-                chain_json(j, c, hash0);
-            }
-            j.end_arr();
-            j.key("oheat");
-            heat_json(j, old, cells);
-        }
-        None => {
-            j.key("onb").uint(0);
-            j.key("old").null();
-        }
-    }
-}
-
-fn key_json(j: &mut Json, k: &Key) {
-    j.str(&k.to_string());
-}
-
-fn detail_json(j: &mut Json, d: &Detail) {
-    j.obj();
-    j.key("index").uint(d.index as u64);
-    j.key("op").str(&d.op);
-    j.key("result").str(&d.result);
-    j.key("key");
-    match &d.key {
-        Some((k, hash, b)) => {
-            j.obj();
-            j.key("k");
-            key_json(j, k);
-            j.key("hash").str(&format!("{hash:016x}"));
-            j.key("B").uint(u64::from(*b));
-            j.key("bucket").uint(hash & ((1u64 << b) - 1));
-            j.key("top").uint(u64::from(top_hash(*hash)));
-            j.end_obj()
-        }
-        None => j.null(),
-    };
-    j.key("changed").arr();
-    for c in &d.changed {
-        j.arr();
-        for x in c {
-            j.uint(*x as u64);
-        }
-        j.end_arr();
-    }
-    j.end_arr();
-    j.key("probe");
-    match &d.probe {
-        Some(p) => {
-            j.obj();
-            j.key("old")
-                .bool(p.old)
-                .key("bucket")
-                .uint(p.bucket as u64)
-                .key("stop")
-                .str(p.stop);
-            j.key("slots").arr();
-            for s in &p.slots {
-                j.arr()
-                    .uint(s.link as u64)
-                    .uint(s.slot as u64)
-                    .uint(u64::from(s.top))
-                    .bool(s.compared)
-                    .bool(s.found)
-                    .end_arr();
-            }
-            j.end_arr().end_obj()
-        }
-        None => j.null(),
-    };
-    j.end_obj();
-}
-
-fn range_json(j: &mut Json, r: &RangeLog) {
-    j.obj();
-    j.key("n").uint(u64::from(r.n));
-    j.key("present_at_start").uint(r.present_at_start as u64);
-    j.key("done").bool(r.done);
-    j.key("yielded").arr();
-    for (k, v, then) in &r.yielded {
-        j.arr();
-        key_json(j, k);
-        j.str(&v.to_string());
-        j.str(match then {
-            Then::Nothing => "",
-            Then::Delete => "deleted",
-            Then::Insert => "inserted",
-        });
-        j.end_arr();
-    }
-    j.end_arr();
-    for (name, keys) in [("deleted", &r.deleted), ("inserted", &r.inserted)] {
-        j.key(name).arr();
-        for k in keys {
-            key_json(j, k);
-        }
-        j.end_arr();
-    }
-    j.end_obj();
-}
-
-fn kind(k: GrowKind) -> &'static str {
-    k.as_str()
-}
-
-fn event_json(j: &mut Json, l: &Logged) {
-    j.obj();
-    j.key("op");
-    match l.op {
-        Some(i) => j.uint(i as u64),
-        None => j.null(),
-    };
-    j.key("name").str(l.event.name());
-    match &l.event {
-        Event::Make { hint, b } => {
-            j.key("hint")
-                .uint(*hint as u64)
-                .key("B")
-                .uint(u64::from(*b));
-        }
-        Event::GrowStart {
-            kind: k,
-            old_b,
-            new_b,
-            count,
-            noverflow,
-        } => {
-            j.key("kind")
-                .str(kind(*k))
-                .key("old_B")
-                .uint(u64::from(*old_b));
-            j.key("new_B")
-                .uint(u64::from(*new_b))
-                .key("count")
-                .uint(*count as u64);
-            j.key("noverflow").uint(u64::from(*noverflow));
-        }
-        Event::Evacuate {
-            old_bucket,
-            to_x,
-            to_y,
-        } => {
-            j.key("old_bucket").uint(*old_bucket as u64);
-            j.key("to_x")
-                .uint(*to_x as u64)
-                .key("to_y")
-                .uint(*to_y as u64);
-        }
-        Event::GrowDone { kind: k, b, writes } => {
-            j.key("kind").str(kind(*k)).key("B").uint(u64::from(*b));
-            j.key("writes").uint(*writes as u64);
-        }
-        Event::OverflowTaken {
-            bucket,
-            source,
-            by_evacuation,
-        } => {
-            j.key("bucket").uint(*bucket as u64);
-            j.key("from").str(&match source {
-                OverflowSource::Pool(i) => format!("pool:{i}"),
-                OverflowSource::Heap => "heap".to_owned(),
-            });
-            j.key("by_evacuation").bool(*by_evacuation);
-        }
-        Event::SlotReused { bucket, link, slot } => {
-            j.key("bucket").uint(*bucket as u64);
-            j.key("link")
-                .uint(*link as u64)
-                .key("slot")
-                .uint(*slot as u64);
-        }
-        Event::Reseed { cause, hash0 } => {
-            j.key("cause").str(match cause {
-                ReseedCause::DeleteToEmpty => "delete-to-empty",
-                ReseedCause::Clear => "clear",
-            });
-            j.key("hash0").uint(u64::from(*hash0));
-        }
-        Event::Clear { count, b } => {
-            j.key("count")
-                .uint(*count as u64)
-                .key("B")
-                .uint(u64::from(*b));
-        }
-        other => {
-            j.key("debug").str(&format!("{other:?}"));
-        }
-    }
-    j.end_obj();
 }
 
 #[cfg(test)]
