@@ -335,7 +335,8 @@ function drawStep(s) {
         h += `<span class="chip ${cls}" title="${what}">${l ? "ovf" + l + "." : ""}${sl}:${hex2(t)}</span>`;
       }
       const stop = { found: "found it", emptyRest: "stopped at emptyRest", end: "end of the chain: absent" }[p.stop];
-      h += `</div><div class="note">${p.slots.length} tophash bytes read, ${p.slots.filter((x) => x[3]).length} keys compared; ${stop}.</div>`;
+      const n = p.slots.length, c = p.slots.filter((x) => x[3]).length;
+      h += `</div><div class="note">${n} tophash byte${n === 1 ? "" : "s"} read, ${c} key${c === 1 ? "" : "s"} compared; ${stop}.</div>`;
     } else if (d.key && /^[idg]/.test(d.op)) {
       h += `<div class="note">(lookup path not recorded for ops run in bulk on a large map; step one op to see it)</div>`;
     }
