@@ -30,7 +30,8 @@
 //! [`table`] (terminal and HTML tables), [`jsonl`] (`--json` lines), [`plot`] (SVG
 //! line charts), [`diagram`] (SVG bucket diagrams), [`progress`] (progress bars),
 //! [`kv`] (key/value types), [`hashers`] and [`rng`] (reproducible hashing and
-//! randomness), [`html`] and [`report`] (the page).
+//! randomness), [`html`] and [`report`] (the page), and [`explore`] (the
+//! explorer page beside it, which runs gomap compiled to WebAssembly).
 //!
 //! Two modules answer what only a real runtime or the kernel can: [`gofacts`]
 //! builds and runs small Go 1.19 programs (`oracle/claims`) for the header's
@@ -49,6 +50,7 @@ pub mod compare;
 pub mod diagram;
 pub mod dump;
 pub mod experiments;
+pub mod explore;
 pub mod gofacts;
 pub mod hashers;
 pub mod hashes;

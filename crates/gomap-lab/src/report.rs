@@ -180,6 +180,8 @@ pub fn run(plan: &Plan, out: &Path) -> anyhow::Result<ReportSummary> {
     let index = out.join("index.html");
     let page = page(plan, out, &checked, &sections, measuring, total);
     std::fs::write(&index, page).with_context(|| format!("writing {}", index.display()))?;
+    crate::explore::write(out)
+        .with_context(|| format!("writing {}", out.join(crate::explore::FILE).display()))?;
     let mut timings = vec![("claims".to_owned(), measuring)];
     timings.extend(sections.iter().map(|s| (s.id.clone(), s.took)));
     Ok(ReportSummary {
@@ -272,6 +274,7 @@ fn page(
         secs = total.as_secs_f64(),
         machine = machine(),
     );
+    html += "<p><b><a href=\"explore.html\">Explore the map op by op</a></b>: the real engine, compiled to WebAssembly, in a page that steps through inserts, growth, evacuation and ranging.</p>\n";
     html += "<nav><h2 id=\"contents\">Contents</h2>\n<ol>\n<li><a href=\"#claims\">The articles' claims</a></li>\n";
     for s in sections {
         let _ = writeln!(

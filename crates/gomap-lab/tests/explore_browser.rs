@@ -1,0 +1,321 @@
+//! The explorer page in a real browser. Headless Chromium opens
+//! `explore.html` (written by `gomap_lab::explore::write`) with a scenario in
+//! its URL fragment and `auto=1`, so the page applies every op one at a
+//! time, drawing each step, and then writes what it drew — every bucket
+//! row read back from the DOM, the header after each step, the range
+//! cursor's yields and the event timeline — into `<pre id="state">`. The
+//! test reads that from `--dump-dom` and compares it with a native
+//! `GoMap` given the same ops, hasher and seeds. Any console message from
+//! the page (an error, a warning, an uncaught exception) fails the test.
+//!
+//! The scenario is the issue's: 27 inserts into `make(map[uint64]uint64)`
+//! (the 27th starts the doubling from B = 2 to 3), stepping through the
+//! growth, and deleting while ranging.
+//!
+//! Skipped, with the reason printed, when Chromium is not installed (set
+//! `CHROMIUM` to its path if it is not `chromium` on `PATH`) or when the lab
+//! was built without the wasm32 target; `.ci/run` installs both.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+use gomap::{BucketOrigin, BucketView, GoMap};
+use gomap_explorer::{range_seed, ExplorerHasher};
+use gomap_lab::hashers::seed_sequence;
+use serde_json::{json, Value};
+
+fn chromium() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("CHROMIUM") {
+        return Some(p.into());
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|d| ["chromium", "chromium-browser"].map(|n| d.join(n)))
+        .find(|p| p.is_file())
+}
+
+fn scratch() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("explore_browser");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Opens the page at `fragment` and returns the page's state JSON.
+fn run_page(chromium: &Path, page: &Path, fragment: &str) -> Value {
+    let profile = tempdir(&format!("profile-{}", fragment.len()));
+    let url = format!("file://{}#{fragment}", page.display());
+    let out = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--virtual-time-budget=30000",
+            "--window-size=1400,1000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(&url)
+        .output()
+        .expect("chromium runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Chromium logs every console message at INFO as `:CONSOLE`, whatever
+    // its level; the page writes none of its own, so any is a failure.
+    let console: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains(":CONSOLE") && l.contains("explore.html"))
+        .collect();
+    assert!(
+        console.is_empty(),
+        "the page wrote to the console:\n{}",
+        console.join("\n")
+    );
+    assert!(out.status.success(), "chromium failed:\n{stderr}");
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let start = dom
+        .find("<pre id=\"state\">")
+        .unwrap_or_else(|| panic!("no state in the page's DOM:\n{stderr}"))
+        + "<pre id=\"state\">".len();
+    let end = start + dom[start..].find("</pre>").unwrap();
+    let text = dom[start..end]
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    assert!(
+        !text.is_empty(),
+        "the page did not finish its scenario:\n{stderr}"
+    );
+    let state: Value = serde_json::from_str(&text).expect("the state is JSON");
+    assert_eq!(state["errors"], json!([]), "the page caught errors");
+    state
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = scratch().join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The ops of a scenario, natively.
+enum NativeOp {
+    Insert(u64),
+    RangeStart,
+    NextDelete,
+}
+
+/// What the page's state holds, computed natively.
+struct Native {
+    steps: Vec<Value>,
+    buckets: Value,
+    old: Value,
+    yielded: Vec<String>,
+    events: Vec<String>,
+}
+
+fn chain_json(chain: &[BucketView<'_, u64, u64>]) -> Value {
+    chain
+        .iter()
+        .map(|b| {
+            let at = match b.at {
+                BucketOrigin::Main => "main".to_owned(),
+                BucketOrigin::Pool(i) => format!("pool:{i}"),
+                BucketOrigin::Heap => "heap".to_owned(),
+            };
+            json!({
+                "at": at,
+                "top": b.top,
+                "k": b.keys.map(|k| k.map(|k| k.to_string())),
+                "v": b.vals.map(|v| v.map(|v| v.to_string())),
+            })
+        })
+        .collect()
+}
+
+fn native(ops: &[NativeOp]) -> Native {
+    let seed = 1;
+    let names: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(vec!["make".to_owned()]));
+    let sink = Arc::clone(&names);
+    fastrand::seed(seed);
+    let mut m: GoMap<u64, u64, ExplorerHasher> =
+        GoMap::with_capacity_hasher_and_seeds(0, ExplorerHasher::default(), seed_sequence(seed));
+    m.set_observer(move |e: &gomap::events::Event| sink.lock().unwrap().push(e.name().to_owned()));
+    let mut cursor = None;
+    let mut ranges = 0;
+    let mut steps = Vec::new();
+    let mut yielded = Vec::new();
+    for op in ops {
+        match op {
+            NativeOp::Insert(k) => {
+                m.insert(*k, *k);
+            }
+            NativeOp::RangeStart => {
+                fastrand::seed(range_seed(seed, ranges));
+                ranges += 1;
+                cursor = Some(m.range());
+            }
+            NativeOp::NextDelete => {
+                if let Some(c) = &mut cursor {
+                    match c.next(&m) {
+                        Some((&k, _)) => {
+                            m.remove(&k);
+                            yielded.push(k.to_string());
+                        }
+                        None => cursor = None,
+                    }
+                }
+            }
+        }
+        m.check_invariants();
+        let h = m.header();
+        steps.push(json!({
+            "count": h.count, "B": h.b, "flags": h.flags, "noverflow": h.noverflow,
+            "hash0": h.hash0, "nevacuate": h.nevacuate, "growing": h.growing,
+        }));
+    }
+    let l = m.layout();
+    let buckets = l.buckets.iter().map(|c| chain_json(c)).collect();
+    let old = match &l.old {
+        Some(old) => old.iter().map(|c| chain_json(c)).collect(),
+        None => Value::Null,
+    };
+    let events = names.lock().unwrap().clone();
+    Native {
+        steps,
+        buckets,
+        old,
+        yielded,
+        events,
+    }
+}
+
+/// Runs `fragment` in the page and compares it with `ops` run natively.
+fn check(chromium: &Path, page: &Path, fragment: &str, ops: &[NativeOp]) -> Value {
+    let state = run_page(chromium, page, &format!("{fragment}&auto=1"));
+    let want = native(ops);
+    let steps = state["steps"].as_array().expect("steps");
+    assert_eq!(steps.len(), want.steps.len(), "{fragment}: one step per op");
+    for (i, (got, want)) in steps.iter().zip(&want.steps).enumerate() {
+        for field in [
+            "count",
+            "B",
+            "flags",
+            "noverflow",
+            "hash0",
+            "nevacuate",
+            "growing",
+        ] {
+            assert_eq!(
+                got[field],
+                want[field],
+                "{fragment}: header field {field} after op {} ({})",
+                i + 1,
+                got["op"]
+            );
+        }
+    }
+    assert_eq!(
+        state["buckets"], want.buckets,
+        "{fragment}: the buckets drawn"
+    );
+    assert_eq!(state["old"], want.old, "{fragment}: the old array drawn");
+    let got_events: Vec<String> = state["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(got_events, want.events, "{fragment}: the event timeline");
+    if !want.yielded.is_empty() {
+        let got: Vec<&str> = state["range"]["yielded"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|y| y[0].as_str().unwrap())
+            .collect();
+        assert_eq!(got, want.yielded, "{fragment}: what the cursor yielded");
+    }
+    state
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "runs a browser")]
+fn the_page_shows_what_the_engine_does() {
+    let Some(chromium) = chromium() else {
+        println!("skipped: chromium is not installed (apt-get install chromium, or set CHROMIUM)");
+        return;
+    };
+    if gomap_lab::explore::WASM.is_none() {
+        println!("skipped: gomap-lab was built without the wasm32 target (rustup target add wasm32-unknown-unknown)");
+        return;
+    }
+    let dir = tempdir("page");
+    let page = gomap_lab::explore::write(&dir).expect("writing explore.html");
+
+    let inserts: Vec<NativeOp> = (1..=27).map(NativeOp::Insert).collect();
+    // 1. 27 inserts: the last starts the doubling, and the page draws the
+    // old array mid-evacuation.
+    let state = check(&chromium, &page, "kt=u64&hint=0&seed=1&ops=i1-27", &inserts);
+    assert_eq!(state["header"]["growing"], true);
+    assert_eq!(state["header"]["B"], 3);
+    // Hovering a full slot shows its key, value and full hash.
+    let tip = state["tip"].as_str().unwrap();
+    for part in ["key ", "value ", "hash    0x", "tophash 0x"] {
+        assert!(tip.contains(part), "hover text lacks {part:?}: {tip}");
+    }
+
+    // The controls: stepping back and forth, jumping to the next growth
+    // start (the 9th and 14th inserts start one), typed ops, range buttons,
+    // appended ops and workloads, hovering; then the page's own URL
+    // reproduces the state it reached exactly.
+    let ui = run_page(
+        &chromium,
+        &page,
+        "kt=u64&hint=0&seed=1&ops=i1-27,i28-40&auto=ui",
+    );
+    let pos = |i: usize| {
+        (
+            ui["pos"][i][0].as_str().unwrap().to_owned(),
+            ui["pos"][i][1].as_u64().unwrap(),
+        )
+    };
+    assert_eq!(pos(0), ("toStart".to_owned(), 0));
+    assert_eq!(pos(1), ("jump".to_owned(), 9));
+    assert_eq!(pos(2), ("jump".to_owned(), 14));
+    assert_eq!(pos(3), ("back".to_owned(), 13));
+    assert_eq!(
+        ui["reproduced"], true,
+        "reloading {} gave another state",
+        ui["hash"]
+    );
+    assert!(
+        ui["tip"].as_str().unwrap().contains("hash    0x"),
+        "{}",
+        ui["tip"]
+    );
+
+    // 2 and 3. Step through the growth while deleting as the cursor yields:
+    // first part way (the map still full of entries), then to the end.
+    for (n, fragment) in [
+        (6, "kt=u64&hint=0&seed=1&ops=i1-27,r,nd*6"),
+        (28, "kt=u64&hint=0&seed=1&ops=i1-27,r,nd*28"),
+    ] {
+        let mut ops: Vec<NativeOp> = (1..=27).map(NativeOp::Insert).collect();
+        ops.push(NativeOp::RangeStart);
+        ops.extend((0..n).map(|_| NativeOp::NextDelete));
+        let state = check(&chromium, &page, fragment, &ops);
+        let yielded = state["range"]["yielded"].as_array().unwrap().len();
+        assert_eq!(yielded, n.min(27));
+        assert_eq!(
+            state["header"]["growing"], false,
+            "{fragment}: the growth is done"
+        );
+    }
+}
