@@ -383,4 +383,27 @@ mod tests {
         }
         assert!(out.figure().unwrap().is_some());
     }
+
+    /// Regression (issue 18): the text said the slowest insert was 917,505
+    /// where the JSON said `max_at` 917504. Both count from 1 now; and std,
+    /// drawn under hashbrown, is drawn wide enough to show.
+    #[test]
+    fn text_json_and_figure_agree() {
+        let out = run(
+            &LatencyConfig {
+                inserts: 3000,
+                seed: 1,
+                runs: 1,
+            },
+            &ProgressBar::hidden(),
+        );
+        let table = out.tables().remove(0).to_text();
+        for (r, json) in out.rows.iter().zip(out.json_lines()) {
+            assert_eq!(json["max_at"], r.max_at);
+            assert!((1..=3000).contains(&r.max_at), "{r:?}");
+            assert!(table.contains(&thousands(r.max_at)), "{table}");
+        }
+        let svg = out.figure().unwrap().unwrap().svg;
+        assert!(svg.contains("stroke-width=\"6\""), "std is drawn wide");
+    }
 }
