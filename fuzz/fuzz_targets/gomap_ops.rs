@@ -12,7 +12,7 @@ use std::hash::BuildHasher;
 
 use arbitrary::{Arbitrary, Unstructured};
 use gomap::{Entry, GoMap};
-use gomap_fuzz::{counts, seed_rng, Big, Constant, FewBits, Good, HasherKind, Key, Value};
+use gomap_fuzz::{counts, seed_rng, trace, Big, Constant, FewBits, Good, HasherKind, Key, Value};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Arbitrary, Debug)]
@@ -494,6 +494,9 @@ fn run<K: Key, V: Value, S: BuildHasher + Clone + Default>(cfg: &Config, u: &mut
         .flatten()
     {
         let Ok(op) = op else { break };
+        if trace() {
+            eprintln!("{op:?}");
+        }
         r.apply(&op);
         r.check();
     }
@@ -521,6 +524,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(cfg) = Config::arbitrary(&mut u) else {
         return;
     };
+    if trace() {
+        eprintln!("{cfg:?}");
+    }
     if seed_rng(&mut u).is_err() {
         return;
     }

@@ -19,7 +19,7 @@ use std::hash::BuildHasher;
 
 use arbitrary::{Arbitrary, Unstructured};
 use gomap::{GoMap, Range};
-use gomap_fuzz::{seed_rng, Constant, FewBits, Good, HasherKind};
+use gomap_fuzz::{seed_rng, trace, Constant, FewBits, Good, HasherKind};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Arbitrary, Debug)]
@@ -44,7 +44,8 @@ enum Op {
     Insert(u8),
     Remove(u8),
     Clear,
-    /// Inserts `n` keys never used before: growths mid-range.
+    /// Inserts `n` keys never used before (up to [`MAX_LEN`] in the map):
+    /// growths mid-range.
     Burst(u8),
     /// Removes every key `k` with `k % (m + 2) == 0`, through `retain`.
     Retain(u8),
@@ -52,6 +53,10 @@ enum Op {
     Reserve(u8),
     Stress(bool),
 }
+
+/// `Burst` stops at this many entries: with [`Constant`] every insert
+/// walks the whole chain, and bigger maps only make runs slower.
+const MAX_LEN: usize = 512;
 
 /// An entry: a key and the number of its tenure.
 type EntryId = (u32, u32);
@@ -164,7 +169,7 @@ impl<S: BuildHasher + Default> Run<S> {
                 self.model.clear();
             }
             Op::Burst(n) => {
-                for _ in 0..n {
+                for _ in 0..usize::from(n).min(MAX_LEN.saturating_sub(self.model.len())) {
                     self.fresh += 1;
                     self.insert(self.fresh);
                 }
@@ -199,6 +204,9 @@ fn run<S: BuildHasher + Default>(cfg: &Config, u: &mut Unstructured<'_>) {
     }
     for op in u.arbitrary_iter::<Op>().into_iter().flatten() {
         let Ok(op) = op else { break };
+        if trace() {
+            eprintln!("{op:?}");
+        }
         r.apply(&op);
     }
     // Run both cursors to their ends, so every input checks completeness.
@@ -214,6 +222,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(cfg) = Config::arbitrary(&mut u) else {
         return;
     };
+    if trace() {
+        eprintln!("{cfg:?}");
+    }
     if seed_rng(&mut u).is_err() {
         return;
     }

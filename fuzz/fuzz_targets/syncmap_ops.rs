@@ -9,7 +9,7 @@ use std::hash::BuildHasher;
 
 use arbitrary::{Arbitrary, Unstructured};
 use gomap::SyncMap;
-use gomap_fuzz::{seed_rng, Constant, FewBits, Good, HasherKind, Key};
+use gomap_fuzz::{seed_rng, trace, Constant, FewBits, Good, HasherKind, Key};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Arbitrary, Debug)]
@@ -206,6 +206,9 @@ fn run<K: Key, S: BuildHasher + Clone>(hasher: S, u: &mut Unstructured<'_>) {
     let mut model = HashMap::new();
     for op in u.arbitrary_iter::<Op<K::Seed>>().into_iter().flatten() {
         let Ok(op) = op else { break };
+        if trace() {
+            eprintln!("{op:?}");
+        }
         apply(&map, &mut model, &op);
         check(&map, &model);
     }
@@ -230,6 +233,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(cfg) = Config::arbitrary(&mut u) else {
         return;
     };
+    if trace() {
+        eprintln!("{cfg:?}");
+    }
     if seed_rng(&mut u).is_err() {
         return;
     }

@@ -246,3 +246,11 @@ pub fn counts<T: Hash + Eq>(
     }
     m
 }
+
+/// Whether `GOMAP_FUZZ_TRACE` is set: the targets then print their config
+/// and every op to standard error, so a crash file reads as an op list
+/// (`GOMAP_FUZZ_TRACE=1 cargo +nightly fuzz run -a <target> <file>`).
+pub fn trace() -> bool {
+    static TRACE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *TRACE.get_or_init(|| std::env::var_os("GOMAP_FUZZ_TRACE").is_some())
+}
