@@ -9,7 +9,7 @@ use std::hash::BuildHasher;
 
 use arbitrary::{Arbitrary, Unstructured};
 use gomap::SyncMap;
-use gomap_fuzz::{seed_rng, trace, Constant, FewBits, Good, HasherKind, Key};
+use gomap_fuzz::{seed_rng, trace, Constant, FewBits, Good, HasherKind, Key, KeySpace};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Arbitrary, Debug)]
@@ -21,6 +21,7 @@ enum KeyKind {
 #[derive(Arbitrary, Debug)]
 struct Config {
     keys: KeyKind,
+    space: KeySpace,
     hasher: HasherKind,
 }
 
@@ -76,11 +77,12 @@ fn check<K: Key, S: BuildHasher + Clone>(map: &SyncMap<K, u8, S>, model: &HashMa
 fn apply<K: Key, S: BuildHasher + Clone>(
     map: &SyncMap<K, u8, S>,
     model: &mut HashMap<K, u8>,
-    op: &Op<K::Seed>,
+    space: KeySpace,
+    op: &Op<u8>,
 ) {
     match op {
         Op::Load(k) => {
-            let k = K::make(k);
+            let k = space.key::<K>(*k);
             assert_eq!(
                 map.load(k.q()).map(|r| *r),
                 model.get(k.q()).copied(),
@@ -88,12 +90,12 @@ fn apply<K: Key, S: BuildHasher + Clone>(
             );
         }
         Op::Store(k, v) => {
-            let k = K::make(k);
+            let k = space.key::<K>(*k);
             map.store(k.clone(), *v);
             model.insert(k, *v);
         }
         Op::LoadOrStore(k, v) => {
-            let k = K::make(k);
+            let k = space.key::<K>(*k);
             let (got, loaded) = map.load_or_store(k.clone(), *v);
             let want = match model.get(k.q()) {
                 Some(&old) => (old, true),
@@ -105,7 +107,7 @@ fn apply<K: Key, S: BuildHasher + Clone>(
             assert_eq!((*got, loaded), want, "load_or_store({k:?}, {v})");
         }
         Op::LoadAndDelete(k) => {
-            let k = K::make(k);
+            let k = space.key::<K>(*k);
             assert_eq!(
                 map.load_and_delete(k.q()).map(|r| *r),
                 model.remove(k.q()),
@@ -113,12 +115,12 @@ fn apply<K: Key, S: BuildHasher + Clone>(
             );
         }
         Op::Delete(k) => {
-            let k = K::make(k);
+            let k = space.key::<K>(*k);
             map.delete(k.q());
             model.remove(k.q());
         }
         Op::Swap(k, v) => {
-            let k = K::make(k);
+            let k = space.key::<K>(*k);
             assert_eq!(
                 map.swap(k.clone(), *v).map(|r| *r),
                 model.insert(k.clone(), *v),
@@ -126,7 +128,7 @@ fn apply<K: Key, S: BuildHasher + Clone>(
             );
         }
         Op::CompareAndSwap(k, o, new) => {
-            let k = K::make(k);
+            let k = space.key::<K>(*k);
             let o = old(model, &k, *o);
             let want = model.get(k.q()) == Some(&o);
             if want {
@@ -139,7 +141,7 @@ fn apply<K: Key, S: BuildHasher + Clone>(
             );
         }
         Op::CompareAndDelete(k, o) => {
-            let k = K::make(k);
+            let k = space.key::<K>(*k);
             let o = old(model, &k, *o);
             let want = model.get(k.q()) == Some(&o);
             if want {
@@ -177,11 +179,11 @@ fn apply<K: Key, S: BuildHasher + Clone>(
             for op in ops {
                 match op {
                     PinOp::Load(k) => {
-                        let k = K::make(k);
+                        let k = space.key::<K>(*k);
                         assert_eq!(pinned.load(k.q()), model.get(k.q()), "pinned load({k:?})");
                     }
                     PinOp::ContainsKey(k) => {
-                        let k = K::make(k);
+                        let k = space.key::<K>(*k);
                         assert_eq!(
                             pinned.contains_key(k.q()),
                             model.contains_key(k.q()),
@@ -189,11 +191,11 @@ fn apply<K: Key, S: BuildHasher + Clone>(
                         );
                     }
                     PinOp::Store(k, v) => {
-                        let k = K::make(k);
+                        let k = space.key::<K>(*k);
                         pinned.store(k.clone(), *v);
                         model.insert(k, *v);
                     }
-                    PinOp::Map(op) => apply(pinned.map(), model, op),
+                    PinOp::Map(op) => apply(pinned.map(), model, space, op),
                 }
                 check(map, model);
             }
@@ -201,15 +203,15 @@ fn apply<K: Key, S: BuildHasher + Clone>(
     }
 }
 
-fn run<K: Key, S: BuildHasher + Clone>(hasher: S, u: &mut Unstructured<'_>) {
+fn run<K: Key, S: BuildHasher + Clone>(space: KeySpace, hasher: S, u: &mut Unstructured<'_>) {
     let map: SyncMap<K, u8, S> = SyncMap::with_hasher(hasher);
     let mut model = HashMap::new();
-    for op in u.arbitrary_iter::<Op<K::Seed>>().into_iter().flatten() {
+    for op in u.arbitrary_iter::<Op<u8>>().into_iter().flatten() {
         let Ok(op) = op else { break };
         if trace() {
             eprintln!("{op:?}");
         }
-        apply(&map, &mut model, &op);
+        apply(&map, &mut model, space, &op);
         check(&map, &model);
     }
     for (k, v) in &model {
@@ -223,8 +225,8 @@ fn run<K: Key, S: BuildHasher + Clone>(hasher: S, u: &mut Unstructured<'_>) {
 
 fn with_keys<S: BuildHasher + Clone>(cfg: &Config, hasher: S, u: &mut Unstructured<'_>) {
     match cfg.keys {
-        KeyKind::U8 => run::<u8, S>(hasher, u),
-        KeyKind::Str => run::<String, S>(hasher, u),
+        KeyKind::U8 => run::<u8, S>(cfg.space, hasher, u),
+        KeyKind::Str => run::<String, S>(cfg.space, hasher, u),
     }
 }
 

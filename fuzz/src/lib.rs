@@ -4,10 +4,10 @@
 //!
 //! A target turns the fuzzer's bytes into a choice of types and hasher plus a
 //! list of ops (with [`arbitrary`]), runs each op on the map under test and on
-//! a model, and compares. Keys are made from small seeds (a `u8`, or a short
-//! name), so that removes and overwrites hit keys that are present; the
-//! types' own `Arbitrary` would almost never repeat a `String` or a 130-byte
-//! array.
+//! a model, and compares. Keys are numbered, and the input picks how many
+//! numbers a run uses ([`KeySpace`]): in a small space removes and overwrites
+//! hit keys that are present; in a large one maps grow. The types' own
+//! `Arbitrary` would almost never repeat a key.
 #![forbid(unsafe_code)]
 
 use std::borrow::Borrow;
@@ -94,7 +94,7 @@ pub enum HasherKind {
 // Keys and values
 // ---------------------------------------------------------------------------
 
-/// A type the targets put in maps, made from a small [`Gen::Seed`].
+/// A type the targets store as values, made from a small [`Gen::Seed`].
 pub trait Gen: Clone + Eq + Debug {
     /// What the fuzzer's bytes decide.
     type Seed: for<'a> Arbitrary<'a> + Clone + Debug;
@@ -102,18 +102,48 @@ pub trait Gen: Clone + Eq + Debug {
     fn make(seed: &Self::Seed) -> Self;
 }
 
-/// What a map key needs beyond [`Gen`].
-pub trait Key: Gen + Hash + Borrow<Self::Q> {
+/// A map key type: key number `i`, for every `i` of a [`KeySpace`].
+pub trait Key: Clone + Eq + Debug + Hash + Borrow<Self::Q> {
     /// The borrowed form lookups go through (`str` for `String`).
     type Q: ?Sized + Hash + Eq;
+    /// Key number `i` (distinct numbers give distinct keys, except that
+    /// `u8` has only 256).
+    fn nth(i: u16) -> Self;
     /// `self` as a lookup key.
     fn q(&self) -> &Self::Q;
     /// A number derived from the key, for `retain`'s predicate.
     fn num(&self) -> u64;
 }
 
-/// What a map value needs beyond [`Gen`].
-pub trait Value: Gen + Default {
+/// How many distinct keys a run draws from.
+#[derive(Arbitrary, Clone, Copy, Debug)]
+pub enum KeySpace {
+    /// 4 keys: a map that empties and refills (reseeds, emptyRest runs).
+    Tiny,
+    /// 16 keys: about two buckets' worth, so overflow chains form under a
+    /// colliding hasher and deletes hit.
+    Small,
+    /// 64 keys: a few growths.
+    Medium,
+    /// 256 keys: growth to larger `B`; deletes seldom hit.
+    Large,
+}
+
+impl KeySpace {
+    /// The key a seed names.
+    pub fn key<K: Key>(self, seed: u8) -> K {
+        let n = match self {
+            KeySpace::Tiny => 4,
+            KeySpace::Small => 16,
+            KeySpace::Medium => 64,
+            KeySpace::Large => 256,
+        };
+        K::nth(u16::from(seed) % n)
+    }
+}
+
+/// A map value type.
+pub trait Value: Gen + Default + Hash {
     /// Changes the value in place, depending on `by`.
     fn bump(&mut self, by: u8);
 }
@@ -128,6 +158,9 @@ macro_rules! int_gen {
         }
         impl Key for $t {
             type Q = $t;
+            fn nth(i: u16) -> $t {
+                i as $t
+            }
             fn q(&self) -> &$t {
                 self
             }
@@ -144,28 +177,16 @@ macro_rules! int_gen {
 }
 int_gen!(u8, u16);
 
-/// A `String` key's seed: mostly one of 64 short names, so keys repeat;
-/// sometimes any string.
-#[derive(Arbitrary, Clone, Debug)]
-pub enum StrSeed {
-    /// `k0` … `k63`.
-    Name(u8),
-    /// The string itself.
-    Any(String),
-}
-
-impl Gen for String {
-    type Seed = StrSeed;
-    fn make(seed: &StrSeed) -> String {
-        match seed {
-            StrSeed::Name(n) => format!("k{}", n % 64),
-            StrSeed::Any(s) => s.clone(),
-        }
-    }
-}
-
+/// Key `i` is `k<i>`, and for one key in three a run of `·` (two bytes
+/// each in UTF-8) after it, so that some keys are longer than 16 bytes.
 impl Key for String {
     type Q = str;
+    fn nth(i: u16) -> String {
+        format!(
+            "k{i}{}",
+            "·".repeat(usize::from(i % 3 / 2) * usize::from(i % 11))
+        )
+    }
     fn q(&self) -> &str {
         self
     }
@@ -180,9 +201,8 @@ impl Key for String {
 /// of this type are stored indirectly (a pointer in the bucket).
 pub const BIG: usize = 130;
 
-/// A key or value too large to sit inside a bucket. Keys made from
-/// different seeds differ only in their last byte, so `Eq` reads all of
-/// them.
+/// A key or value too large to sit inside a bucket. Keys differ only in
+/// their last two bytes, so `Eq` reads all of them.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Big(pub [u8; BIG]);
 
@@ -201,19 +221,22 @@ impl Default for Big {
 impl Gen for Big {
     type Seed = u8;
     fn make(seed: &u8) -> Big {
-        let mut b = [0xab; BIG];
-        b[BIG - 1] = *seed;
-        Big(b)
+        Big([*seed; BIG])
     }
 }
 
 impl Key for Big {
     type Q = Big;
+    fn nth(i: u16) -> Big {
+        let mut b = [0xab; BIG];
+        b[BIG - 2..].copy_from_slice(&i.to_le_bytes());
+        Big(b)
+    }
     fn q(&self) -> &Big {
         self
     }
     fn num(&self) -> u64 {
-        u64::from(self.0[BIG - 1])
+        u64::from(u16::from_le_bytes([self.0[BIG - 2], self.0[BIG - 1]]))
     }
 }
 
