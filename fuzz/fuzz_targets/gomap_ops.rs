@@ -13,7 +13,7 @@ use std::hash::BuildHasher;
 use arbitrary::{Arbitrary, Unstructured};
 use gomap::{Entry, GoMap};
 use gomap_fuzz::{
-    counts, seed_rng, trace, Big, Constant, FewBits, Good, HasherKind, Key, KeySpace, Value,
+    begin, counts, trace, Big, Constant, FewBits, Good, HasherKind, Key, KeySpace, Value,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -586,15 +586,9 @@ fn with_keys<S: BuildHasher + Clone + Default>(cfg: &Config, u: &mut Unstructure
 
 fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
-    let Ok(cfg) = Config::arbitrary(&mut u) else {
+    let Some(cfg) = begin::<Config>(&mut u) else {
         return;
     };
-    if trace() {
-        eprintln!("{cfg:?}");
-    }
-    if seed_rng(&mut u).is_err() {
-        return;
-    }
     match cfg.hasher {
         HasherKind::Constant => with_keys::<Constant>(&cfg, &mut u),
         HasherKind::FewBits => with_keys::<FewBits>(&cfg, &mut u),

@@ -19,7 +19,7 @@ use std::hash::BuildHasher;
 
 use arbitrary::{Arbitrary, Unstructured};
 use gomap::{GoMap, Range};
-use gomap_fuzz::{seed_rng, trace, Constant, FewBits, Good, HasherKind};
+use gomap_fuzz::{begin, trace, Constant, FewBits, Good, HasherKind};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Arbitrary, Debug)]
@@ -219,15 +219,9 @@ fn run<S: BuildHasher + Default>(cfg: &Config, u: &mut Unstructured<'_>) {
 
 fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
-    let Ok(cfg) = Config::arbitrary(&mut u) else {
+    let Some(cfg) = begin::<Config>(&mut u) else {
         return;
     };
-    if trace() {
-        eprintln!("{cfg:?}");
-    }
-    if seed_rng(&mut u).is_err() {
-        return;
-    }
     match cfg.hasher {
         HasherKind::Constant => run::<Constant>(&cfg, &mut u),
         HasherKind::FewBits => run::<FewBits>(&cfg, &mut u),

@@ -9,7 +9,7 @@ use std::hash::BuildHasher;
 
 use arbitrary::{Arbitrary, Unstructured};
 use gomap::SyncMap;
-use gomap_fuzz::{seed_rng, trace, Constant, FewBits, Good, HasherKind, Key, KeySpace};
+use gomap_fuzz::{begin, trace, Constant, FewBits, Good, HasherKind, Key, KeySpace};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Arbitrary, Debug)]
@@ -232,15 +232,9 @@ fn with_keys<S: BuildHasher + Clone>(cfg: &Config, hasher: S, u: &mut Unstructur
 
 fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
-    let Ok(cfg) = Config::arbitrary(&mut u) else {
+    let Some(cfg) = begin::<Config>(&mut u) else {
         return;
     };
-    if trace() {
-        eprintln!("{cfg:?}");
-    }
-    if seed_rng(&mut u).is_err() {
-        return;
-    }
     match cfg.hasher {
         HasherKind::Constant => with_keys(&cfg, Constant, &mut u),
         HasherKind::FewBits => with_keys(&cfg, FewBits, &mut u),

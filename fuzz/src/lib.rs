@@ -277,3 +277,16 @@ pub fn trace() -> bool {
     static TRACE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *TRACE.get_or_init(|| std::env::var_os("GOMAP_FUZZ_TRACE").is_some())
 }
+
+/// The opening every map target shares: its configuration drawn from the
+/// input (printed when [`trace`] is on), then gomap's generator seeded from
+/// the input (see [`seed_rng`]). `None` when the input is too short for
+/// either, which the target skips.
+pub fn begin<'a, C: Arbitrary<'a> + Debug>(u: &mut Unstructured<'a>) -> Option<C> {
+    let cfg = C::arbitrary(u).ok()?;
+    if trace() {
+        eprintln!("{cfg:?}");
+    }
+    seed_rng(u).ok()?;
+    Some(cfg)
+}
