@@ -7,21 +7,21 @@ use core::hash::BuildHasher;
 use core::marker::PhantomData;
 use core::mem;
 
-use crate::hash::{draw_seed, make_hash, SeedSource};
-use crate::raw::{RawOccupied, RawVacant};
+use crate::engine::{Classic, Engine, OccupiedSlot, SeedOf, Table, TableOf, VacantSlot};
+use crate::hash::SeedSource;
 
 /// A view into one key's place in a [`GoMap`](crate::GoMap), from
 /// [`GoMap::entry`](crate::GoMap::entry).
-pub enum Entry<'a, K, V, S> {
+pub enum Entry<'a, K: 'a, V: 'a, S, E: Engine = Classic> {
     /// The key is present.
-    Occupied(OccupiedEntry<'a, K, V, S>),
+    Occupied(OccupiedEntry<'a, K, V, S, E>),
     /// The key is absent.
-    Vacant(VacantEntry<'a, K, V, S>),
+    Vacant(VacantEntry<'a, K, V, S, E>),
 }
 
 /// A present key's entry.
-pub struct OccupiedEntry<'a, K, V, S> {
-    pub(crate) raw: RawOccupied<'a, K, V>,
+pub struct OccupiedEntry<'a, K: 'a, V: 'a, S, E: Engine = Classic> {
+    pub(crate) raw: <TableOf<K, V, E> as Table<K, V>>::Occupied<'a>,
     pub(crate) seeds: &'a mut Option<Box<dyn SeedSource>>,
     /// The key passed to `entry` (std hands it back from some methods).
     pub(crate) key: Option<K>,
@@ -29,14 +29,14 @@ pub struct OccupiedEntry<'a, K, V, S> {
 }
 
 /// An absent key's entry.
-pub struct VacantEntry<'a, K, V, S> {
-    pub(crate) raw: RawVacant<'a, K, V>,
+pub struct VacantEntry<'a, K: 'a, V: 'a, S, E: Engine = Classic> {
+    pub(crate) raw: <TableOf<K, V, E> as Table<K, V>>::Vacant<'a>,
     pub(crate) hash_builder: &'a S,
-    pub(crate) seed: u32,
+    pub(crate) seed: SeedOf<K, V, E>,
     pub(crate) key: K,
 }
 
-impl<'a, K, V, S: BuildHasher> Entry<'a, K, V, S>
+impl<'a, K, V, S: BuildHasher, E: Engine> Entry<'a, K, V, S, E>
 where
     K: core::hash::Hash,
 {
@@ -106,7 +106,7 @@ where
     }
 }
 
-impl<'a, K, V, S> OccupiedEntry<'a, K, V, S> {
+impl<'a, K, V, S, E: Engine> OccupiedEntry<'a, K, V, S, E> {
     /// The key stored in the map.
     pub fn key(&self) -> &K {
         self.raw.key()
@@ -140,7 +140,7 @@ impl<'a, K, V, S> OccupiedEntry<'a, K, V, S> {
     /// Removes the entry, returning the stored key and the value.
     pub fn remove_entry(self) -> (K, V) {
         let seeds = self.seeds;
-        self.raw.remove(|| draw_seed(seeds))
+        self.raw.remove(|| TableOf::<K, V, E>::draw_seed(seeds))
     }
 
     /// The key that was passed to [`GoMap::entry`](crate::GoMap::entry).
@@ -149,7 +149,7 @@ impl<'a, K, V, S> OccupiedEntry<'a, K, V, S> {
     }
 }
 
-impl<'a, K: core::hash::Hash, V, S: BuildHasher> VacantEntry<'a, K, V, S> {
+impl<'a, K: core::hash::Hash, V, S: BuildHasher, E: Engine> VacantEntry<'a, K, V, S, E> {
     /// The key that would be inserted.
     pub fn key(&self) -> &K {
         &self.key
@@ -164,14 +164,17 @@ impl<'a, K: core::hash::Hash, V, S: BuildHasher> VacantEntry<'a, K, V, S> {
     pub fn insert(self, val: V) -> &'a mut V {
         let hb = self.hash_builder;
         let seed = self.seed;
-        match self.raw.insert(self.key, val, |k| make_hash(hb, seed, k)) {
+        match self
+            .raw
+            .insert(self.key, val, |k| TableOf::<K, V, E>::hash_of(hb, seed, k))
+        {
             Ok((_, v)) => v,
-            Err(e) => panic!("gomap: cannot allocate a bucket array for B = {}", e.b),
+            Err(e) => panic!("gomap: {e}"),
         }
     }
 }
 
-impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for Entry<'_, K, V, S> {
+impl<K: fmt::Debug, V: fmt::Debug, S, E: Engine> fmt::Debug for Entry<'_, K, V, S, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Entry::Occupied(o) => f

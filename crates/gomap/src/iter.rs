@@ -6,22 +6,14 @@
 use core::fmt;
 use core::iter::FusedIterator;
 
-use crate::raw::{RawDrain, RawIntoIter, RawIterMut, RawIterRef, RawTable};
+use crate::engine::{Classic, Engine, Table, TableOf};
 
 /// Iterator over `(&K, &V)`, from [`GoMap::iter`](crate::GoMap::iter).
-pub struct Iter<'a, K, V> {
-    inner: RawIterRef<'a, K, V>,
+pub struct Iter<'a, K: 'a, V: 'a, E: Engine = Classic> {
+    pub(crate) inner: <TableOf<K, V, E> as Table<K, V>>::Iter<'a>,
 }
 
-impl<'a, K, V> Iter<'a, K, V> {
-    pub(crate) fn new(table: &'a RawTable<K, V>) -> Self {
-        Iter {
-            inner: RawIterRef::new(table),
-        }
-    }
-}
-
-impl<K, V> Clone for Iter<'_, K, V> {
+impl<K, V, E: Engine> Clone for Iter<'_, K, V, E> {
     fn clone(&self) -> Self {
         Iter {
             inner: self.inner.clone(),
@@ -29,7 +21,7 @@ impl<K, V> Clone for Iter<'_, K, V> {
     }
 }
 
-impl<'a, K, V> Iterator for Iter<'a, K, V> {
+impl<'a, K, V, E: Engine> Iterator for Iter<'a, K, V, E> {
     type Item = (&'a K, &'a V);
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
@@ -39,33 +31,25 @@ impl<'a, K, V> Iterator for Iter<'a, K, V> {
         self.inner.size_hint()
     }
 }
-impl<K, V> ExactSizeIterator for Iter<'_, K, V> {
+impl<K, V, E: Engine> ExactSizeIterator for Iter<'_, K, V, E> {
     fn len(&self) -> usize {
         self.inner.len()
     }
 }
-impl<K, V> FusedIterator for Iter<'_, K, V> {}
+impl<K, V, E: Engine> FusedIterator for Iter<'_, K, V, E> {}
 
-impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Iter<'_, K, V> {
+impl<K: fmt::Debug, V: fmt::Debug, E: Engine> fmt::Debug for Iter<'_, K, V, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.clone()).finish()
     }
 }
 
 /// Iterator over `(&K, &mut V)`, from [`GoMap::iter_mut`](crate::GoMap::iter_mut).
-pub struct IterMut<'a, K, V> {
-    inner: RawIterMut<'a, K, V>,
+pub struct IterMut<'a, K: 'a, V: 'a, E: Engine = Classic> {
+    pub(crate) inner: <TableOf<K, V, E> as Table<K, V>>::IterMut<'a>,
 }
 
-impl<'a, K, V> IterMut<'a, K, V> {
-    pub(crate) fn new(table: &'a mut RawTable<K, V>) -> Self {
-        IterMut {
-            inner: RawIterMut::new(table),
-        }
-    }
-}
-
-impl<'a, K, V> Iterator for IterMut<'a, K, V> {
+impl<'a, K, V, E: Engine> Iterator for IterMut<'a, K, V, E> {
     type Item = (&'a K, &'a mut V);
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
@@ -75,74 +59,58 @@ impl<'a, K, V> Iterator for IterMut<'a, K, V> {
         self.inner.size_hint()
     }
 }
-impl<K, V> ExactSizeIterator for IterMut<'_, K, V> {
+impl<K, V, E: Engine> ExactSizeIterator for IterMut<'_, K, V, E> {
     fn len(&self) -> usize {
         self.inner.len()
     }
 }
-impl<K, V> FusedIterator for IterMut<'_, K, V> {}
+impl<K, V, E: Engine> FusedIterator for IterMut<'_, K, V, E> {}
 
 /// Owning iterator, from `GoMap::into_iter`. Entries not taken are dropped
 /// with it; if one's `Drop` panics, the others are still dropped (see
 /// [A panicking `Drop`](crate::GoMap#a-panicking-drop)).
-pub struct IntoIter<K, V> {
-    inner: RawIntoIter<K, V>,
+pub struct IntoIter<K, V, E: Engine = Classic> {
+    pub(crate) inner: <TableOf<K, V, E> as Table<K, V>>::IntoIter,
 }
 
-impl<K, V> IntoIter<K, V> {
-    pub(crate) fn new(table: RawTable<K, V>) -> Self {
-        IntoIter {
-            inner: RawIntoIter::new(table),
-        }
-    }
-}
-
-impl<K, V> Iterator for IntoIter<K, V> {
+impl<K, V, E: Engine> Iterator for IntoIter<K, V, E> {
     type Item = (K, V);
     #[inline]
     fn next(&mut self) -> Option<(K, V)> {
         self.inner.next()
     }
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.inner.len(), Some(self.inner.len()))
+        self.inner.size_hint()
     }
 }
-impl<K, V> ExactSizeIterator for IntoIter<K, V> {}
-impl<K, V> FusedIterator for IntoIter<K, V> {}
+impl<K, V, E: Engine> ExactSizeIterator for IntoIter<K, V, E> {}
+impl<K, V, E: Engine> FusedIterator for IntoIter<K, V, E> {}
 
 /// Draining iterator, from [`GoMap::drain`](crate::GoMap::drain).
-pub struct Drain<'a, K, V> {
-    inner: RawDrain<'a, K, V>,
+pub struct Drain<'a, K: 'a, V: 'a, E: Engine = Classic> {
+    pub(crate) inner: <TableOf<K, V, E> as Table<K, V>>::Drain<'a>,
 }
 
-impl<'a, K, V> Drain<'a, K, V> {
-    pub(crate) fn new(table: &'a mut RawTable<K, V>, seed: u32) -> Self {
-        Drain {
-            inner: RawDrain::new(table, seed),
-        }
-    }
-}
-
-impl<K, V> Iterator for Drain<'_, K, V> {
+impl<K, V, E: Engine> Iterator for Drain<'_, K, V, E> {
     type Item = (K, V);
     #[inline]
     fn next(&mut self) -> Option<(K, V)> {
         self.inner.next()
     }
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.inner.len(), Some(self.inner.len()))
+        self.inner.size_hint()
     }
 }
-impl<K, V> ExactSizeIterator for Drain<'_, K, V> {}
-impl<K, V> FusedIterator for Drain<'_, K, V> {}
+impl<K, V, E: Engine> ExactSizeIterator for Drain<'_, K, V, E> {}
+impl<K, V, E: Engine> FusedIterator for Drain<'_, K, V, E> {}
 
 macro_rules! projection {
     ($(#[$doc:meta])* $name:ident<$($lt:lifetime)?>, $inner:ty, $item:ty, |$p:pat_param| $e:expr) => {
         $(#[$doc])*
-        pub struct $name<$($lt,)? K, V> {
+        pub struct $name<$($lt,)? K, V, E: Engine = Classic> {
             pub(crate) inner: $inner,
         }
-        impl<$($lt,)? K, V> Iterator for $name<$($lt,)? K, V> {
+        impl<$($lt,)? K, V, E: Engine> Iterator for $name<$($lt,)? K, V, E> {
             type Item = $item;
             #[inline]
             fn next(&mut self) -> Option<$item> {
@@ -152,28 +120,28 @@ macro_rules! projection {
                 self.inner.size_hint()
             }
         }
-        impl<$($lt,)? K, V> ExactSizeIterator for $name<$($lt,)? K, V> {}
-        impl<$($lt,)? K, V> FusedIterator for $name<$($lt,)? K, V> {}
+        impl<$($lt,)? K, V, E: Engine> ExactSizeIterator for $name<$($lt,)? K, V, E> {}
+        impl<$($lt,)? K, V, E: Engine> FusedIterator for $name<$($lt,)? K, V, E> {}
     };
 }
 
 projection!(
     /// Iterator over keys, from [`GoMap::keys`](crate::GoMap::keys).
-    Keys<'a>, Iter<'a, K, V>, &'a K, |(k, _)| k
+    Keys<'a>, Iter<'a, K, V, E>, &'a K, |(k, _)| k
 );
 projection!(
     /// Iterator over values, from [`GoMap::values`](crate::GoMap::values).
-    Values<'a>, Iter<'a, K, V>, &'a V, |(_, v)| v
+    Values<'a>, Iter<'a, K, V, E>, &'a V, |(_, v)| v
 );
 projection!(
     /// Iterator over mutable values, from [`GoMap::values_mut`](crate::GoMap::values_mut).
-    ValuesMut<'a>, IterMut<'a, K, V>, &'a mut V, |(_, v)| v
+    ValuesMut<'a>, IterMut<'a, K, V, E>, &'a mut V, |(_, v)| v
 );
 projection!(
     /// Owning iterator over keys, from [`GoMap::into_keys`](crate::GoMap::into_keys).
-    IntoKeys<>, IntoIter<K, V>, K, |(k, _)| k
+    IntoKeys<>, IntoIter<K, V, E>, K, |(k, _)| k
 );
 projection!(
     /// Owning iterator over values, from [`GoMap::into_values`](crate::GoMap::into_values).
-    IntoValues<>, IntoIter<K, V>, V, |(_, v)| v
+    IntoValues<>, IntoIter<K, V, E>, V, |(_, v)| v
 );

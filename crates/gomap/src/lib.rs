@@ -92,6 +92,7 @@
 
 #![warn(missing_docs)]
 
+mod engine;
 mod entry;
 pub mod events;
 mod hash;
@@ -103,6 +104,7 @@ mod raw;
 pub mod stats;
 mod sync_map;
 
+pub use engine::{Classic, Engine};
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
 pub use hash::{DefaultHashBuilder, SeedSource};
 pub use iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};

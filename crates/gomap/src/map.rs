@@ -8,13 +8,14 @@ use core::hash::{BuildHasher, Hash};
 use core::ops::Index;
 use core::sync::atomic::{AtomicU64, Ordering};
 
+use crate::engine::{CapacityError, Classic, Engine, RawEntry, Table};
 use crate::entry::{Entry, OccupiedEntry, VacantEntry};
 use crate::events::{Event, Observer, ReseedCause};
-use crate::hash::{draw_seed, make_hash, DefaultHashBuilder, SeedSource};
+use crate::hash::{DefaultHashBuilder, SeedSource};
 use crate::iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
 use crate::layout::{Header, Layout};
 use crate::range::Range;
-use crate::raw::{CapacityError, RawEntry, RawTable, MAX_ALLOC};
+use crate::raw::MAX_ALLOC;
 use crate::stats::Stats;
 
 /// Go 1.19's runtime hash map, with the API of `std::collections::HashMap`.
@@ -50,12 +51,12 @@ use crate::stats::Stats;
 /// walk does no extra work when no `Drop` panics. [`GoMap::retain`] takes an
 /// entry out of the map before dropping it, so a panic there leaves the
 /// entries it has not visited yet in the map.
-pub struct GoMap<K, V, S = DefaultHashBuilder> {
-    pub(crate) table: RawTable<K, V>,
-    pub(crate) hash_builder: S,
-    pub(crate) seeds: Option<Box<dyn SeedSource>>,
+pub struct GoMap<K, V, S = DefaultHashBuilder, E: Engine = Classic> {
+    table: E::Table<K, V>,
+    hash_builder: S,
+    seeds: Option<Box<dyn SeedSource>>,
     /// Identifies this map to range cursors.
-    pub(crate) id: u64,
+    id: u64,
 }
 
 /// Source of map identities for range cursors.
@@ -68,16 +69,7 @@ fn next_map_id() -> u64 {
 #[cold]
 #[inline(never)]
 fn capacity_panic(e: CapacityError) -> ! {
-    match e.bytes {
-        Some(bytes) => panic!(
-            "gomap: cannot allocate a bucket array for B = {} ({} bytes)",
-            e.b, bytes
-        ),
-        None => panic!(
-            "gomap: a bucket array for B = {} does not fit in memory",
-            e.b
-        ),
-    }
+    panic!("gomap: {e}")
 }
 
 impl<K, V> GoMap<K, V, DefaultHashBuilder> {
@@ -153,16 +145,43 @@ impl<K, V, S> GoMap<K, V, S> {
     ) -> Self {
         Self::build(hint, hash_builder, Some(Box::new(seeds)))
     }
+}
 
-    fn build(hint: usize, hash_builder: S, mut seeds: Option<Box<dyn SeedSource>>) -> Self {
-        let seed = draw_seed(&mut seeds);
-        let table = RawTable::with_hint(hint, seed).unwrap_or_else(|e| capacity_panic(e));
+impl<K, V, S, E: Engine> GoMap<K, V, S, E> {
+    /// The one constructor every engine's public constructors call: draws
+    /// the first seed, then sizes the table for `hint` by the engine's
+    /// `make` rule.
+    pub(crate) fn build(
+        hint: usize,
+        hash_builder: S,
+        mut seeds: Option<Box<dyn SeedSource>>,
+    ) -> Self {
+        let seed = E::Table::<K, V>::draw_seed(&mut seeds);
+        let table = E::Table::<K, V>::with_hint(hint, seed).unwrap_or_else(|e| capacity_panic(e));
         GoMap {
             table,
             hash_builder,
             seeds,
             id: next_map_id(),
         }
+    }
+
+    /// This map's identity for range cursors.
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The entry whose key `eq` accepts among those with hash `hash`: a
+    /// lookup for callers that hash with this map's builder and seed
+    /// themselves (SyncMap hashes once for two maps).
+    #[inline(always)]
+    pub(crate) fn get_hashed(&self, hash: u64, eq: impl FnMut(&K) -> bool) -> Option<(&K, &V)> {
+        self.table.get(hash, eq)
+    }
+
+    /// Draws the map's next seed from its source.
+    fn draw_seed(&mut self) -> <E::Table<K, V> as Table<K, V>>::Seed {
+        E::Table::<K, V>::draw_seed(&mut self.seeds)
     }
 
     /// The map's `BuildHasher`.
@@ -185,9 +204,7 @@ impl<K, V, S> GoMap<K, V, S> {
     /// progress defers the next one, so a map can run past its load factor
     /// until the current growth ends).
     pub fn capacity(&self) -> usize {
-        let b = self.table.b();
-        let threshold = if b == 0 { 8 } else { 13 * ((1usize << b) / 2) };
-        threshold.max(self.table.len())
+        self.table.capacity()
     }
 
     /// Removes every entry. Go's `clear` (`runtime.mapclear`): keeps `B` and
@@ -202,7 +219,7 @@ impl<K, V, S> GoMap<K, V, S> {
         if self.table.len() == 0 {
             return;
         }
-        let seed = draw_seed(&mut self.seeds);
+        let seed = self.draw_seed();
         self.table.clear(seed);
     }
 
@@ -238,47 +255,51 @@ impl<K, V, S> GoMap<K, V, S> {
     /// assert!(seen >= 100 && seen <= 200);
     /// assert!(m.keys().all(|k| k % 2 == 1 || *k >= 1000));
     /// ```
-    pub fn range(&self) -> Range<K, V> {
+    pub fn range(&self) -> Range<K, V, E> {
         Range::new(self.id, self.table.range_state())
     }
 
     /// An iterator over `(&K, &V)`, starting at a random bucket and slot
     /// offset like Go's `range`.
-    pub fn iter(&self) -> Iter<'_, K, V> {
-        Iter::new(&self.table)
+    pub fn iter(&self) -> Iter<'_, K, V, E> {
+        Iter {
+            inner: self.table.iter(),
+        }
     }
 
     /// An iterator over `(&K, &mut V)`.
-    pub fn iter_mut(&mut self) -> IterMut<'_, K, V> {
-        IterMut::new(&mut self.table)
+    pub fn iter_mut(&mut self) -> IterMut<'_, K, V, E> {
+        IterMut {
+            inner: self.table.iter_mut(),
+        }
     }
 
     /// An iterator over the keys.
-    pub fn keys(&self) -> Keys<'_, K, V> {
+    pub fn keys(&self) -> Keys<'_, K, V, E> {
         Keys { inner: self.iter() }
     }
 
     /// An iterator over the values.
-    pub fn values(&self) -> Values<'_, K, V> {
+    pub fn values(&self) -> Values<'_, K, V, E> {
         Values { inner: self.iter() }
     }
 
     /// An iterator over the values, mutably.
-    pub fn values_mut(&mut self) -> ValuesMut<'_, K, V> {
+    pub fn values_mut(&mut self) -> ValuesMut<'_, K, V, E> {
         ValuesMut {
             inner: self.iter_mut(),
         }
     }
 
     /// Consumes the map, yielding its keys.
-    pub fn into_keys(self) -> IntoKeys<K, V> {
+    pub fn into_keys(self) -> IntoKeys<K, V, E> {
         IntoKeys {
             inner: self.into_iter(),
         }
     }
 
     /// Consumes the map, yielding its values.
-    pub fn into_values(self) -> IntoValues<K, V> {
+    pub fn into_values(self) -> IntoValues<K, V, E> {
         IntoValues {
             inner: self.into_iter(),
         }
@@ -292,13 +313,15 @@ impl<K, V, S> GoMap<K, V, S> {
     /// (the others are still dropped, see [A panicking
     /// `Drop`](GoMap#a-panicking-drop)), it is left empty with no bucket
     /// array, as a new map.
-    pub fn drain(&mut self) -> Drain<'_, K, V> {
+    pub fn drain(&mut self) -> Drain<'_, K, V, E> {
         let seed = if self.table.len() > 0 {
-            draw_seed(&mut self.seeds)
+            self.draw_seed()
         } else {
-            self.table.hash0()
+            self.table.seed()
         };
-        Drain::new(&mut self.table, seed)
+        Drain {
+            inner: self.table.drain(seed),
+        }
     }
 
     /// Keeps only the entries for which `f` returns true. Entries are
@@ -307,11 +330,25 @@ impl<K, V, S> GoMap<K, V, S> {
     pub fn retain<F: FnMut(&K, &mut V) -> bool>(&mut self, f: F) {
         let removed = self.table.retain(f);
         if removed > 0 && self.table.len() == 0 {
-            let seed = draw_seed(&mut self.seeds);
+            let seed = self.draw_seed();
             self.table.reseed(seed, ReseedCause::DeleteToEmpty);
         }
     }
 
+    /// Attaches an observer that receives the map's [`events`](crate::events)
+    /// from now on, replacing any previous one.
+    pub fn set_observer(&mut self, observer: impl Observer) {
+        self.table.set_observer(Some(Box::new(observer)));
+    }
+
+    /// Detaches the observer and hands it back (`None` if there was none).
+    pub fn remove_observer(&mut self) -> Option<Box<dyn Observer>> {
+        self.table.take_observer()
+    }
+}
+
+/// The classic engine's own views.
+impl<K, V, S> GoMap<K, V, S, Classic> {
     /// The header (Go's `hmap`): count, flags, B, noverflow, hash0,
     /// nevacuate, and whether a growth is in progress.
     ///
@@ -343,17 +380,6 @@ impl<K, V, S> GoMap<K, V, S> {
         self.table.layout()
     }
 
-    /// Attaches an observer that receives the map's [`events`](crate::events)
-    /// from now on, replacing any previous one.
-    pub fn set_observer(&mut self, observer: impl Observer) {
-        self.table.set_observer(Some(Box::new(observer)));
-    }
-
-    /// Detaches the observer and hands it back (`None` if there was none).
-    pub fn remove_observer(&mut self) -> Option<Box<dyn Observer>> {
-        self.table.take_observer()
-    }
-
     /// Statistics in the terms of Go's load-factor table: occupancy,
     /// overflow buckets (pool and heap), growth progress, bytes by part, and
     /// the entries a lookup checks. O(number of buckets).
@@ -379,14 +405,25 @@ impl<K, V, S> GoMap<K, V, S> {
     }
 }
 
-impl<K, V, S> GoMap<K, V, S>
+impl<K, V, S, E: Engine> GoMap<K, V, S, E>
 where
     K: Eq + Hash,
     S: BuildHasher,
 {
     #[inline(always)]
     fn hash<Q: Hash + ?Sized>(&self, key: &Q) -> u64 {
-        make_hash(&self.hash_builder, self.table.hash0(), key)
+        E::Table::<K, V>::hash_of(&self.hash_builder, self.table.seed(), key)
+    }
+
+    /// One step of a `range()` cursor made from this map.
+    pub(crate) fn range_step(
+        &self,
+        state: &mut <E::Table<K, V> as Table<K, V>>::RangeState,
+    ) -> Option<(&K, &V)> {
+        let seed = self.table.seed();
+        let hb = &self.hash_builder;
+        self.table
+            .range_next(state, |k| E::Table::<K, V>::hash_of(hb, seed, k))
     }
 
     /// The value for `key`.
@@ -446,10 +483,10 @@ where
         // The entry API's work without building an `Entry`: one write-side
         // lookup, then overwrite or insert in place.
         let hash = self.hash(&key);
-        let seed = self.table.hash0();
+        let seed = self.table.seed();
         let hb = &self.hash_builder;
         self.table
-            .insert(hash, key, val, |k| make_hash(hb, seed, k))
+            .insert(hash, key, val, |k| E::Table::<K, V>::hash_of(hb, seed, k))
             .unwrap_or_else(|e| capacity_panic(e))
     }
 
@@ -474,26 +511,30 @@ where
             return None;
         }
         let hash = self.hash(key);
-        let seed = self.table.hash0();
+        let seed = self.table.seed();
         let hb = &self.hash_builder;
         let seeds = &mut self.seeds;
         self.table.remove(
             hash,
             |k| k.borrow() == key,
-            |k| make_hash(hb, seed, k),
-            || draw_seed(seeds),
+            |k| E::Table::<K, V>::hash_of(hb, seed, k),
+            || E::Table::<K, V>::draw_seed(seeds),
         )
     }
 
     /// The entry for `key`, for in-place manipulation. Like Go's
     /// `mapassign`, this does the write's growth work up front.
-    pub fn entry(&mut self, key: K) -> Entry<'_, K, V, S> {
+    pub fn entry(&mut self, key: K) -> Entry<'_, K, V, S, E> {
         let hash = self.hash(&key);
-        let seed = self.table.hash0();
+        let seed = self.table.seed();
         let hb = &self.hash_builder;
         let raw = self
             .table
-            .entry(hash, |k| *k == key, |k| make_hash(hb, seed, k))
+            .entry(
+                hash,
+                |k| *k == key,
+                |k| E::Table::<K, V>::hash_of(hb, seed, k),
+            )
             .unwrap_or_else(|e| capacity_panic(e));
         match raw {
             RawEntry::Occupied(raw) => Entry::Occupied(OccupiedEntry {
@@ -526,10 +567,10 @@ where
     /// Like [`GoMap::reserve`], returning an error instead of panicking
     /// when the bucket array cannot be allocated.
     pub fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
-        let seed = self.table.hash0();
+        let seed = self.table.seed();
         let hb = &self.hash_builder;
         self.table
-            .reserve(additional, |k| make_hash(hb, seed, k))
+            .reserve(additional, |k| E::Table::<K, V>::hash_of(hb, seed, k))
             .map_err(TryReserveError)
     }
 
@@ -542,11 +583,11 @@ where
     /// that every key sits in the bucket its hash selects. Panics with a
     /// description on the first violation. Meant for tests; costs O(n).
     pub fn check_invariants(&self) {
-        let seed = self.table.hash0();
+        let seed = self.table.seed();
         let hb = &self.hash_builder;
-        let hasher = |k: &K| make_hash(hb, seed, k);
+        let hasher = |k: &K| E::Table::<K, V>::hash_of(hb, seed, k);
         if let Err(e) = self.table.check(Some(&hasher)) {
-            panic!("gomap invariant violated: {e}\nheader: {:?}", self.header());
+            panic!("gomap invariant violated: {e}");
         }
     }
 }
@@ -564,18 +605,7 @@ impl fmt::Debug for TryReserveError {
 
 impl fmt::Display for TryReserveError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0.bytes {
-            Some(bytes) => write!(
-                f,
-                "cannot allocate a bucket array for B = {} ({bytes} bytes)",
-                self.0.b
-            ),
-            None => write!(
-                f,
-                "a bucket array for B = {} does not fit in memory",
-                self.0.b
-            ),
-        }
+        fmt::Display::fmt(&self.0, f)
     }
 }
 
@@ -585,24 +615,24 @@ impl std::error::Error for TryReserveError {}
 /// `maxAlloc`); `with_capacity` ignores hints whose buckets exceed it.
 pub const MAX_BUCKET_BYTES: usize = MAX_ALLOC;
 
-impl<K, V, S: Default> Default for GoMap<K, V, S> {
+impl<K, V, S: Default, E: Engine> Default for GoMap<K, V, S, E> {
     fn default() -> Self {
-        Self::with_hasher(S::default())
+        Self::build(0, S::default(), None)
     }
 }
 
-impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for GoMap<K, V, S> {
+impl<K: fmt::Debug, V: fmt::Debug, S, E: Engine> fmt::Debug for GoMap<K, V, S, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.iter()).finish()
     }
 }
 
-impl<K: Clone, V: Clone, S: Clone> Clone for GoMap<K, V, S> {
+impl<K: Clone, V: Clone, S: Clone, E: Engine> Clone for GoMap<K, V, S, E> {
     /// A copy with the identical layout: same `B`, seed, chains, slots and
     /// growth progress. Seeds of the copy come from the random generator.
     fn clone(&self) -> Self {
         GoMap {
-            table: self.table.clone(),
+            table: self.table.clone_table(),
             hash_builder: self.hash_builder.clone(),
             seeds: None,
             id: next_map_id(),
@@ -610,7 +640,7 @@ impl<K: Clone, V: Clone, S: Clone> Clone for GoMap<K, V, S> {
     }
 }
 
-impl<K, V, S> PartialEq for GoMap<K, V, S>
+impl<K, V, S, E: Engine> PartialEq for GoMap<K, V, S, E>
 where
     K: Eq + Hash,
     V: PartialEq,
@@ -624,9 +654,9 @@ where
     }
 }
 
-impl<K: Eq + Hash, V: Eq, S: BuildHasher> Eq for GoMap<K, V, S> {}
+impl<K: Eq + Hash, V: Eq, S: BuildHasher, E: Engine> Eq for GoMap<K, V, S, E> {}
 
-impl<K, Q, V, S> Index<&Q> for GoMap<K, V, S>
+impl<K, Q, V, S, E: Engine> Index<&Q> for GoMap<K, V, S, E>
 where
     K: Eq + Hash + Borrow<Q>,
     Q: Eq + Hash + ?Sized,
@@ -639,7 +669,7 @@ where
     }
 }
 
-impl<K: Eq + Hash, V, S: BuildHasher> Extend<(K, V)> for GoMap<K, V, S> {
+impl<K: Eq + Hash, V, S: BuildHasher, E: Engine> Extend<(K, V)> for GoMap<K, V, S, E> {
     fn extend<T: IntoIterator<Item = (K, V)>>(&mut self, iter: T) {
         for (k, v) in iter {
             self.insert(k, v);
@@ -647,7 +677,7 @@ impl<K: Eq + Hash, V, S: BuildHasher> Extend<(K, V)> for GoMap<K, V, S> {
     }
 }
 
-impl<'a, K, V, S> Extend<(&'a K, &'a V)> for GoMap<K, V, S>
+impl<'a, K, V, S, E: Engine> Extend<(&'a K, &'a V)> for GoMap<K, V, S, E>
 where
     K: Eq + Hash + Copy,
     V: Copy,
@@ -660,10 +690,12 @@ where
     }
 }
 
-impl<K: Eq + Hash, V, S: BuildHasher + Default> FromIterator<(K, V)> for GoMap<K, V, S> {
+impl<K: Eq + Hash, V, S: BuildHasher + Default, E: Engine> FromIterator<(K, V)>
+    for GoMap<K, V, S, E>
+{
     fn from_iter<T: IntoIterator<Item = (K, V)>>(iter: T) -> Self {
         let iter = iter.into_iter();
-        let mut map = Self::with_capacity_and_hasher(iter.size_hint().0, S::default());
+        let mut map = Self::build(iter.size_hint().0, S::default(), None);
         map.extend(iter);
         map
     }
@@ -675,29 +707,31 @@ impl<K: Eq + Hash, V, const N: usize> From<[(K, V); N]> for GoMap<K, V, DefaultH
     }
 }
 
-impl<K, V, S> IntoIterator for GoMap<K, V, S> {
+impl<K, V, S, E: Engine> IntoIterator for GoMap<K, V, S, E> {
     type Item = (K, V);
-    type IntoIter = IntoIter<K, V>;
+    type IntoIter = IntoIter<K, V, E>;
 
-    fn into_iter(self) -> IntoIter<K, V> {
-        IntoIter::new(self.table)
+    fn into_iter(self) -> IntoIter<K, V, E> {
+        IntoIter {
+            inner: self.table.into_iter(),
+        }
     }
 }
 
-impl<'a, K, V, S> IntoIterator for &'a GoMap<K, V, S> {
+impl<'a, K, V, S, E: Engine> IntoIterator for &'a GoMap<K, V, S, E> {
     type Item = (&'a K, &'a V);
-    type IntoIter = Iter<'a, K, V>;
+    type IntoIter = Iter<'a, K, V, E>;
 
-    fn into_iter(self) -> Iter<'a, K, V> {
+    fn into_iter(self) -> Iter<'a, K, V, E> {
         self.iter()
     }
 }
 
-impl<'a, K, V, S> IntoIterator for &'a mut GoMap<K, V, S> {
+impl<'a, K, V, S, E: Engine> IntoIterator for &'a mut GoMap<K, V, S, E> {
     type Item = (&'a K, &'a mut V);
-    type IntoIter = IterMut<'a, K, V>;
+    type IntoIter = IterMut<'a, K, V, E>;
 
-    fn into_iter(self) -> IterMut<'a, K, V> {
+    fn into_iter(self) -> IterMut<'a, K, V, E> {
         self.iter_mut()
     }
 }

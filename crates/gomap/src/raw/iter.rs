@@ -148,7 +148,7 @@ impl<K, V> RawTable<K, V> {
 
 /// An owning iterator: moves entries out of a table it owns. A slot it has
 /// taken is marked emptyOne so the table's `Drop` skips it.
-pub(crate) struct RawIntoIter<K, V> {
+pub struct RawIntoIter<K, V> {
     table: RawTable<K, V>,
     iter: RawIter<K, V>,
 }
@@ -188,7 +188,7 @@ impl<K, V> RawIntoIter<K, V> {
 /// `drain`: the map's table is moved out into this iterator; when it ends,
 /// the table is cleared Go-style (keeping `B` and its array) and put back.
 /// If the iterator is leaked, the map stays empty and valid.
-pub(crate) struct RawDrain<'a, K, V> {
+pub struct RawDrain<'a, K, V> {
     inner: Option<RawIntoIter<K, V>>,
     /// Entries the map held when the drain started.
     count: usize,
@@ -241,7 +241,7 @@ impl<K, V> Drop for RawDrain<'_, K, V> {
 }
 
 /// Shared iteration over a borrowed table.
-pub(crate) struct RawIterRef<'a, K, V> {
+pub struct RawIterRef<'a, K, V> {
     iter: RawIter<K, V>,
     _table: PhantomData<&'a RawTable<K, V>>,
 }
@@ -287,7 +287,7 @@ impl<'a, K, V> Iterator for RawIterRef<'a, K, V> {
 }
 
 /// Iteration with mutable values over a uniquely borrowed table.
-pub(crate) struct RawIterMut<'a, K, V> {
+pub struct RawIterMut<'a, K, V> {
     iter: RawIter<K, V>,
     _table: PhantomData<&'a mut RawTable<K, V>>,
 }

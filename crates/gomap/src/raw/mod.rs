@@ -52,7 +52,7 @@ pub(crate) struct CapacityError {
 }
 
 /// Go's `hmap` for keys `K` and values `V`.
-pub(crate) struct RawTable<K, V> {
+pub struct RawTable<K, V> {
     /// Live entries. Go: `count`.
     count: usize,
     /// Flag bits; only [`SAME_SIZE_GROW`] is used. Go: `flags`.
@@ -202,7 +202,7 @@ pub(crate) enum RawEntry<'a, K, V> {
 }
 
 /// A full slot, held with the table's unique borrow so it stays valid.
-pub(crate) struct RawOccupied<'a, K, V> {
+pub struct RawOccupied<'a, K, V> {
     table: &'a mut RawTable<K, V>,
     slot: Slot,
 }
@@ -237,7 +237,7 @@ impl<'a, K, V> RawOccupied<'a, K, V> {
 }
 
 /// Where an absent key will go, held with the table's unique borrow.
-pub(crate) struct RawVacant<'a, K, V> {
+pub struct RawVacant<'a, K, V> {
     table: &'a mut RawTable<K, V>,
     pos: VacantPos,
 }

@@ -86,7 +86,7 @@ use super::{Bucket, RawTable};
 
 /// A cursor's position; it holds no pointer into the table.
 #[derive(Debug)]
-pub(crate) struct RangeState {
+pub struct RangeState {
     b_it: u8,
     start: usize,
     mask: u64,

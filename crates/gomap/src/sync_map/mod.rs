@@ -458,7 +458,7 @@ where
     K: Borrow<Q>,
     Q: Eq + ?Sized,
 {
-    m.table.get(hash, |k| k.borrow() == key).map(|(_, e)| e)
+    m.get_hashed(hash, |k| k.borrow() == key).map(|(_, e)| e)
 }
 
 /// The value pointer `Ref` and retirement code works with.
@@ -1198,7 +1198,7 @@ where
                 shared: d.is_some_and(|d| Entry::ptr_eq(e, d)),
             });
         }
-        for (k, e) in dirty.map.iter().flat_map(GoMap::iter) {
+        for (k, e) in dirty.map.iter().flat_map(|m| m.iter()) {
             if !read.m.contains_key(k) {
                 out.push(DebugEntry {
                     key: k.clone(),

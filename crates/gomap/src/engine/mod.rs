@@ -1,0 +1,245 @@
+//! The seam between the std-shaped map and the engines behind it.
+//!
+//! [`GoMap`](crate::GoMap) is written once, over the crate-internal trait
+//! [`Table`]: lookups, writes, the entry API, iteration, `range()`, `retain`,
+//! `drain`, the traits. An engine is a type implementing `Table`; an
+//! [`Engine`] marker names it, so a map's generation is a type parameter
+//! (`GoMap<K, V, S, Classic>`) rather than a second copy of the map.
+//!
+//! Decisions, each with its reason:
+//!
+//! - **A marker with a generic associated type, not the table type itself,
+//!   is the parameter**, so public signatures read `GoMap<K, V, S, Classic>`
+//!   and never name a raw table.
+//! - **The trait is sealed and its table side is crate-internal**: an engine
+//!   holds `unsafe` invariants the safe layer relies on, so only this crate
+//!   can supply one.
+//! - **Hashing stays in the safe layer**: the engine receives finished
+//!   64-bit hashes and a rehash closure for moving entries, as Go's map
+//!   receives `t.hasher`. The engine only says how its seed enters a hash
+//!   ([`Table::hash_seed`]), since Go's two generations differ there (a
+//!   32-bit `hash0` for the classic map, a 64-bit seed for the Swiss map).
+//! - **Engine-specific views (`header()`, `layout()`, `stats()`) are inherent
+//!   methods on `GoMap<K, V, S, ThatEngine>`**, not trait methods: their
+//!   types differ by generation.
+
+#![forbid(unsafe_code)]
+
+use core::fmt;
+use core::hash::{BuildHasher, Hash, Hasher};
+use core::iter::FusedIterator;
+
+use crate::events::{Event, Observer, ReseedCause};
+use crate::hash::SeedSource;
+
+mod classic;
+
+/// Which of Go's map generations a [`GoMap`](crate::GoMap) runs. Sealed:
+/// the engines are this crate's.
+pub trait Engine: sealed::Sealed + Sized + 'static {
+    /// The engine's table for keys `K` and values `V`.
+    #[doc(hidden)]
+    type Table<K, V>: Table<K, V>;
+}
+
+/// Go 1.19's classic map (Go ≤ 1.23): buckets of 8 slots with tophash bytes,
+/// overflow chains, incremental evacuation. The default engine of
+/// [`GoMap`](crate::GoMap).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Classic;
+
+impl Engine for Classic {
+    type Table<K, V> = crate::raw::RawTable<K, V>;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::Classic {}
+}
+
+/// A bucket array or table that could not be allocated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CapacityError {
+    /// The classic map's bucket array for `2^b` buckets: `bytes`, or more
+    /// than the address space (`None`).
+    Buckets { b: u8, bytes: Option<usize> },
+}
+
+impl fmt::Display for CapacityError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            CapacityError::Buckets {
+                b,
+                bytes: Some(bytes),
+            } => {
+                write!(
+                    f,
+                    "cannot allocate a bucket array for B = {b} ({bytes} bytes)"
+                )
+            }
+            CapacityError::Buckets { b, bytes: None } => {
+                write!(f, "a bucket array for B = {b} does not fit in memory")
+            }
+        }
+    }
+}
+
+/// What a write-side lookup found: the key's slot, or where it would go.
+pub enum RawEntry<O, V> {
+    Occupied(O),
+    Vacant(V),
+}
+
+/// A full slot found by [`Table::entry`], holding the table's unique borrow.
+pub trait OccupiedSlot<'a, K, V> {
+    /// The engine's seed type, drawn again when a remove empties the map.
+    type Seed;
+    fn key(&self) -> &K;
+    fn get(&self) -> &V;
+    fn get_mut(&mut self) -> &mut V;
+    fn into_mut(self) -> &'a mut V;
+    /// Removes the entry with the engine's delete rules; `reseed` is called
+    /// when the map becomes empty.
+    fn remove(self, reseed: impl FnOnce() -> Self::Seed) -> (K, V);
+}
+
+/// A vacant position found by [`Table::entry`], holding the table's unique
+/// borrow; the write's growth work is already done.
+pub trait VacantSlot<'a, K, V> {
+    /// The slot's full counterpart, for `insert_entry`.
+    type Occupied: OccupiedSlot<'a, K, V>;
+    /// Inserts the entry (growing first where Go would); `hasher` rehashes
+    /// entries a growth moves.
+    fn insert(
+        self,
+        key: K,
+        val: V,
+        hasher: impl Fn(&K) -> u64,
+    ) -> Result<(&'a K, &'a mut V), CapacityError>;
+}
+
+/// An engine's table: everything the safe layer needs, in hashes and
+/// closures. Implemented by `raw::RawTable` (the classic map).
+///
+/// Contract for every implementation:
+/// - `eq` closures are only called on keys whose stored hash matches the
+///   hash passed in (as far as the engine records hashes), and may panic:
+///   the table stays valid.
+/// - `hasher` closures may panic: the table stays valid and loses nothing.
+/// - The iterators yield every entry exactly once, in Go's random order.
+pub trait Table<K, V>: Sized {
+    /// The map's hash seed (Go's `h.hash0` / `m.seed`).
+    type Seed: Copy + Eq + fmt::Debug;
+    type Occupied<'a>: OccupiedSlot<'a, K, V, Seed = Self::Seed>
+    where
+        Self: 'a;
+    type Vacant<'a>: VacantSlot<'a, K, V>
+    where
+        Self: 'a;
+    type Iter<'a>: Iterator<Item = (&'a K, &'a V)> + ExactSizeIterator + FusedIterator + Clone
+    where
+        Self: 'a,
+        K: 'a,
+        V: 'a;
+    type IterMut<'a>: Iterator<Item = (&'a K, &'a mut V)> + ExactSizeIterator + FusedIterator
+    where
+        Self: 'a,
+        K: 'a,
+        V: 'a;
+    type IntoIter: Iterator<Item = (K, V)> + ExactSizeIterator + FusedIterator;
+    type Drain<'a>: Iterator<Item = (K, V)> + ExactSizeIterator + FusedIterator
+    where
+        Self: 'a;
+    /// A `range()` cursor's position; it borrows nothing.
+    type RangeState: fmt::Debug;
+
+    /// Draws a seed from `source`, or at random without one.
+    fn draw_seed(source: &mut Option<Box<dyn SeedSource>>) -> Self::Seed;
+    /// Feeds `seed` to a fresh hasher, before the key.
+    fn hash_seed<H: Hasher>(h: &mut H, seed: Self::Seed);
+
+    /// The hash the map uses for `key`: a hasher from `s`, the seed, then
+    /// the key.
+    #[inline(always)]
+    fn hash_of<Q: Hash + ?Sized, S: BuildHasher>(s: &S, seed: Self::Seed, key: &Q) -> u64 {
+        let mut h = s.build_hasher();
+        Self::hash_seed(&mut h, seed);
+        key.hash(&mut h);
+        h.finish()
+    }
+
+    /// An empty table sized for `hint` entries by Go's `make` rule.
+    fn with_hint(hint: usize, seed: Self::Seed) -> Result<Self, CapacityError>;
+    fn len(&self) -> usize;
+    fn seed(&self) -> Self::Seed;
+    /// Entries the table holds before its next growth, or `len()` if more.
+    fn capacity(&self) -> usize;
+
+    fn get(&self, hash: u64, eq: impl FnMut(&K) -> bool) -> Option<(&K, &V)>;
+    fn get_mut(&mut self, hash: u64, eq: impl FnMut(&K) -> bool) -> Option<(&K, &mut V)>;
+    /// Inserts or overwrites (keeping the stored key), returning the old value.
+    fn insert(
+        &mut self,
+        hash: u64,
+        key: K,
+        val: V,
+        hasher: impl Fn(&K) -> u64,
+    ) -> Result<Option<V>, CapacityError>
+    where
+        K: Eq;
+    /// The write-side lookup: does the write's growth work, then finds the
+    /// key's slot or a vacant one.
+    #[allow(clippy::type_complexity)]
+    fn entry(
+        &mut self,
+        hash: u64,
+        eq: impl FnMut(&K) -> bool,
+        hasher: impl Fn(&K) -> u64,
+    ) -> Result<RawEntry<Self::Occupied<'_>, Self::Vacant<'_>>, CapacityError>;
+    /// Removes the key with the engine's delete rules (and growth work);
+    /// `reseed` is called when the map becomes empty.
+    fn remove(
+        &mut self,
+        hash: u64,
+        eq: impl FnMut(&K) -> bool,
+        hasher: impl Fn(&K) -> u64,
+        reseed: impl FnOnce() -> Self::Seed,
+    ) -> Option<(K, V)>;
+    /// Removes in place the entries `keep` rejects; returns how many.
+    fn retain(&mut self, keep: impl FnMut(&K, &mut V) -> bool) -> usize;
+    /// Go's `clear` with the new seed `seed`. Called only on a non-empty map.
+    fn clear(&mut self, seed: Self::Seed);
+    /// Sets the seed (a map that became empty draws a new one).
+    fn reseed(&mut self, seed: Self::Seed, cause: ReseedCause);
+    fn reserve(
+        &mut self,
+        additional: usize,
+        hasher: impl Fn(&K) -> u64,
+    ) -> Result<(), CapacityError>;
+    /// A copy with the identical layout.
+    fn clone_table(&self) -> Self
+    where
+        K: Clone,
+        V: Clone;
+
+    fn iter(&self) -> Self::Iter<'_>;
+    fn iter_mut(&mut self) -> Self::IterMut<'_>;
+    fn into_iter(self) -> Self::IntoIter;
+    /// Empties the table, yielding its entries; `seed` is its next seed.
+    fn drain(&mut self, seed: Self::Seed) -> Self::Drain<'_>;
+    fn range_state(&self) -> Self::RangeState;
+    fn range_next(&self, st: &mut Self::RangeState, hasher: impl Fn(&K) -> u64)
+        -> Option<(&K, &V)>;
+
+    fn set_observer(&mut self, observer: Option<Box<dyn Observer>>);
+    fn take_observer(&mut self) -> Option<Box<dyn Observer>>;
+    fn emit(&mut self, make: impl FnOnce() -> Event);
+    /// Every structural invariant; with `hasher`, also that every key sits
+    /// where its hash places it.
+    fn check(&self, hasher: Option<&dyn Fn(&K) -> u64>) -> Result<(), String>;
+}
+
+/// The table type of engine `E` for `K → V`.
+pub(crate) type TableOf<K, V, E> = <E as Engine>::Table<K, V>;
+/// The seed type of engine `E`.
+pub(crate) type SeedOf<K, V, E> = <TableOf<K, V, E> as Table<K, V>>::Seed;
