@@ -43,6 +43,14 @@ pub type DefaultHashBuilder = foldhash::fast::RandomState;
 pub trait SeedSource: Send + Sync + 'static {
     /// The next seed.
     fn next_seed(&mut self) -> u32;
+
+    /// The next 64-bit seed, for the Swiss map (Go 1.24+ seeds a map with a
+    /// full 64-bit random value). By default two 32-bit seeds, high half
+    /// first; a replay that must reproduce recorded 64-bit seeds overrides it.
+    fn next_seed_u64(&mut self) -> u64 {
+        let hi = u64::from(self.next_seed());
+        (hi << 32) | u64::from(self.next_seed())
+    }
 }
 
 impl<F: FnMut() -> u32 + Send + Sync + 'static> SeedSource for F {
@@ -56,6 +64,15 @@ pub(crate) fn draw_seed(source: &mut Option<Box<dyn SeedSource>>) -> u32 {
     match source {
         Some(s) => s.next_seed(),
         None => fastrand::u32(..),
+    }
+}
+
+/// Draws a 64-bit seed from `source`, or from the thread-local generator.
+#[allow(dead_code)] // the Swiss engine's, which is being written
+pub(crate) fn draw_seed_u64(source: &mut Option<Box<dyn SeedSource>>) -> u64 {
+    match source {
+        Some(s) => s.next_seed_u64(),
+        None => fastrand::u64(..),
     }
 }
 

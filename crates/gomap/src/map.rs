@@ -100,9 +100,10 @@ impl<K, V> GoMap<K, V, DefaultHashBuilder> {
     /// start, so it also sees the [`Event::Make`].
     pub fn with_capacity_and_observer(hint: usize, observer: impl Observer) -> Self {
         let mut m = Self::with_capacity(hint);
-        m.table.set_observer(Some(Box::new(observer)));
-        let b = m.table.b();
-        m.table.emit(|| Event::Make { hint, b });
+        let table = m.table_mut();
+        table.set_observer(Some(Box::new(observer)));
+        let b = table.b();
+        table.emit(|| Event::Make { hint, b });
         m
     }
 }
@@ -177,6 +178,16 @@ impl<K, V, S, E: Engine> GoMap<K, V, S, E> {
     #[inline(always)]
     pub(crate) fn get_hashed(&self, hash: u64, eq: impl FnMut(&K) -> bool) -> Option<(&K, &V)> {
         self.table.get(hash, eq)
+    }
+
+    /// The engine's table, for the engine's own views and constructors.
+    pub(crate) fn table(&self) -> &E::Table<K, V> {
+        &self.table
+    }
+
+    /// The engine's table, mutably, for the engine's own constructors.
+    pub(crate) fn table_mut(&mut self) -> &mut E::Table<K, V> {
+        &mut self.table
     }
 
     /// Draws the map's next seed from its source.
@@ -360,7 +371,7 @@ impl<K, V, S> GoMap<K, V, S, Classic> {
     /// assert_eq!((h.count, h.b, h.growing), (27, 3, true));
     /// ```
     pub fn header(&self) -> Header {
-        self.table.header()
+        self.table().header()
     }
 
     /// A read-only snapshot of every bucket: tophash bytes, keys and values,
@@ -377,7 +388,7 @@ impl<K, V, S> GoMap<K, V, S, Classic> {
     /// assert_eq!(full, 1);
     /// ```
     pub fn layout(&self) -> Layout<'_, K, V> {
-        self.table.layout()
+        self.table().layout()
     }
 
     /// Statistics in the terms of Go's load-factor table: occupancy,
