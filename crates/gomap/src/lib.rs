@@ -106,6 +106,7 @@ mod sync_map;
 
 pub use engine::{Classic, Engine};
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
+pub use equivalent::Equivalent;
 pub use hash::{DefaultHashBuilder, SeedSource};
 pub use iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
 pub use layout::{BucketOrigin, BucketView, Header, Layout, PoolState};

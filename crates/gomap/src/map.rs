@@ -2,11 +2,12 @@
 
 #![forbid(unsafe_code)]
 
-use core::borrow::Borrow;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 use core::ops::Index;
 use core::sync::atomic::{AtomicU64, Ordering};
+
+use equivalent::Equivalent;
 
 use crate::engine::{CapacityError, Classic, Engine, RawEntry, Table};
 use crate::entry::{Entry, OccupiedEntry, VacantEntry};
@@ -15,7 +16,7 @@ use crate::hash::{DefaultHashBuilder, SeedSource};
 use crate::iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
 use crate::layout::{Header, Layout};
 use crate::range::Range;
-use crate::raw::MAX_ALLOC;
+use crate::raw::{RawTable, MAX_ALLOC};
 use crate::stats::Stats;
 
 /// Go 1.19's runtime hash map, with the API of `std::collections::HashMap`.
@@ -55,14 +56,16 @@ pub struct GoMap<K, V, S = DefaultHashBuilder, E: Engine = Classic> {
     table: E::Table<K, V>,
     hash_builder: S,
     seeds: Option<Box<dyn SeedSource>>,
-    /// Identifies this map to range cursors.
-    id: u64,
+    /// Identifies this map to range cursors; 0 until a cursor needs it, so
+    /// that [`GoMap::with_hasher`] can be `const`.
+    id: AtomicU64,
 }
 
 /// Source of map identities for range cursors.
 static NEXT_MAP_ID: AtomicU64 = AtomicU64::new(1);
 
 fn next_map_id() -> u64 {
+    // Relaxed: ids need only be unique, which the single counter gives.
     NEXT_MAP_ID.fetch_add(1, Ordering::Relaxed)
 }
 
@@ -109,9 +112,31 @@ impl<K, V> GoMap<K, V, DefaultHashBuilder> {
 }
 
 impl<K, V, S> GoMap<K, V, S> {
-    /// An empty map using `hash_builder`.
-    pub fn with_hasher(hash_builder: S) -> Self {
-        Self::with_capacity_and_hasher(0, hash_builder)
+    /// An empty map using `hash_builder`, with `B = 0` and no bucket array.
+    ///
+    /// `const`, as std's, so a map can start in a `static`. A `const fn`
+    /// cannot draw a random seed, so such a map starts with seed 0 (Go's
+    /// `hash0`) and draws a random one the first time it becomes empty or
+    /// is cleared, as every map does; pick a randomly keyed `hash_builder`
+    /// if the first seed must be unpredictable.
+    ///
+    /// ```
+    /// use std::hash::BuildHasherDefault;
+    /// use std::collections::hash_map::DefaultHasher;
+    /// use std::sync::Mutex;
+    ///
+    /// static M: Mutex<gomap::GoMap<u64, u64, BuildHasherDefault<DefaultHasher>>> =
+    ///     Mutex::new(gomap::GoMap::with_hasher(BuildHasherDefault::new()));
+    /// M.lock().unwrap().insert(1, 2);
+    /// assert_eq!(M.lock().unwrap().get(&1), Some(&2));
+    /// ```
+    pub const fn with_hasher(hash_builder: S) -> Self {
+        GoMap {
+            table: RawTable::empty(0),
+            hash_builder,
+            seeds: None,
+            id: AtomicU64::new(0),
+        }
     }
 
     /// An empty map sized for `hint` entries (see [`GoMap::with_capacity`]),
@@ -163,13 +188,26 @@ impl<K, V, S, E: Engine> GoMap<K, V, S, E> {
             table,
             hash_builder,
             seeds,
-            id: next_map_id(),
+            id: AtomicU64::new(0),
         }
     }
 
     /// This map's identity for range cursors.
     pub(crate) fn id(&self) -> u64 {
-        self.id
+        // Relaxed: the id is a plain value that no other memory depends on;
+        // a race between two first cursors is settled by the exchange.
+        let id = self.id.load(Ordering::Relaxed);
+        if id != 0 {
+            return id;
+        }
+        let fresh = next_map_id();
+        match self
+            .id
+            .compare_exchange(0, fresh, Ordering::Relaxed, Ordering::Relaxed)
+        {
+            Ok(_) => fresh,
+            Err(won) => won,
+        }
     }
 
     /// The entry whose key `eq` accepts among those with hash `hash`: a
@@ -267,7 +305,7 @@ impl<K, V, S, E: Engine> GoMap<K, V, S, E> {
     /// assert!(m.keys().all(|k| k % 2 == 1 || *k >= 1000));
     /// ```
     pub fn range(&self) -> Range<K, V, E> {
-        Range::new(self.id, self.table.range_state())
+        Range::new(self.id(), self.table.range_state())
     }
 
     /// An iterator over `(&K, &V)`, starting at a random bucket and slot
@@ -441,8 +479,7 @@ where
     #[inline(always)]
     pub fn get<Q>(&self, key: &Q) -> Option<&V>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         self.get_key_value(key).map(|(_, v)| v)
     }
@@ -451,22 +488,20 @@ where
     #[inline(always)]
     pub fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, &V)>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         if self.table.len() == 0 {
             return None;
         }
         let hash = self.hash(key);
-        self.table.get(hash, |k| k.borrow() == key)
+        self.table.get(hash, |k| key.equivalent(k))
     }
 
     /// Whether the map holds `key`.
     #[inline]
     pub fn contains_key<Q>(&self, key: &Q) -> bool
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         self.get_key_value(key).is_some()
     }
@@ -475,15 +510,14 @@ where
     #[inline]
     pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         if self.table.len() == 0 {
             return None;
         }
         let hash = self.hash(key);
         self.table
-            .get_mut(hash, |k| k.borrow() == key)
+            .get_mut(hash, |k| key.equivalent(k))
             .map(|(_, v)| v)
     }
 
@@ -506,8 +540,7 @@ where
     #[inline]
     pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         self.remove_entry(key).map(|(_, v)| v)
     }
@@ -515,8 +548,7 @@ where
     /// Removes `key`, returning the stored key and value.
     pub fn remove_entry<Q>(&mut self, key: &Q) -> Option<(K, V)>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         if self.table.len() == 0 {
             return None;
@@ -527,7 +559,7 @@ where
         let seeds = &mut self.seeds;
         self.table.remove(
             hash,
-            |k| k.borrow() == key,
+            |k| key.equivalent(k),
             |k| E::Table::<K, V>::hash_of(hb, seed, k),
             || E::Table::<K, V>::draw_seed(seeds),
         )
@@ -646,7 +678,7 @@ impl<K: Clone, V: Clone, S: Clone, E: Engine> Clone for GoMap<K, V, S, E> {
             table: self.table.clone_table(),
             hash_builder: self.hash_builder.clone(),
             seeds: None,
-            id: next_map_id(),
+            id: AtomicU64::new(0),
         }
     }
 }
@@ -669,8 +701,8 @@ impl<K: Eq + Hash, V: Eq, S: BuildHasher, E: Engine> Eq for GoMap<K, V, S, E> {}
 
 impl<K, Q, V, S, E: Engine> Index<&Q> for GoMap<K, V, S, E>
 where
-    K: Eq + Hash + Borrow<Q>,
-    Q: Eq + Hash + ?Sized,
+    K: Eq + Hash,
+    Q: Hash + Equivalent<K> + ?Sized,
     S: BuildHasher,
 {
     type Output = V;
