@@ -92,26 +92,26 @@
 
 #![warn(missing_docs)]
 
+// The layers, leaf first (ARCHITECTURE.md says what may import what).
+mod base;
 mod engine;
-mod entry;
-pub mod events;
-mod hash;
-mod iter;
-pub mod layout;
+mod introspect;
 mod map;
-mod range;
 mod raw;
-pub mod stats;
 mod sync_map;
 
+pub use introspect::{events, layout, stats};
+
+pub use base::hash::{DefaultHashBuilder, SeedSource};
 pub use engine::{Classic, Engine};
-pub use entry::{Entry, OccupiedEntry, VacantEntry};
 pub use equivalent::Equivalent;
-pub use hash::{DefaultHashBuilder, SeedSource};
-pub use iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
 pub use layout::{BucketOrigin, BucketView, Header, Layout, PoolState};
+pub use map::entry::{Entry, OccupiedEntry, VacantEntry};
+pub use map::iter::{
+    Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut,
+};
+pub use map::range::Range;
 pub use map::{GoMap, TryReserveError, MAX_BUCKET_BYTES};
-pub use range::Range;
 #[doc(hidden)]
 pub use sync_map::DebugState as SyncMapDebugState;
 #[doc(hidden)]

@@ -9,8 +9,8 @@ use core::hash::Hasher;
 use core::iter::FusedIterator;
 
 use super::{CapacityError, OccupiedSlot, RawEntry, Table, VacantSlot};
-use crate::events::{Event, Observer, ReseedCause};
-use crate::hash::SeedSource;
+use crate::base::event::{Event, Observer, ReseedCause};
+use crate::base::hash::SeedSource;
 use crate::raw::{self, RawDrain, RawIntoIter, RawIterMut, RawIterRef, RawTable};
 
 impl From<raw::CapacityError> for CapacityError {
@@ -164,7 +164,7 @@ impl<K, V> Table<K, V> for RawTable<K, V> {
 
     #[inline]
     fn draw_seed(source: &mut Option<Box<dyn SeedSource>>) -> u32 {
-        crate::hash::draw_seed(source)
+        crate::base::hash::draw_seed(source)
     }
 
     /// Go 1.19 mixes the 32-bit `h.hash0` into every hash.

@@ -29,8 +29,8 @@ use core::fmt;
 use core::hash::{BuildHasher, Hash, Hasher};
 use core::iter::FusedIterator;
 
-use crate::events::{Event, Observer, ReseedCause};
-use crate::hash::SeedSource;
+use crate::base::event::{Event, Observer, ReseedCause};
+use crate::base::hash::SeedSource;
 
 mod classic;
 

@@ -3,7 +3,7 @@
 
 use super::shape::*;
 use super::{Bucket, CapacityError, RawTable, SAME_SIZE_GROW};
-use crate::events::{Event, GrowKind};
+use crate::base::event::{Event, GrowKind};
 use core::ptr::NonNull;
 
 /// An evacuation destination: a bucket of the new array and the next free

@@ -32,8 +32,8 @@ pub(crate) use range::RangeState;
 use range::TieRegistry;
 use shape::*;
 
-use crate::events::{Event, Observer, OverflowSource, ReseedCause};
-use crate::layout::Header;
+use crate::base::event::{Event, Observer, OverflowSource, ReseedCause};
+use crate::base::header::Header;
 
 /// Buckets an array for `2^b` buckets of `bucket_size` bytes allocates
 /// (main buckets plus the preallocated pool), by Go's `makeBucketArray` rule.

@@ -4,7 +4,7 @@
 use super::alloc::BucketArray;
 use super::shape::*;
 use super::{Bucket, RawTable};
-use crate::layout::{BucketOrigin, BucketView, Chain, Layout, PoolState};
+use crate::base::layout::{BucketOrigin, BucketView, Chain, Layout, PoolState};
 
 impl<K, V> RawTable<K, V> {
     /// A snapshot of the header and every chain.

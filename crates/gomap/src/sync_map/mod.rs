@@ -25,7 +25,7 @@ use std::sync::PoisonError;
 use self::entry::{Entry, LoadOrStore, Loaded, NewValue};
 use self::primitive::{AtomicIsize, Collector, Guard, Mutex, MutexGuard, Ordering};
 use self::read::{EntryMap, ReadOnly, ReadSlot};
-use crate::hash::make_hash;
+use crate::base::hash::make_hash;
 use crate::{DefaultHashBuilder, GoMap};
 
 pub use self::pinned::Pinned;

@@ -1,6 +1,11 @@
-//! `GoMap`: the safe, std-shaped face of the engine.
+//! `GoMap`: the safe, std-shaped map, written once over the engine seam
+//! (`crate::engine::Table`).
 
 #![forbid(unsafe_code)]
+
+pub(crate) mod entry;
+pub(crate) mod iter;
+pub(crate) mod range;
 
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
@@ -9,15 +14,16 @@ use core::sync::atomic::{AtomicU64, Ordering};
 
 use equivalent::Equivalent;
 
+use self::entry::{Entry, OccupiedEntry, VacantEntry};
+use self::iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
+use self::range::Range;
+use crate::base::event::{Event, Observer, ReseedCause};
+use crate::base::hash::{DefaultHashBuilder, SeedSource};
+use crate::base::header::Header;
+use crate::base::layout::Layout;
 use crate::engine::{CapacityError, Classic, Engine, RawEntry, Table};
-use crate::entry::{Entry, OccupiedEntry, VacantEntry};
-use crate::events::{Event, Observer, ReseedCause};
-use crate::hash::{DefaultHashBuilder, SeedSource};
-use crate::iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
-use crate::layout::{Header, Layout};
-use crate::range::Range;
+use crate::introspect::stats::Stats;
 use crate::raw::{RawTable, MAX_ALLOC};
-use crate::stats::Stats;
 
 /// Go 1.19's runtime hash map, with the API of `std::collections::HashMap`.
 ///

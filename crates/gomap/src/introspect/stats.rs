@@ -12,8 +12,9 @@
 
 use core::mem::size_of;
 
-use crate::events::GrowKind;
-use crate::layout::{BucketOrigin, Chain, Header, Layout};
+use crate::base::event::GrowKind;
+use crate::base::header::Header;
+use crate::base::layout::{BucketOrigin, Chain, Layout};
 use crate::GoMap;
 
 /// A map's statistics. See [`GoMap::stats`].

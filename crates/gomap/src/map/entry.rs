@@ -7,8 +7,8 @@ use core::hash::BuildHasher;
 use core::marker::PhantomData;
 use core::mem;
 
+use crate::base::hash::SeedSource;
 use crate::engine::{Classic, Engine, OccupiedSlot, SeedOf, Table, TableOf, VacantSlot};
-use crate::hash::SeedSource;
 
 /// A view into one key's place in a [`GoMap`](crate::GoMap), from
 /// [`GoMap::entry`](crate::GoMap::entry).

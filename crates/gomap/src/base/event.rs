@@ -1,0 +1,150 @@
+//! What a map tells an observer: the event types and the [`Observer`]
+//! trait. A leaf: the engines emit these, the public `events` module
+//! re-exports them and adds ready-made observers.
+
+#![forbid(unsafe_code)]
+
+/// The kind of a growth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GrowKind {
+    /// `B` grows by one: the map was over load factor 6.5.
+    Double,
+    /// `B` stays: too many overflow buckets (Go's `sameSizeGrow`).
+    SameSize,
+}
+
+impl GrowKind {
+    /// `"double"` or `"same-size"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GrowKind::Double => "double",
+            GrowKind::SameSize => "same-size",
+        }
+    }
+}
+
+/// Where an overflow bucket came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OverflowSource {
+    /// The array's preallocated pool (allocation index).
+    Pool(usize),
+    /// A fresh heap allocation.
+    Heap,
+}
+
+/// Why the hash seed changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReseedCause {
+    /// A delete (or `retain`, or an entry removal) removed the last entry.
+    DeleteToEmpty,
+    /// `clear` or `drain` of a non-empty map.
+    Clear,
+}
+
+/// Something the map did.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Event {
+    /// The map was made with this hint and got this `B` (emitted by the
+    /// constructors that take an observer).
+    Make {
+        /// The capacity hint.
+        hint: usize,
+        /// The `B` it gave.
+        b: u8,
+    },
+    /// A growth started (inside an insert of a new key).
+    GrowStart {
+        /// Doubling or same-size.
+        kind: GrowKind,
+        /// `B` before.
+        old_b: u8,
+        /// `B` after.
+        new_b: u8,
+        /// Entries when it started.
+        count: usize,
+        /// Overflow buckets counted when it started.
+        noverflow: u16,
+    },
+    /// One old bucket's chain was moved to the new array.
+    Evacuate {
+        /// Index in the old array.
+        old_bucket: usize,
+        /// Entries moved to the same index.
+        to_x: usize,
+        /// Entries moved to index + old size.
+        to_y: usize,
+    },
+    /// The last old bucket was evacuated.
+    GrowDone {
+        /// Doubling or same-size.
+        kind: GrowKind,
+        /// `B` now.
+        b: u8,
+        /// Writes (inserts and deletes) that did growth work, the one that
+        /// started the growth included.
+        writes: usize,
+    },
+    /// An overflow bucket was linked to a chain.
+    OverflowTaken {
+        /// Bucket index of the chain in the current array.
+        bucket: usize,
+        /// Pool or heap.
+        source: OverflowSource,
+        /// Whether an evacuation (rather than an insert) needed it.
+        by_evacuation: bool,
+    },
+    /// An insert reused a slot a delete had marked emptyOne.
+    SlotReused {
+        /// Bucket index of the chain.
+        bucket: usize,
+        /// Position in the chain: bucket `link` of it (0 = main), slot `slot`.
+        link: usize,
+        /// Slot in that bucket.
+        slot: usize,
+    },
+    /// The hash seed changed.
+    Reseed {
+        /// Why.
+        cause: ReseedCause,
+        /// The new seed.
+        hash0: u32,
+    },
+    /// A non-empty map was cleared.
+    Clear {
+        /// Entries dropped.
+        count: usize,
+        /// `B`, which clear keeps.
+        b: u8,
+    },
+}
+
+impl Event {
+    /// A short name: `make`, `grow`, `evacuate`, `grow_done`, `overflow`,
+    /// `reuse`, `reseed`, `clear`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::Make { .. } => "make",
+            Event::GrowStart { .. } => "grow",
+            Event::Evacuate { .. } => "evacuate",
+            Event::GrowDone { .. } => "grow_done",
+            Event::OverflowTaken { .. } => "overflow",
+            Event::SlotReused { .. } => "reuse",
+            Event::Reseed { .. } => "reseed",
+            Event::Clear { .. } => "clear",
+        }
+    }
+}
+
+/// Receives a map's events, synchronously, inside the operation that caused
+/// them. Keep it cheap; it must not touch the map.
+pub trait Observer: Send + Sync + 'static {
+    /// Called once per event.
+    fn on_event(&mut self, event: &Event);
+}
+
+impl<F: FnMut(&Event) + Send + Sync + 'static> Observer for F {
+    fn on_event(&mut self, event: &Event) {
+        self(event)
+    }
+}
