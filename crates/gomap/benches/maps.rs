@@ -9,8 +9,7 @@
 //! - `GOMAP_BENCH_MAPS=gomap,hashbrown` runs only the named maps
 //!   (scripts/bench.sh runs each map in a process of its own: maps measured
 //!   later in a shared process get their key copies from fresher heap
-//!   memory, which made `String` lookups at N = 1,000 on gomap, the first
-//!   map, 1.7× slower than alone).
+//!   memory, which favours them; `bench/analysis.md` has the figures).
 //!
 //! Every benchmark's iteration does a whole workload over N keys (or
 //! `MIXED_OPS` operations); scripts/bench_report.py divides criterion's

@@ -10,7 +10,7 @@
 //! ```
 //!
 //! The comparison with the code before events existed is by instruction
-//! counts (reproducible on a noisy machine): see BENCHMARKS.md.
+//! counts (reproducible on a noisy machine): see `bench/callgrind.md`.
 //! `GOMAP_BENCH_QUICK=1` shortens warm-up and measurement. Time is the
 //! thread's CPU time (see `common/clock.rs`); divide by N for ns per op.
 #![forbid(unsafe_code)]

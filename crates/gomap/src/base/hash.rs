@@ -17,20 +17,11 @@ use core::hash::{BuildHasher, Hash, Hasher};
 /// anyway. A default hasher of our own that folded the seed some other way
 /// would have nothing left to save, so there is none.
 ///
-/// Measured inside `GoMap` with `cargo bench -p gomap --bench hashers`
-/// (`GOMAP_BENCH_QUICK=1`, thread CPU time, N = 1e5, ns per operation, one
-/// run on a shared 2-core machine; see BENCHMARKS.md for the machine):
-///
-/// | keys, workload | foldhash fast | foldhash quality | aHash | FxHash | SipHash-1-3 |
-/// |---|---|---|---|---|---|
-/// | `u64`, insert (capacity N) | **22.4** | 25.9 | 23.7 | 25.8 | 39.3 |
-/// | `u64`, lookup hit | **9.7** | 12.6 | **9.7** | 11.7 | 51.3 |
-/// | `String`, insert (capacity N) | **83.6** | 97.8 | 115.7 | 155.5 | 197.9 |
-/// | `String`, lookup hit | **85.1** | 163.9 | 184.3 | 139.6 | 361.3 |
-///
-/// foldhash's fast variant is the fastest, or tied with aHash, on every
-/// row. The run is noisy (other jobs shared the machine); rerun the command
-/// to compare on yours.
+/// Inside `GoMap`, foldhash's fast variant is the fastest of the five
+/// candidates (foldhash fast and quality, aHash, FxHash, SipHash-1-3), or
+/// tied with aHash, on `u64` and `String` inserts and lookups: `cargo
+/// bench -p gomap --bench hashers` measures them, and `bench/hashers.md`
+/// has the figures.
 pub type DefaultHashBuilder = foldhash::fast::RandomState;
 
 /// A source of 32-bit hash seeds (Go's `hash0`).

@@ -42,19 +42,16 @@
 //! - A value of at most [`INLINE_MAX`] bytes lives in one of two **slots**
 //!   inside the entry's own allocation, so a load reaches it in the same
 //!   cache line or the next one as `p`, instead of following `p` to a box
-//!   the allocator placed anywhere. On the benchmark's steady state
-//!   (every key overwritten, so every boxed value would have moved), a
-//!   bucket → entry → value chain cost 6.7–8.5 ns with the value inside
-//!   the entry against 9.2–16.7 ns with it in a box in the first two runs
-//!   of `benches/sync_map_load.rs` (rows `chain_inline` and `chain_boxed`),
-//!   and 6.7–9.8 against 8.5–9.3 in four later runs on a loaded machine
-//!   (figures in `BENCHMARKS-syncmap.md`): never worse, often better, and
-//!   one dependent cache miss fewer by construction. A writer claims a free slot,
-//!   writes its value there and publishes it; the slot becomes free again
-//!   only when the collector reclaims it, after every guard that could
-//!   have loaded it is gone. With two slots, a key whose writes are
-//!   further apart than that grace period never leaves its entry. A writer
-//!   that finds both slots busy boxes its value instead.
+//!   the allocator placed anywhere: one dependent cache miss fewer by
+//!   construction, and timed faster or within noise (rows `chain_inline`
+//!   and `chain_boxed` of `benches/sync_map_load.rs`;
+//!   `bench/syncmap-design.md`, "Values inside the entry"). A writer
+//!   claims a free slot, writes its value there and publishes it; the
+//!   slot becomes free again only when the collector reclaims it, after
+//!   every guard that could have loaded it is gone. With two slots, a key
+//!   whose writes are further apart than that grace period never leaves
+//!   its entry. A writer that finds both slots busy boxes its value
+//!   instead.
 //! - A larger value, or a zero-sized one, lives in its own box, as in Go.
 //!
 //! # Why a slot is never read while it is written
@@ -131,18 +128,15 @@
 //! - A reclaimer drops its slot's value, then clears the slot's bit.
 //!
 //! So a retired slot needs no reference of its own: its bit, set until
-//! the reclaimer clears it, keeps the word above zero. That makes a store
-//! over an existing value three read-modify-writes of the entry (claim a
-//! slot, swap `p`, and, in the reclaimer, clear the bit) where a separate
-//! count and bit word took five (the retirement's increment of the count
-//! and the reclaimer's decrement as well), and the header two words
-//! instead of three. Measured with `hotpath syncmap_store 10000 300`
-//! (10,000 `u64` keys, each overwritten in turn; `taskset -c 1`), in two
-//! sets of eleven runs alternated with the build before: medians of 38.0
-//! and 38.2 ns a store against 41.3 and 41.7, for 306.5 against 309.8
-//! instructions (`scripts/callgrind_ops.sh`). The gain is in the locked
-//! instructions, which wait for the entry's cache misses, not in the
-//! instruction count.
+//! the reclaimer clears it, keeps the word above zero. One word rather
+//! than a separate count and bit word, because it makes a store over an
+//! existing value three read-modify-writes of the entry (claim a slot,
+//! swap `p`, and, in the reclaimer, clear the bit) instead of five (the
+//! retirement's increment of the count and the reclaimer's decrement as
+//! well), and the header two words instead of three. The locked
+//! instructions it saves are the ones that wait for the entry's cache
+//! misses, so a store saves more time than its instruction count says
+//! (`bench/syncmap-design.md`, "One word for references and slot bits").
 //!
 //! Invariant: `refs_busy` is zero only once nothing will touch the
 //! allocation again. While a reference exists its count is above zero;
@@ -249,11 +243,9 @@ pub(crate) enum LoadOrStore<V> {
 /// the value. For `V = u64` the entry takes 32 bytes at a 16-byte-aligned
 /// address, `p` at offset 8 and the slots at 16 and 24; then `p` shares
 /// its cache line with each slot three times in four (the start at 48
-/// puts both slots in the next line). A spare word before `p`, which put
-/// it at 16 as in the three-word header and so with slot 0 always,
-/// made no difference to `hotpath syncmap_pinned_load 10000 300`
-/// (medians of 7.14 ns with it and 7.24 without, eleven alternated runs
-/// each; within this machine's noise).
+/// puts both slots in the next line). No spare word pads `p` to offset
+/// 16, where it would share slot 0's line always: a pinned load timed the
+/// same with and without one (`bench/syncmap-design.md`, "Header layout").
 #[repr(C)]
 struct Header<V> {
     /// What holds the allocation: the slot bits ([`BUSY_MASK`]; only a

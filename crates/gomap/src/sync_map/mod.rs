@@ -153,9 +153,10 @@ pub use self::value_ref::Ref;
 ///
 /// Entering and leaving the collector costs every `load` the same fixed
 /// amount: seize's thread-local look-ups on the way in, an atomic swap on
-/// the current thread's own word on the way out (see *Performance* for the
-/// measured share). A thread that does several operations in a row can
-/// pay it once: [`pin`](SyncMap::pin) returns a [`Pinned`] handle whose
+/// the current thread's own word on the way out (`bench/syncmap-design.md`,
+/// "Where a load's time goes", measures its share of a load). A thread
+/// that does several operations in a row can pay it once:
+/// [`pin`](SyncMap::pin) returns a [`Pinned`] handle whose
 /// [`load`](Pinned::load) returns a plain `&V` that lives as long as the
 /// handle. Like a `Ref`, a live handle delays the freeing of everything
 /// the map retires meanwhile, for every thread; hold one for a bounded run
@@ -171,37 +172,20 @@ pub use self::value_ref::Ref;
 /// a moment earlier, and so may a read map replaced by a promotion, so
 /// neither can be freed at once. The map hands them to a [`seize`]
 /// collector that frees them once every guard that could have loaded them
-/// is gone. We measured the candidates on the shape of a load — enter a
-/// guard, follow two protected pointers (read map, then value), read —
-/// with 1% of operations replacing the value, on this project's 2-core
-/// machine while other jobs shared it (load average 5–7), ranges over two
-/// to four runs of the `reclaim` bench as of commit c1e552a (removed since,
-/// for its `unsafe`; every run, and how to rerun it, is in
-/// `BENCHMARKS-syncmap.md`):
+/// is gone.
 ///
-/// | reclaimer | 99/1, 1 thread | 99/1, 2 threads | read-only, 1 thread |
-/// |---|---|---|---|
-/// | seize 0.5 (`enter`, 2 × `protect`) | 9.9–16.7 ns | 17.9–31.7 ns | 6.9–10.7 ns |
-/// | crossbeam-epoch 0.9 (`pin`, 2 × `load`) | 8.5–14.4 ns | 14.2–28.6 ns | 6.3–8.1 ns |
-/// | arc-swap 1 (2 × `load`) | 19.2–30.7 ns | 42.3–68.1 ns | 18.4–45.2 ns |
-///
-/// arc-swap is out: it protects each pointer separately, so a load pays
-/// twice. crossbeam-epoch's guard is the cheapest, by a few nanoseconds. To
-/// see whether that survives inside the map, we built `SyncMap` on each
-/// (the reclaimer is one small facade in `sync_map/primitive.rs`) and
-/// alternated the two builds on the 99/1 benchmark for three rounds: at
-/// one thread they were within noise (seize 39, 50, 41 ns per operation;
-/// crossbeam-epoch 52, 47, 46), at two threads crossbeam-epoch was ahead in
-/// two rounds of three (seize 71, 124, 106; crossbeam-epoch 85, 74, 52). A
-/// load's cost is dominated by its cache misses (see below), not its guard.
-///
-/// With speed this close, soundness decides. crossbeam-epoch's collector
-/// is global: a destructor it defers may run on any thread, after the map
-/// is gone, so every method would need `K, V, S: Send + 'static`. A seize
-/// collector belongs to the map and is drained when the map drops, so
-/// `SyncMap<&str, &T>` works and nothing outlives the map. Should a quiet
-/// machine show a clear win for crossbeam-epoch, the facade is the only
-/// code to change.
+/// seize rather than crossbeam-epoch: a seize collector belongs to the map
+/// and is drained when the map drops, so `K`, `V` and `S` need not be
+/// `Send + 'static` (`SyncMap<&str, &T>` works, and nothing outlives the
+/// map), at a cost inside the map within noise of crossbeam-epoch's.
+/// crossbeam-epoch's collector is global: a destructor it defers may run
+/// on any thread after the map is gone. Not arc-swap: it protects each
+/// pointer on its own, and a load follows two (the read map, then the
+/// value), so it pays twice. A load's cost is dominated by its cache
+/// misses (see *Performance*), not by its guard. The reclaimer is one small
+/// facade in `sync_map/primitive.rs`, the only code a change of reclaimer
+/// touches. The measurements, and the commands that regenerate them, are in
+/// `bench/syncmap-design.md` ("Reclaimers").
 ///
 /// Every guard above performs at least one atomic read-modify-write per
 /// critical section. seize enters with a plain store (on Linux it moves
@@ -212,7 +196,7 @@ pub use self::value_ref::Ref;
 /// the next load may not pass it, so back-to-back loads no longer overlap
 /// their cache misses as a loop of plain lookups does. A
 /// [`Pinned`] handle pays for one guard per run of operations instead of
-/// one per load; *Performance* below measures both.
+/// one per load; *Performance* below compares the two.
 ///
 /// No established crate offers a cheaper per-load guard. The epoch
 /// schemes all write with a read-modify-write or a fence when a thread
@@ -221,56 +205,44 @@ pub use self::value_ref::Ref;
 /// a reader tells writers it has stopped. Hazard pointers could protect a
 /// load with plain stores if the fence after each store were asymmetric
 /// (paid by the reclaimer through `membarrier`), but the `haphazard`
-/// crate's is, as of 0.1.8, a full `SeqCst` fence (the `membarrier`
-/// version is a to-do in its source): a barrier per protected pointer,
-/// two per load. And a hazard pointer protects one pointer at a time, so
-/// a [`Pinned`] handle, which keeps every value it loaded readable, cannot
+/// crate's is a full `SeqCst` fence: a barrier per protected pointer, two
+/// per load. And a hazard pointer protects one pointer at a time, so a
+/// [`Pinned`] handle, which keeps every value it loaded readable, cannot
 /// be built on them at all.
 ///
-/// Each thread gathers 256 retirements before seize tries to free them
-/// (seize's default is 32). Every try begins with a process-wide
+/// Each thread gathers 256 retirements before seize tries to free them,
+/// not seize's default of 32: every try begins with a process-wide
 /// `membarrier`, which interrupts the other running threads of the
-/// process — the readers of a read-mostly map among them. The choice was
-/// measured: see `BATCH_SIZE` in `sync_map/primitive.rs`.
+/// process — the readers of a read-mostly map among them (see
+/// `BATCH_SIZE` in `sync_map/primitive.rs`).
 ///
 /// # Performance
 ///
 /// A load walks bucket → entry → value, as Go's does (`*entry`, then
 /// `*any`); values of up to 64 bytes sit in the entry itself (see
 /// `sync_map/entry.rs`), which saves the last of those memory accesses.
-/// Measured on one thread with 10,000 `u64` keys (`benches/sync_map_load.rs`,
-/// two runs, ns per load, at the commit that last changed the load path):
-///
-/// | what | ns |
-/// |---|---|
-/// | `HashMap::get` / behind an uncontended `RwLock` | 2.6–2.8 / 6.6–6.9 |
-/// | `GoMap::get` (the read map's lookup alone) | 4.5–5.2 |
-/// | `Pinned::load` | 6.9–8.7 |
-/// | seize guard alone (enter + leave) | 5.4–8.2 |
-/// | `SyncMap::load` | 20.1–27.2 |
 ///
 /// A pinned load costs a little more than an uncontended `RwLock` read
 /// and a `HashMap` lookup together. An unpinned load costs more than the
 /// lookup plus the guard, because the guard's swap on leaving is a full
 /// barrier (see above): each load's cache misses are paid one after the
-/// other instead of overlapping with the next load's. callgrind counts
-/// the same story in instructions (`examples/hotpath.rs`, see
-/// `BENCHMARKS-syncmap.md`): 51 for `GoMap::get`, 67 for `Pinned::load`,
-/// 123 for `load`. On the 99/1 benchmark, one thread: pinned loads run at
-/// about 0.7–0.9× of dashmap and `RwLock<HashMap>`, plain ones at
-/// 0.3–0.6× of either: a load through Go's two levels (bucket, then entry)
-/// misses L1 3.3–3.6 times, a hashbrown-based map's 1.35 times. Two
-/// threads that really run at once (bound to a core each, overlapping 95%
-/// of the time and more): plain loads 2.3× dashmap and 4.8×
-/// `RwLock<HashMap>`, pinned ones 3.3× and 7.1× (medians of three runs),
-/// since our loads write nothing another thread reads and the locked maps
-/// bounce their lock words between the cores. Writes pay a claim of a
-/// slot, a compare-exchange and a retirement each, plus an allocation when
-/// both slots are busy, so `SyncMap` falls behind locked maps as the write
-/// share grows, as Go documents for `sync.Map`. `BENCHMARKS.md` at the
-/// repository root has the comparison with dashmap, papaya and locked
-/// `HashMap`s, and `bench/syncmap.md` the instruction and cache-miss
-/// counts behind it.
+/// other instead of overlapping with the next load's. So on one thread
+/// both run behind dashmap and `RwLock<HashMap>`: a load through Go's two
+/// levels (bucket, then entry) misses L1 more often than a lookup in a
+/// hashbrown-based map, whose pairs sit inline. On two threads that really
+/// run at once, `SyncMap` is ahead of both, since its loads write nothing
+/// another thread reads and the locked maps bounce their lock words
+/// between the cores. Writes pay a claim of a slot, a compare-exchange and
+/// a retirement each, plus an allocation when both slots are busy, so
+/// `SyncMap` falls behind locked maps as the write share grows, as Go
+/// documents for `sync.Map`.
+///
+/// The figures: `BENCHMARKS.md` at the repository root compares `SyncMap`
+/// with dashmap, papaya and locked `HashMap`s (`scripts/bench.sh`);
+/// `bench/syncmap.md` has the instruction and cache-miss counts behind it
+/// (`scripts/callgrind_ops.sh` on `examples/hotpath.rs`), and
+/// `bench/syncmap-design.md` a load taken apart in time ("Where a load's
+/// time goes", `cargo bench -p gomap --bench sync_map_load`).
 ///
 /// # Consistency
 ///
@@ -300,8 +272,8 @@ pub use self::value_ref::Ref;
 /// - Every inner map of one `SyncMap` has the same seed (Go's `hash0`,
 ///   drawn at random per `SyncMap`), where Go draws one per map: a load
 ///   then hashes its key before it has loaded the read map, instead of
-///   after (callgrind: 3 to 5 instructions fewer per load, and the hash is
-///   off the chain of dependent loads).
+///   after, which takes the hash off the chain of dependent loads
+///   (`bench/syncmap-design.md`, "One seed for every inner map").
 /// - Orderings are Rust's: see the comment on each atomic operation.
 /// - A `Hash`, `Eq` or `Clone` of `K` that panics leaves the map memory-safe
 ///   and usable; a dirty-map rebuild interrupted by a panic is undone. The

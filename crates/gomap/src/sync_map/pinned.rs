@@ -18,7 +18,8 @@ use super::{find, SyncMap};
 ///
 /// A [`SyncMap::load`] enters the map's collector and leaves it again,
 /// which costs an atomic swap on a word of the current thread and a few
-/// thread-local look-ups (measured: see `BENCHMARKS-syncmap.md`). Through
+/// thread-local look-ups (measured: `bench/syncmap-design.md`, "Where a
+/// load's time goes"). Through
 /// a `Pinned`, a load is the lookup alone, and it returns a plain `&V`
 /// that lives as long as the handle. This is the same trade papaya's
 /// `HashMap::pin` makes.

@@ -55,17 +55,17 @@ mod reclaim {
     use seize::Guard as _;
 
     /// How many retired allocations a thread collects before seize tries
-    /// to free them (seize's default is 32). Each try starts with a
+    /// to free them: 256, not seize's default of 32. Each try starts with a
     /// process-wide barrier (`membarrier`), which interrupts every other
-    /// thread of the process running at that moment, readers included. At
-    /// 1% writes on two threads, 256 instead of 32 took the 99/1 benchmark
-    /// from 53-115 (median 74) to 100-144 (median 123) M loads/s, and the
-    /// pinned row from 99-173 (median 132) to 135-217 (median 160); at one
-    /// thread, pinned loads went from 78-114 to 107-119. The price is up to
-    /// 256 retired values per thread not yet freed, and a slot waits that
-    /// much longer before it can hold a new value (a key rewritten faster
-    /// boxes its values meanwhile). Under Miri, seize's default: the tests'
-    /// few hundred writes must still see slots reclaimed and reused.
+    /// thread of the process running at that moment, readers included, so
+    /// fewer tries leave the readers alone for longer; on the 99/1
+    /// benchmark 256 gained most at two threads, and 1024 nothing more
+    /// (`bench/syncmap-design.md`, "seize batch size", with the command).
+    /// The price is up to 256 retired values per thread not yet freed, and
+    /// a slot waits that much longer before it can hold a new value (a key
+    /// rewritten faster boxes its values meanwhile). Under Miri, seize's
+    /// default: the tests' few hundred writes must still see slots
+    /// reclaimed and reused.
     const BATCH_SIZE: usize = if cfg!(miri) { 32 } else { 256 };
 
     /// The map's memory reclaimer: every value and every read map that is
