@@ -62,12 +62,17 @@ impl<K, V, S> GoMap<K, V, S> {
     /// if the first seed must be unpredictable.
     ///
     /// ```
-    /// use std::hash::BuildHasherDefault;
     /// use std::collections::hash_map::DefaultHasher;
+    /// use std::hash::BuildHasher;
     /// use std::sync::Mutex;
     ///
-    /// static M: Mutex<gomap::GoMap<u64, u64, BuildHasherDefault<DefaultHasher>>> =
-    ///     Mutex::new(gomap::GoMap::with_hasher(BuildHasherDefault::new()));
+    /// struct Fixed;
+    /// impl BuildHasher for Fixed {
+    ///     type Hasher = DefaultHasher;
+    ///     fn build_hasher(&self) -> DefaultHasher { DefaultHasher::new() }
+    /// }
+    ///
+    /// static M: Mutex<gomap::GoMap<u64, u64, Fixed>> = Mutex::new(gomap::GoMap::with_hasher(Fixed));
     /// M.lock().unwrap().insert(1, 2);
     /// assert_eq!(M.lock().unwrap().get(&1), Some(&2));
     /// ```
