@@ -55,9 +55,8 @@ pub mod workload;
 
 use std::borrow::Borrow;
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex, PoisonError};
 
-use gomap::events::Event;
+use gomap::events::{Event, Recorder};
 use gomap::{GoMap, Range};
 
 use changes::{diff, shot, Shot};
@@ -271,7 +270,7 @@ pub struct Explorer {
     pos: usize,
     engine: AnyEngine,
     /// Filled by the map's observer during an op.
-    pending: Arc<Mutex<Vec<Event>>>,
+    pending: Recorder,
     log: Vec<Logged>,
     /// Events of `log` already handed out by [`Explorer::take_events`].
     taken: usize,
@@ -296,7 +295,7 @@ impl Explorer {
                 map: GoMap::with_hasher(ExplorerHasher::default()),
                 cursor: None,
             }),
-            pending: Arc::default(),
+            pending: Recorder::new(),
             log: Vec::new(),
             taken: 0,
             last: None,
@@ -311,12 +310,7 @@ impl Explorer {
     fn remake(&mut self) {
         let Scenario { kt, hint, seed } = self.scenario;
         fastrand::seed(seed);
-        let sink = Arc::clone(&self.pending);
-        let observer = move |e: &Event| {
-            sink.lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(e.clone())
-        };
+        let observer = self.pending.clone();
         self.engine = match kt {
             KeyType::U64 => AnyEngine::U64(Engine::made(hint, seed, observer)),
             KeyType::Str => AnyEngine::Str(Engine::made(hint, seed, observer)),
@@ -331,10 +325,7 @@ impl Explorer {
         self.last = None;
         self.ranges = 0;
         self.range_log = None;
-        self.pending
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+        self.pending.take();
     }
 
     /// The scenario.
@@ -472,8 +463,7 @@ impl Explorer {
             self.ranges += 1;
         }
         self.pos += 1;
-        let events =
-            std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner));
+        let events = self.pending.take();
         if let Some((cur, old)) = before {
             let (now, now_old) = with_engine!(&self.engine, e => e.shots());
             let grew = events.iter().any(|e| matches!(e, Event::GrowStart { .. }));
