@@ -523,24 +523,13 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let mut dirty = self.lock();
-        // The dirty map may have been promoted while we waited; then the key
-        // is in the new read map and this is no miss.
-        let read = self.read.load(guard);
-        if let Some(e) = read.m.get(key) {
-            return e.load(guard);
-        }
-        if !read.amended {
-            return None;
-        }
-        let found = dirty
-            .map
-            .as_ref()
-            .and_then(|m| m.get(key))
-            .and_then(|e| e.load(guard));
-        // Found or not, the key takes this path until the next promotion.
-        self.miss_locked(&mut dirty, guard);
-        found
+        self.locked_lookup(
+            key,
+            guard,
+            |e| e.load(guard),
+            // Found or not, the key takes this path until the next promotion.
+            |dirty| dirty.and_then(|m| m.get(key)).and_then(|e| e.load(guard)),
+        )
     }
 
     /// Sets the value for `key`. Go: `Map.Store`.
@@ -732,7 +721,18 @@ where
         let read = self.read.load(&guard);
         let old = match read.m.get(key) {
             Some(e) => e.delete(&guard),
-            None if read.amended => self.load_and_delete_slow(key, &guard),
+            // The entry is in no read map, so the lock is the only way to
+            // it: once out of the dirty map it is ours.
+            None if read.amended => self.locked_lookup(
+                key,
+                &guard,
+                |e| e.delete(&guard),
+                |dirty| {
+                    dirty
+                        .and_then(|m| m.remove(key))
+                        .and_then(|e| e.delete(&guard))
+                },
+            ),
             None => None,
         }?;
         self.live_add(-1);
@@ -740,29 +740,6 @@ where
         // entry through `guard`, so it stays allocated while the `Ref` holds
         // `guard`.
         Some(unsafe { make_ref(guard, old) })
-    }
-
-    /// The locked half of [`SyncMap::load_and_delete`].
-    #[cold]
-    #[inline(never)]
-    fn load_and_delete_slow<Q>(&self, key: &Q, guard: &Guard<'_>) -> Loaded<V>
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        let mut dirty = self.lock();
-        let read = self.read.load(guard);
-        if let Some(e) = read.m.get(key) {
-            return e.delete(guard);
-        }
-        if !read.amended {
-            return None;
-        }
-        // The entry is in no read map, so the lock is the only way to it:
-        // once out of the dirty map it is ours.
-        let removed = dirty.map.as_mut().and_then(|m| m.remove(key));
-        self.miss_locked(&mut dirty, guard);
-        removed.and_then(|e| e.delete(guard))
     }
 
     /// Deletes `key`. Go: `Map.Delete`.
@@ -978,6 +955,37 @@ where
             // can reach it from now on; the box is retired once.
             unsafe { guard.retire_box(m) };
         }
+    }
+
+    /// The locked half of a keyed read or delete. Under the lock the read
+    /// map is loaded again — a promotion may have happened while we waited,
+    /// and then the key is there and this is no miss — and `in_read` acts on
+    /// its entry. Otherwise, if the dirty map has keys the read map lacks,
+    /// `in_dirty` acts on the dirty map and the lookup counts as a miss.
+    #[cold]
+    #[inline(never)]
+    fn locked_lookup<Q>(
+        &self,
+        key: &Q,
+        guard: &Guard<'_>,
+        in_read: impl FnOnce(&Entry<V>) -> Loaded<V>,
+        in_dirty: impl FnOnce(Option<&mut EntryMap<K, V, S>>) -> Loaded<V>,
+    ) -> Loaded<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let mut dirty = self.lock();
+        let read = self.read.load(guard);
+        if let Some(e) = read.m.get(key) {
+            return in_read(e);
+        }
+        if !read.amended {
+            return None;
+        }
+        let found = in_dirty(dirty.map.as_mut());
+        self.miss_locked(&mut dirty, guard);
+        found
     }
 
     /// Counts a miss and promotes the dirty map once the misses since the
