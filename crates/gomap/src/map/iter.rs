@@ -8,106 +8,15 @@ use core::iter::FusedIterator;
 
 use crate::engine::{Classic, Engine, Table, TableOf};
 
-/// Iterator over `(&K, &V)`, from [`GoMap::iter`](crate::GoMap::iter).
-pub struct Iter<'a, K: 'a, V: 'a, E: Engine = Classic> {
-    pub(crate) inner: <TableOf<K, V, E> as Table<K, V>>::Iter<'a>,
-}
-
-impl<K, V, E: Engine> Clone for Iter<'_, K, V, E> {
-    fn clone(&self) -> Self {
-        Iter {
-            inner: self.inner.clone(),
-        }
-    }
-}
-
-impl<'a, K, V, E: Engine> Iterator for Iter<'a, K, V, E> {
-    type Item = (&'a K, &'a V);
-    #[inline]
-    fn next(&mut self) -> Option<Self::Item> {
-        self.inner.next()
-    }
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
-    }
-}
-impl<K, V, E: Engine> ExactSizeIterator for Iter<'_, K, V, E> {
-    fn len(&self) -> usize {
-        self.inner.len()
-    }
-}
-impl<K, V, E: Engine> FusedIterator for Iter<'_, K, V, E> {}
-
-impl<K: fmt::Debug, V: fmt::Debug, E: Engine> fmt::Debug for Iter<'_, K, V, E> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.clone()).finish()
-    }
-}
-
-/// Iterator over `(&K, &mut V)`, from [`GoMap::iter_mut`](crate::GoMap::iter_mut).
-pub struct IterMut<'a, K: 'a, V: 'a, E: Engine = Classic> {
-    pub(crate) inner: <TableOf<K, V, E> as Table<K, V>>::IterMut<'a>,
-}
-
-impl<'a, K, V, E: Engine> Iterator for IterMut<'a, K, V, E> {
-    type Item = (&'a K, &'a mut V);
-    #[inline]
-    fn next(&mut self) -> Option<Self::Item> {
-        self.inner.next()
-    }
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
-    }
-}
-impl<K, V, E: Engine> ExactSizeIterator for IterMut<'_, K, V, E> {
-    fn len(&self) -> usize {
-        self.inner.len()
-    }
-}
-impl<K, V, E: Engine> FusedIterator for IterMut<'_, K, V, E> {}
-
-/// Owning iterator, from `GoMap::into_iter`. Entries not taken are dropped
-/// with it; if one's `Drop` panics, the others are still dropped (see
-/// [A panicking `Drop`](crate::GoMap#a-panicking-drop)).
-pub struct IntoIter<K, V, E: Engine = Classic> {
-    pub(crate) inner: <TableOf<K, V, E> as Table<K, V>>::IntoIter,
-}
-
-impl<K, V, E: Engine> Iterator for IntoIter<K, V, E> {
-    type Item = (K, V);
-    #[inline]
-    fn next(&mut self) -> Option<(K, V)> {
-        self.inner.next()
-    }
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
-    }
-}
-impl<K, V, E: Engine> ExactSizeIterator for IntoIter<K, V, E> {}
-impl<K, V, E: Engine> FusedIterator for IntoIter<K, V, E> {}
-
-/// Draining iterator, from [`GoMap::drain`](crate::GoMap::drain).
-pub struct Drain<'a, K: 'a, V: 'a, E: Engine = Classic> {
-    pub(crate) inner: <TableOf<K, V, E> as Table<K, V>>::Drain<'a>,
-}
-
-impl<K, V, E: Engine> Iterator for Drain<'_, K, V, E> {
-    type Item = (K, V);
-    #[inline]
-    fn next(&mut self) -> Option<(K, V)> {
-        self.inner.next()
-    }
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
-    }
-}
-impl<K, V, E: Engine> ExactSizeIterator for Drain<'_, K, V, E> {}
-impl<K, V, E: Engine> FusedIterator for Drain<'_, K, V, E> {}
-
+/// One public iterator: a struct around `inner` whose items are `inner`'s
+/// mapped by the closure, with the std traits every map iterator has.
 macro_rules! projection {
     ($(#[$doc:meta])* $name:ident<$($lt:lifetime)?>, $inner:ty, $item:ty, |$p:pat_param| $e:expr) => {
         $(#[$doc])*
-        pub struct $name<$($lt,)? K, V, E: Engine = Classic> {
+        pub struct $name<$($lt,)? K, V, E: Engine = Classic>
+        where
+            $(K: $lt, V: $lt,)?
+        {
             pub(crate) inner: $inner,
         }
         impl<$($lt,)? K, V, E: Engine> Iterator for $name<$($lt,)? K, V, E> {
@@ -123,6 +32,39 @@ macro_rules! projection {
         impl<$($lt,)? K, V, E: Engine> ExactSizeIterator for $name<$($lt,)? K, V, E> {}
         impl<$($lt,)? K, V, E: Engine> FusedIterator for $name<$($lt,)? K, V, E> {}
     };
+}
+
+projection!(
+    /// Iterator over `(&K, &V)`, from [`GoMap::iter`](crate::GoMap::iter).
+    Iter<'a>, <TableOf<K, V, E> as Table<K, V>>::Iter<'a>, (&'a K, &'a V), |kv| kv
+);
+projection!(
+    /// Iterator over `(&K, &mut V)`, from [`GoMap::iter_mut`](crate::GoMap::iter_mut).
+    IterMut<'a>, <TableOf<K, V, E> as Table<K, V>>::IterMut<'a>, (&'a K, &'a mut V), |kv| kv
+);
+projection!(
+    /// Owning iterator, from `GoMap::into_iter`. Entries not taken are dropped
+    /// with it; if one's `Drop` panics, the others are still dropped (see
+    /// [A panicking `Drop`](crate::GoMap#a-panicking-drop)).
+    IntoIter<>, <TableOf<K, V, E> as Table<K, V>>::IntoIter, (K, V), |kv| kv
+);
+projection!(
+    /// Draining iterator, from [`GoMap::drain`](crate::GoMap::drain).
+    Drain<'a>, <TableOf<K, V, E> as Table<K, V>>::Drain<'a>, (K, V), |kv| kv
+);
+
+impl<K, V, E: Engine> Clone for Iter<'_, K, V, E> {
+    fn clone(&self) -> Self {
+        Iter {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, E: Engine> fmt::Debug for Iter<'_, K, V, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
+    }
 }
 
 projection!(
