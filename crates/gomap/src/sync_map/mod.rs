@@ -433,6 +433,17 @@ where
     m.get_hashed(hash, |k| k.borrow() == key).map(|(_, e)| e)
 }
 
+/// When a lookup that took the lock counts as a miss, by Go's rule for
+/// each operation.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Miss {
+    /// Whenever the dirty map was consulted (`Load`, `LoadAndDelete`,
+    /// `CompareAndDelete`): the key takes the slow path until a promotion.
+    Always,
+    /// Only when the dirty map had the key (`CompareAndSwap`).
+    IfFound,
+}
+
 /// The value pointer `Ref` and retirement code works with.
 ///
 /// # Safety
@@ -523,12 +534,14 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
+        // Found or not, the key takes this path until the next promotion.
         self.locked_lookup(
             key,
             guard,
-            |e| e.load(guard),
-            // Found or not, the key takes this path until the next promotion.
-            |dirty| dirty.and_then(|m| m.get(key)).and_then(|e| e.load(guard)),
+            Miss::Always,
+            (),
+            |e, ()| e.load(guard),
+            |dirty, ()| dirty.get(key).map(|e| e.load(guard)),
         )
     }
 
@@ -726,12 +739,10 @@ where
             None if read.amended => self.locked_lookup(
                 key,
                 &guard,
-                |e| e.delete(&guard),
-                |dirty| {
-                    dirty
-                        .and_then(|m| m.remove(key))
-                        .and_then(|e| e.delete(&guard))
-                },
+                Miss::Always,
+                (),
+                |e, ()| e.delete(&guard),
+                |dirty, ()| dirty.remove(key).map(|e| e.delete(&guard)),
             ),
             None => None,
         }?;
@@ -750,7 +761,14 @@ where
     {
         self.load_and_delete(key);
     }
+}
 
+/// The compare-and-act operations (Go 1.20), for values that can be compared.
+impl<K, V: PartialEq, S> SyncMap<K, V, S>
+where
+    K: Eq + Hash + Clone,
+    S: BuildHasher + Clone,
+{
     /// Replaces the value for `key` with `new` if it equals `old`; returns
     /// whether it did. An absent key never matches.
     /// Go: `Map.CompareAndSwap` (Go 1.20).
@@ -766,44 +784,28 @@ where
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
-        V: PartialEq,
     {
         let guard = self.collector.enter();
         let read = self.read.load(&guard);
         let new = NewValue::new(new);
         let replaced = match read.m.get(key) {
             Some(e) => e.try_compare_and_swap(old, new, &guard).ok(),
-            None if read.amended => self.compare_and_swap_slow(key, old, new, &guard),
+            // Go counts a miss here only when the dirty map has the key.
+            None if read.amended => self.locked_lookup(
+                key,
+                &guard,
+                Miss::IfFound,
+                new,
+                |e, new| e.try_compare_and_swap(old, new, &guard).ok(),
+                |dirty, new| {
+                    let e = dirty.get(key)?;
+                    Some(e.try_compare_and_swap(old, new, &guard).ok())
+                },
+            ),
             None => None,
         };
         // A replaced value is retired by its entry.
         replaced.is_some()
-    }
-
-    /// The locked half of [`SyncMap::compare_and_swap`].
-    #[cold]
-    #[inline(never)]
-    fn compare_and_swap_slow<Q>(
-        &self,
-        key: &Q,
-        old: &V,
-        new: NewValue<V>,
-        guard: &Guard<'_>,
-    ) -> Loaded<V>
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-        V: PartialEq,
-    {
-        let mut dirty = self.lock();
-        let read = self.read.load(guard);
-        if let Some(e) = read.m.get(key) {
-            return e.try_compare_and_swap(old, new, guard).ok();
-        }
-        let e = dirty.map.as_ref().and_then(|m| m.get(key))?;
-        let replaced = e.try_compare_and_swap(old, new, guard).ok();
-        self.miss_locked(&mut dirty, guard);
-        replaced
     }
 
     /// Deletes `key` if its value equals `old`; returns whether it did.
@@ -820,13 +822,25 @@ where
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
-        V: PartialEq,
     {
         let guard = self.collector.enter();
         let read = self.read.load(&guard);
         let deleted = match read.m.get(key) {
             Some(e) => e.try_compare_and_delete(old, &guard),
-            None if read.amended => self.compare_and_delete_slow(key, old, &guard),
+            // A key found in the dirty map stays there even if deleted:
+            // like Go, we leave it to be expunged after the next promotion.
+            None if read.amended => self.locked_lookup(
+                key,
+                &guard,
+                Miss::Always,
+                (),
+                |e, ()| e.try_compare_and_delete(old, &guard),
+                |dirty, ()| {
+                    dirty
+                        .get(key)
+                        .map(|e| e.try_compare_and_delete(old, &guard))
+                },
+            ),
             None => None,
         };
         // A deleted value is retired by its entry.
@@ -836,35 +850,13 @@ where
         }
         deleted
     }
+}
 
-    /// The locked half of [`SyncMap::compare_and_delete`].
-    #[cold]
-    #[inline(never)]
-    fn compare_and_delete_slow<Q>(&self, key: &Q, old: &V, guard: &Guard<'_>) -> Loaded<V>
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-        V: PartialEq,
-    {
-        let mut dirty = self.lock();
-        let read = self.read.load(guard);
-        if let Some(e) = read.m.get(key) {
-            return e.try_compare_and_delete(old, guard);
-        }
-        if !read.amended {
-            return None;
-        }
-        // The entry stays in the dirty map even if deleted: like Go, we leave
-        // it to be expunged after the next promotion.
-        let deleted = dirty
-            .map
-            .as_ref()
-            .and_then(|m| m.get(key))
-            .and_then(|e| e.try_compare_and_delete(old, guard));
-        self.miss_locked(&mut dirty, guard);
-        deleted
-    }
-
+impl<K, V, S> SyncMap<K, V, S>
+where
+    K: Eq + Hash + Clone,
+    S: BuildHasher + Clone,
+{
     /// Calls `f` on each key and value until it returns `false`.
     /// Go: `Map.Range`.
     ///
@@ -961,15 +953,19 @@ where
     /// map is loaded again — a promotion may have happened while we waited,
     /// and then the key is there and this is no miss — and `in_read` acts on
     /// its entry. Otherwise, if the dirty map has keys the read map lacks,
-    /// `in_dirty` acts on the dirty map and the lookup counts as a miss.
+    /// `in_dirty` acts on the dirty map (`None`: the key is not there) and
+    /// the lookup counts as a miss by Go's rule for the operation, `miss`.
+    /// `arg` goes to whichever of the two runs.
     #[cold]
     #[inline(never)]
-    fn locked_lookup<Q>(
+    fn locked_lookup<Q, A>(
         &self,
         key: &Q,
         guard: &Guard<'_>,
-        in_read: impl FnOnce(&Entry<V>) -> Loaded<V>,
-        in_dirty: impl FnOnce(Option<&mut EntryMap<K, V, S>>) -> Loaded<V>,
+        miss: Miss,
+        arg: A,
+        in_read: impl FnOnce(&Entry<V>, A) -> Loaded<V>,
+        in_dirty: impl FnOnce(&mut EntryMap<K, V, S>, A) -> Option<Loaded<V>>,
     ) -> Loaded<V>
     where
         K: Borrow<Q>,
@@ -978,14 +974,16 @@ where
         let mut dirty = self.lock();
         let read = self.read.load(guard);
         if let Some(e) = read.m.get(key) {
-            return in_read(e);
+            return in_read(e, arg);
         }
         if !read.amended {
             return None;
         }
-        let found = in_dirty(dirty.map.as_mut());
-        self.miss_locked(&mut dirty, guard);
-        found
+        let found = dirty.map.as_mut().and_then(|m| in_dirty(m, arg));
+        if found.is_some() || miss == Miss::Always {
+            self.miss_locked(&mut dirty, guard);
+        }
+        found.flatten()
     }
 
     /// Counts a miss and promotes the dirty map once the misses since the
