@@ -94,6 +94,7 @@
 
 mod entry;
 pub mod events;
+pub mod gohash;
 mod hash;
 mod iter;
 pub mod layout;
