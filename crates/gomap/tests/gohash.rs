@@ -124,3 +124,40 @@ fn recordings_hashes_recomputed() {
     }
     assert!(nu > 10_000 && ns > 1_000, "{nu} u64 and {ns} str hashes");
 }
+
+/// Go 1.19's fallback hash, recomputed from vectors a Go 1.19 process
+/// printed under GODEBUG=cpu.aes=off (testdata/swiss/go119): the same family,
+/// keyed by hashkey[0] and a 32-bit seed.
+#[test]
+fn go119_vectors_recomputed() {
+    use gomap::gohash::{hash_str_go119, hash_u64_go119};
+    let p = repo().join("testdata/swiss/go119/fallback_hashes.jsonl");
+    let mut lines = open(&p).lines().map(|l| serde_json::from_str::<Value>(&l.unwrap()).unwrap());
+    let head = lines.next().unwrap();
+    assert_eq!(head["aes"], false);
+    let hk: Vec<u64> = head["hashkey"].as_array().unwrap().iter().map(|x| x.as_u64().unwrap()).collect();
+    let b = GoHashBuilder { hashkey: hk.clone().try_into().unwrap() };
+    let (mut nu, mut ns) = (0, 0);
+    for r in lines {
+        let hash0 = u32::try_from(r["hash0"].as_u64().unwrap()).unwrap();
+        let want = r["hash"].as_u64().unwrap();
+        let mut h = b.build_hasher();
+        h.write_u32(hash0); // GoMap's seed write
+        let got = match &r["key"] {
+            Value::String(s) => {
+                ns += 1;
+                s.hash(&mut h);
+                hash_str_go119(s.as_bytes(), hash0, hk[0])
+            }
+            k => {
+                nu += 1;
+                let k = k.as_u64().unwrap();
+                k.hash(&mut h);
+                hash_u64_go119(k, hash0, hk[0])
+            }
+        };
+        assert_eq!(got, want, "key {} hash0 {hash0}", r["key"]);
+        assert_eq!(h.finish(), want, "key {} via GoHashBuilder", r["key"]);
+    }
+    assert_eq!((nu, ns), (64, 201));
+}
