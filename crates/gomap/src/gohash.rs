@@ -57,12 +57,22 @@ struct Schedule {
 impl Schedule {
     /// Go 1.24+: the four words of `hashkey`.
     fn swiss(hk: &[u64; 4]) -> Self {
-        Schedule { seed_xor: hk[0], k1: hk[1], k2: hk[2], k3: hk[3] }
+        Schedule {
+            seed_xor: hk[0],
+            k1: hk[1],
+            k2: hk[2],
+            k3: hk[3],
+        }
     }
 
     /// Go 1.19: `hashkey[0]` with fixed constants.
     fn go119(hashkey0: u64) -> Self {
-        Schedule { seed_xor: hashkey0 ^ M1, k1: M2, k2: M3, k3: M4 }
+        Schedule {
+            seed_xor: hashkey0 ^ M1,
+            k1: M2,
+            k2: M3,
+            k3: M4,
+        }
     }
 
     fn u64(self, key: u64, seed: u64) -> u64 {
@@ -76,7 +86,10 @@ impl Schedule {
         let mut seed = seed ^ self.seed_xor;
         let (a, b) = match s {
             0 => return seed,
-            1..=3 => (u64::from(p[0]) | u64::from(p[s >> 1]) << 8 | u64::from(p[s - 1]) << 16, 0),
+            1..=3 => (
+                u64::from(p[0]) | u64::from(p[s >> 1]) << 8 | u64::from(p[s - 1]) << 16,
+                0,
+            ),
             4 => (r4(0), r4(0)),
             5..=7 => (r4(0), r4(s - 4)),
             8 => (r8(0), r8(0)),
@@ -181,7 +194,11 @@ impl BuildHasher for GoHashBuilder {
     type Hasher = GoHasher;
 
     fn build_hasher(&self) -> GoHasher {
-        GoHasher { hashkey: self.hashkey, seed: Seed::None, key: KeyState::None }
+        GoHasher {
+            hashkey: self.hashkey,
+            seed: Seed::None,
+            key: KeyState::None,
+        }
     }
 }
 
@@ -201,7 +218,10 @@ enum KeyState {
     None,
     U64(u64),
     /// String bytes; `terminated` once the `str` terminator byte arrived.
-    Bytes { bytes: Vec<u8>, terminated: bool },
+    Bytes {
+        bytes: Vec<u8>,
+        terminated: bool,
+    },
 }
 
 /// The hasher of [`GoHashBuilder`]; see there for what it accepts.
@@ -227,15 +247,29 @@ impl Hasher for GoHasher {
     fn write(&mut self, bytes: &[u8]) {
         match (&self.seed, &mut self.key) {
             (Seed::None, _) => self.misuse("bytes before the map seed"),
-            (_, KeyState::None) => self.key = KeyState::Bytes { bytes: bytes.to_vec(), terminated: false },
-            (_, KeyState::Bytes { bytes: b, terminated: false }) => b.extend_from_slice(bytes),
+            (_, KeyState::None) => {
+                self.key = KeyState::Bytes {
+                    bytes: bytes.to_vec(),
+                    terminated: false,
+                }
+            }
+            (
+                _,
+                KeyState::Bytes {
+                    bytes: b,
+                    terminated: false,
+                },
+            ) => b.extend_from_slice(bytes),
             _ => self.misuse("a second key"),
         }
     }
 
     fn write_u8(&mut self, i: u8) {
         match &mut self.key {
-            KeyState::Bytes { terminated: t @ false, .. } if i == 0xff => *t = true,
+            KeyState::Bytes {
+                terminated: t @ false,
+                ..
+            } if i == 0xff => *t = true,
             _ => self.misuse("a u8 that is not a string's terminator"),
         }
     }
@@ -262,7 +296,9 @@ impl Hasher for GoHasher {
     fn finish(&self) -> u64 {
         match (self.seed, &self.key) {
             (Seed::Swiss(seed), KeyState::U64(k)) => hash_u64(*k, seed, &self.hashkey),
-            (Seed::Swiss(seed), KeyState::Bytes { bytes, .. }) => hash_str(bytes, seed, &self.hashkey),
+            (Seed::Swiss(seed), KeyState::Bytes { bytes, .. }) => {
+                hash_str(bytes, seed, &self.hashkey)
+            }
             (Seed::Classic(h0), KeyState::U64(k)) => hash_u64_go119(*k, h0, self.hashkey[0]),
             (Seed::Classic(h0), KeyState::Bytes { bytes, .. }) => {
                 hash_str_go119(bytes, h0, self.hashkey[0])
@@ -277,7 +313,12 @@ mod tests {
     use super::*;
     use core::hash::Hash;
 
-    fn via_hasher<K: Hash + ?Sized>(b: &GoHashBuilder, seed: Option<u64>, hash0: Option<u32>, k: &K) -> u64 {
+    fn via_hasher<K: Hash + ?Sized>(
+        b: &GoHashBuilder,
+        seed: Option<u64>,
+        hash0: Option<u32>,
+        k: &K,
+    ) -> u64 {
         let mut h = b.build_hasher();
         if let Some(s) = seed {
             h.write_u64(s);
@@ -291,16 +332,35 @@ mod tests {
 
     #[test]
     fn hasher_feeds_match_the_functions() {
-        let b = GoHashBuilder { hashkey: [0x1234_5678_9abc_def1, 3, 0xdead_beef, u64::MAX] };
+        let b = GoHashBuilder {
+            hashkey: [0x1234_5678_9abc_def1, 3, 0xdead_beef, u64::MAX],
+        };
         for len in 0..120 {
-            let s: String = (0..len).map(|i| char::from(b'a' + (i * 7 % 26) as u8)).collect();
-            assert_eq!(via_hasher(&b, Some(99), None, &s), hash_str(s.as_bytes(), 99, &b.hashkey));
-            assert_eq!(via_hasher(&b, Some(99), None, s.as_str()), hash_str(s.as_bytes(), 99, &b.hashkey));
-            assert_eq!(via_hasher(&b, None, Some(7), &s), hash_str_go119(s.as_bytes(), 7, b.hashkey[0]));
+            let s: String = (0..len)
+                .map(|i| char::from(b'a' + (i * 7 % 26) as u8))
+                .collect();
+            assert_eq!(
+                via_hasher(&b, Some(99), None, &s),
+                hash_str(s.as_bytes(), 99, &b.hashkey)
+            );
+            assert_eq!(
+                via_hasher(&b, Some(99), None, s.as_str()),
+                hash_str(s.as_bytes(), 99, &b.hashkey)
+            );
+            assert_eq!(
+                via_hasher(&b, None, Some(7), &s),
+                hash_str_go119(s.as_bytes(), 7, b.hashkey[0])
+            );
         }
         for k in [0u64, 1, 1 << 40, u64::MAX] {
-            assert_eq!(via_hasher(&b, Some(5), None, &k), hash_u64(k, 5, &b.hashkey));
-            assert_eq!(via_hasher(&b, None, Some(5), &k), hash_u64_go119(k, 5, b.hashkey[0]));
+            assert_eq!(
+                via_hasher(&b, Some(5), None, &k),
+                hash_u64(k, 5, &b.hashkey)
+            );
+            assert_eq!(
+                via_hasher(&b, None, Some(5), &k),
+                hash_u64_go119(k, 5, b.hashkey[0])
+            );
         }
     }
 

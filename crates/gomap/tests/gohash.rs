@@ -49,12 +49,19 @@ fn check_stream(path: &Path) -> (usize, usize) {
         let r: Value = serde_json::from_str(&line.unwrap()).unwrap();
         let at = || format!("{}:{}", path.display(), n + 1);
         if r["t"] == "env" {
-            let v: Vec<u64> = r["hashkey"].as_array().unwrap().iter().map(|x| x.as_u64().unwrap()).collect();
+            let v: Vec<u64> = r["hashkey"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_u64().unwrap())
+                .collect();
             hk = Some(v.try_into().unwrap());
             assert_eq!(r["aes"], false, "{}", at());
             continue;
         }
-        let Some(hash) = r.get("hash").and_then(Value::as_u64) else { continue };
+        let Some(hash) = r.get("hash").and_then(Value::as_u64) else {
+            continue;
+        };
         let hk = hk.unwrap_or_else(|| panic!("{}: op before env", at()));
         let seed = r["seed"].as_u64().unwrap();
         let b = GoHashBuilder { hashkey: hk };
@@ -88,7 +95,10 @@ fn samples_hashes_recomputed() {
         nu += u;
         ns += s;
     }
-    assert!(nu > 100 && ns > 300, "{nu} u64 and {ns} str hashes: the samples are missing");
+    assert!(
+        nu > 100 && ns > 300,
+        "{nu} u64 and {ns} str hashes: the samples are missing"
+    );
 }
 
 #[test]
@@ -103,8 +113,16 @@ fn strlen_sample_covers_every_length() {
     }
     // Every length up to 70 (each short branch, one and two 16-byte rounds,
     // one 48-byte round) and longer ones up to 200 (several 48-byte rounds).
-    assert!((0..=70).all(|l| lens.contains(&l)), "short lengths missing from {}", p.display());
-    assert!(lens.contains(&200) && lens.range(97..200).count() > 5, "long lengths missing from {}", p.display());
+    assert!(
+        (0..=70).all(|l| lens.contains(&l)),
+        "short lengths missing from {}",
+        p.display()
+    );
+    assert!(
+        lens.contains(&200) && lens.range(97..200).count() > 5,
+        "long lengths missing from {}",
+        p.display()
+    );
     check_stream(&p);
 }
 
@@ -132,11 +150,20 @@ fn recordings_hashes_recomputed() {
 fn go119_vectors_recomputed() {
     use gomap::gohash::{hash_str_go119, hash_u64_go119};
     let p = repo().join("testdata/swiss/go119/fallback_hashes.jsonl");
-    let mut lines = open(&p).lines().map(|l| serde_json::from_str::<Value>(&l.unwrap()).unwrap());
+    let mut lines = open(&p)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(&l.unwrap()).unwrap());
     let head = lines.next().unwrap();
     assert_eq!(head["aes"], false);
-    let hk: Vec<u64> = head["hashkey"].as_array().unwrap().iter().map(|x| x.as_u64().unwrap()).collect();
-    let b = GoHashBuilder { hashkey: hk.clone().try_into().unwrap() };
+    let hk: Vec<u64> = head["hashkey"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap())
+        .collect();
+    let b = GoHashBuilder {
+        hashkey: hk.clone().try_into().unwrap(),
+    };
     let (mut nu, mut ns) = (0, 0);
     for r in lines {
         let hash0 = u32::try_from(r["hash0"].as_u64().unwrap()).unwrap();
