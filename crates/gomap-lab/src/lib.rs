@@ -64,6 +64,7 @@ pub mod protocol;
 pub mod replay;
 pub mod report;
 pub mod rng;
+pub mod swiss_protocol;
 pub mod syncmap_oracle;
 pub mod syscalls;
 pub mod table;

@@ -100,6 +100,7 @@ mod map;
 mod raw;
 mod sync_map;
 
+pub mod gohash;
 pub use introspect::{events, layout, stats};
 
 pub use base::hash::{DefaultHashBuilder, SeedSource};

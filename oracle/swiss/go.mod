@@ -1,0 +1,3 @@
+module gomap/oracle/swiss
+
+go 1.27
