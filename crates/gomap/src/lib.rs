@@ -102,6 +102,7 @@ mod range;
 mod raw;
 pub mod stats;
 mod sync_map;
+pub mod tophash;
 
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
 pub use hash::{DefaultHashBuilder, SeedSource};

@@ -14,6 +14,7 @@ use core::mem::size_of;
 
 use crate::events::GrowKind;
 use crate::layout::{BucketOrigin, Chain, Header, Layout};
+use crate::tophash::{is_evacuated, is_full, EMPTY_ONE};
 use crate::GoMap;
 
 /// A map's statistics. See [`GoMap::stats`].
@@ -108,12 +109,12 @@ pub struct ProbeStats {
 fn full_slots<K, V>(chain: &Chain<'_, K, V>) -> usize {
     chain
         .iter()
-        .map(|b| b.top.iter().filter(|&&t| t >= 5).count())
+        .map(|b| b.top.iter().filter(|&&t| is_full(t)).count())
         .sum()
 }
 
-fn is_evacuated<K, V>(chain: &Chain<'_, K, V>) -> bool {
-    (2..=4).contains(&chain[0].top[0])
+fn chain_is_evacuated<K, V>(chain: &Chain<'_, K, V>) -> bool {
+    is_evacuated(chain[0].top[0])
 }
 
 impl Stats {
@@ -140,7 +141,7 @@ impl Stats {
                     BucketOrigin::Pool(_) => overflow.pool += 1,
                     BucketOrigin::Heap => overflow.heap += 1,
                 }
-                empty_one += b.top.iter().filter(|&&t| t == 1).count();
+                empty_one += b.top.iter().filter(|&&t| t == EMPTY_ONE).count();
             }
         }
         let mut old_bytes = 0;
@@ -148,12 +149,12 @@ impl Stats {
             let mut evacuated = 0;
             let mut heap = 0;
             for chain in old {
-                if is_evacuated(chain) {
+                if chain_is_evacuated(chain) {
                     evacuated += 1;
                 } else {
                     empty_one += chain
                         .iter()
-                        .map(|b| b.top.iter().filter(|&&t| t == 1).count())
+                        .map(|b| b.top.iter().filter(|&&t| t == EMPTY_ONE).count())
                         .sum::<usize>();
                 }
                 heap += chain.iter().filter(|b| b.at == BucketOrigin::Heap).count();
@@ -182,7 +183,9 @@ impl Stats {
         let nb = l.buckets.len();
         for n in 0..nb {
             let chain = match &l.old {
-                Some(old) if !is_evacuated(&old[n & (old.len() - 1)]) => &old[n & (old.len() - 1)],
+                Some(old) if !chain_is_evacuated(&old[n & (old.len() - 1)]) => {
+                    &old[n & (old.len() - 1)]
+                }
                 _ => &l.buckets[n],
             };
             let full = full_slots(chain);
@@ -193,7 +196,7 @@ impl Stats {
             chain_lengths[chain.len()] += 1;
             // Entries of an old chain are counted once, at their X index.
             let counted_here = match &l.old {
-                Some(old) if !is_evacuated(&old[n & (old.len() - 1)]) => n < old.len(),
+                Some(old) if !chain_is_evacuated(&old[n & (old.len() - 1)]) => n < old.len(),
                 _ => true,
             };
             if counted_here {

@@ -106,7 +106,7 @@ impl<K, V> RawTable<K, V> {
                 // SAFETY: `j < 2^oldB`.
                 let oh = unsafe { old.bucket(j, size) };
                 // SAFETY: live main bucket.
-                let evacuated = is_evacuated_mark(unsafe { Self::top(oh, 0) });
+                let evacuated = is_evacuated(unsafe { Self::top(oh, 0) });
                 if !evacuated
                     && (chain.len() != 1
                         || Self::chain_tops(&chain).iter().any(|&t| t != EMPTY_REST))
@@ -140,7 +140,7 @@ impl<K, V> RawTable<K, V> {
                 // SAFETY: `j < 2^oldB`.
                 let head = unsafe { old.bucket(j, size) };
                 // SAFETY: live main bucket.
-                if is_evacuated_mark(unsafe { Self::top(head, 0) }) {
+                if is_evacuated(unsafe { Self::top(head, 0) }) {
                     // SAFETY: live main bucket.
                     let tops = unsafe { Self::tops(head) };
                     if tops
@@ -274,10 +274,10 @@ impl<K, V> RawTable<K, V> {
                             hash as usize & mask
                         ));
                     }
-                    if top_hash(hash) != t {
+                    if tophash(hash) != t {
                         return Err(format!(
                             "slot {p}: tophash {t} but key's is {}",
-                            top_hash(hash)
+                            tophash(hash)
                         ));
                     }
                 }

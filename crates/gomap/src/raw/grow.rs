@@ -1,6 +1,7 @@
 //! Growth: starting one (Go's `hashGrow`) and paying it off a bucket at a
 //! time (`growWork`, `evacuate`, `advanceEvacuationMark`).
 
+use super::group::{BitMask, Group};
 use super::shape::*;
 use super::{Bucket, CapacityError, RawTable, SAME_SIZE_GROW};
 use crate::events::{Event, GrowKind};
@@ -130,7 +131,7 @@ impl<K, V> RawTable<K, V> {
         // which stays below `2^oldB` while growing).
         let head = unsafe { old.bucket(oldbucket, size) };
         // SAFETY: `head` is a live main bucket of the old array.
-        if !is_evacuated_mark(unsafe { Self::top(head, 0) }) {
+        if !is_evacuated(unsafe { Self::top(head, 0) }) {
             let doubling = !self.same_size_grow();
             // Phase 1: hash (user code, may panic), nothing moves yet.
             let mut ymasks = YMasks::new();
@@ -139,13 +140,13 @@ impl<K, V> RawTable<K, V> {
                 let mut n = 0;
                 while let Some(bk) = b {
                     // SAFETY: `bk` is a live bucket of the old chain.
-                    let mut full = super::full_slots(unsafe { Self::tops_word(bk) });
+                    let mut full = unsafe { Self::tops_word(bk) }.match_full().0;
                     let mut ymask = 0;
                     while full != 0 {
-                        let i = super::first_slot(full);
+                        let i = super::group::first_slot(full);
                         // SAFETY: the slot is full, so it holds a key.
                         if hasher(unsafe { &*Self::key_ptr(bk, i) }) as usize & newbit != 0 {
-                            ymask |= 0x80 << (i * 8);
+                            ymask |= BitMask::slot(i);
                         }
                         full &= full - 1;
                     }
@@ -180,9 +181,9 @@ impl<K, V> RawTable<K, V> {
             while let Some(bk) = b {
                 // SAFETY: `bk` is a live bucket of the old chain.
                 let tops = unsafe { Self::tops_word(bk) };
-                let full = super::full_slots(tops);
+                let full = tops.match_full().0;
                 assert!(
-                    full | super::empty_slots(tops) == super::MSB,
+                    full | tops.match_empty().0 == super::group::MSB,
                     "gomap: bad map state during evacuation"
                 );
                 let ymask = if doubling { ymasks.get(n) } else { 0 };
@@ -191,8 +192,8 @@ impl<K, V> RawTable<K, V> {
                 // Full slots in slot order, as Go moves them.
                 let mut m = full;
                 while m != 0 {
-                    let i = super::first_slot(m);
-                    let use_y = ymask & (0x80 << (i * 8)) != 0;
+                    let i = super::group::first_slot(m);
+                    let use_y = ymask & BitMask::slot(i) != 0;
                     let (dst, index) = if use_y {
                         (&mut y, oldbucket + newbit)
                     } else {
@@ -207,7 +208,7 @@ impl<K, V> RawTable<K, V> {
                     // writes to them before this old bucket is done).
                     unsafe {
                         Self::move_slot(bk, i, dst.bucket, dst.slot);
-                        Self::set_top(dst.bucket, dst.slot, (tops >> (i * 8)) as u8);
+                        Self::set_top(dst.bucket, dst.slot, (tops.0 >> (i * 8)) as u8);
                     }
                     dst.slot += 1;
                     m &= m - 1;
@@ -216,11 +217,11 @@ impl<K, V> RawTable<K, V> {
                 // ones EVACUATED_X or EVACUATED_Y. Per byte that is
                 // 4 - 2·full + 1·y, which never borrows across bytes.
                 let (full1, y1) = (full >> 7, ymask >> 7);
-                let marks = super::LSB * EVACUATED_EMPTY as u64
+                let marks = super::group::LSB * EVACUATED_EMPTY as u64
                     - (EVACUATED_EMPTY - EVACUATED_X) as u64 * full1
                     + (EVACUATED_Y - EVACUATED_X) as u64 * y1;
                 // SAFETY: `bk` is live; its entries have all moved.
-                unsafe { Self::set_tops_word(bk, marks) };
+                unsafe { Self::set_tops_word(bk, Group(marks)) };
                 // SAFETY: `bk` is live.
                 b = unsafe { Self::overflow(bk) };
                 n += 1;
@@ -274,7 +275,7 @@ impl<K, V> RawTable<K, V> {
                     break;
                 }
                 // SAFETY: `bk` is a live bucket of the old chain.
-                let full = super::full_slots(unsafe { Self::tops_word(bk) });
+                let full = unsafe { Self::tops_word(bk) }.match_full().0;
                 let ymask = if doubling { ymasks.get(n) } else { 0 };
                 let mut same_way = if to_y { ymask } else { full & !ymask };
                 // Only the slots below `end`.
@@ -334,7 +335,7 @@ impl<K, V> RawTable<K, V> {
         // SAFETY: `i < 2^oldB`.
         let b: NonNull<u8> = unsafe { old.bucket(i, Self::BUCKET_SIZE) };
         // SAFETY: `b` is a live main bucket.
-        is_evacuated_mark(unsafe { Self::top(b, 0) })
+        is_evacuated(unsafe { Self::top(b, 0) })
     }
 
     /// Grows until `count + additional` entries fit under the load factor:

@@ -72,7 +72,7 @@ impl<K, V> RawIter<K, V> {
                         // SAFETY: `j < 2^oldB`, inside the old array.
                         let obk = unsafe { obase.add(j * size) };
                         // SAFETY: `obk` is a live main bucket.
-                        if !is_evacuated_mark(unsafe { RawTable::<K, V>::top(obk, 0) }) {
+                        if !is_evacuated(unsafe { RawTable::<K, V>::top(obk, 0) }) {
                             if n != j {
                                 continue;
                             }
@@ -88,11 +88,13 @@ impl<K, V> RawIter<K, V> {
                 // (j + offset) % 8; the next one is the first full slot at or
                 // after position `self.slot`.
                 // SAFETY: `bucket` is live (caller's contract).
-                let full = super::full_slots(unsafe { RawTable::<K, V>::tops_word(bucket) });
+                let full = unsafe { RawTable::<K, V>::tops_word(bucket) }
+                    .match_full()
+                    .0;
                 let order =
                     full.rotate_right((self.offset * 8) as u32) & (u64::MAX << (self.slot * 8));
                 if order != 0 {
-                    let j = super::first_slot(order);
+                    let j = super::group::first_slot(order);
                     self.slot = j + 1;
                     self.remaining -= 1;
                     return Some((bucket, (j + self.offset) & (BUCKET_CNT - 1)));

@@ -14,6 +14,7 @@
 mod alloc;
 mod check;
 mod clone;
+mod group;
 mod grow;
 mod guard;
 mod iter;
@@ -27,6 +28,7 @@ use core::ptr::{self, NonNull};
 
 pub(crate) use alloc::MAX_ALLOC;
 use alloc::{AllocFailure, BucketArray, OverflowSlab, Retired};
+use group::{first_slot, Group};
 pub(crate) use iter::{RawDrain, RawIntoIter, RawIterMut, RawIterRef};
 pub(crate) use range::RangeState;
 use range::TieRegistry;
@@ -41,8 +43,9 @@ pub(crate) fn array_len_for(b: u8, bucket_size: usize) -> usize {
     alloc::array_len(b, bucket_size).unwrap_or(0)
 }
 
-/// Flag bit: the growth in progress keeps the bucket count. Go: `sameSizeGrow`.
-pub(crate) const SAME_SIZE_GROW: u8 = 8;
+/// Flag bit: the growth in progress keeps the bucket count. Defined once,
+/// on the public [`Header`] that reports the flags. Go: `sameSizeGrow`.
+pub(crate) const SAME_SIZE_GROW: u8 = Header::SAME_SIZE_GROW;
 
 /// Why a bucket array could not be allocated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,55 +118,6 @@ unsafe impl<K: Sync, V: Sync> Sync for RawTable<K, V> {}
 
 /// A bucket pointer: the address of a bucket's tophash bytes.
 pub(crate) type Bucket = NonNull<u8>;
-
-// ----------------------------------------------------------------------
-// SWAR over a bucket's 8 tophash bytes, read as one little-endian `u64`
-// (byte `i` is slot `i`). Each mask has the high bit of byte `i` set when
-// slot `i` qualifies; the lowest set bit is the first slot.
-// ----------------------------------------------------------------------
-
-const LSB: u64 = 0x0101_0101_0101_0101;
-const MSB: u64 = 0x8080_8080_8080_8080;
-
-/// Bytes of `x` that are zero. Exact: no carries cross bytes.
-#[inline(always)]
-fn zero_bytes(x: u64) -> u64 {
-    !((x & !MSB).wrapping_add(!MSB) | x) & MSB
-}
-
-/// Slots whose tophash is `top`.
-#[inline(always)]
-fn match_top(tops: u64, top: u8) -> u64 {
-    zero_bytes(tops ^ (LSB * top as u64))
-}
-
-/// Slots that are empty (emptyRest or emptyOne). Go: `isEmpty`.
-#[inline(always)]
-fn empty_slots(tops: u64) -> u64 {
-    zero_bytes(tops & !LSB)
-}
-
-/// Slots marked emptyRest. By the emptyRest rule, every later slot of the
-/// chain is empty too, so a scan may stop at the first one.
-#[inline(always)]
-fn rest_slots(tops: u64) -> u64 {
-    zero_bytes(tops)
-}
-
-/// Slots that hold an entry (tophash >= MIN_TOP_HASH).
-#[inline(always)]
-fn full_slots(tops: u64) -> u64 {
-    // Below 0x80, adding 0x80 - MIN_TOP_HASH sets the high bit exactly from
-    // MIN_TOP_HASH up (no carry leaves the byte); from 0x80 the byte's own
-    // high bit is set.
-    ((tops & !MSB).wrapping_add(LSB * (0x80 - MIN_TOP_HASH) as u64) | tops) & MSB
-}
-
-/// Slot index of a mask's lowest set bit.
-#[inline(always)]
-fn first_slot(mask: u64) -> usize {
-    (mask.trailing_zeros() / 8) as usize
-}
 
 /// A full slot found by a lookup: bucket, slot index and the chain's main
 /// bucket (needed to walk back over emptyOne marks on delete).
@@ -311,10 +265,10 @@ impl<K, V> RawTable<K, V> {
     /// # Safety
     /// `b` is a live bucket of this table.
     #[inline(always)]
-    unsafe fn tops_word(b: Bucket) -> u64 {
+    unsafe fn tops_word(b: Bucket) -> Group {
         // SAFETY: the first 8 bytes of a live bucket are its tophash array;
         // buckets are pointer-aligned, so the read is aligned too.
-        u64::from_le_bytes(unsafe { Self::tops(b) })
+        Group::from_bytes(unsafe { Self::tops(b) })
     }
 
     /// Writes all 8 tophash bytes from one little-endian word.
@@ -322,10 +276,10 @@ impl<K, V> RawTable<K, V> {
     /// # Safety
     /// `b` is a live bucket of this table.
     #[inline(always)]
-    unsafe fn set_tops_word(b: Bucket, tops: u64) {
+    unsafe fn set_tops_word(b: Bucket, tops: Group) {
         // SAFETY: the first 8 bytes of a live bucket are its tophash array;
         // the table is borrowed mutably by every caller.
-        unsafe { ptr::write(b.as_ptr() as *mut [u8; 8], tops.to_le_bytes()) }
+        unsafe { ptr::write(b.as_ptr() as *mut [u8; 8], tops.to_bytes()) }
     }
 
     /// # Safety
@@ -636,7 +590,7 @@ impl<K, V> RawTable<K, V> {
             // SAFETY: `idx` is masked to the old array's bucket count.
             let ob = unsafe { old.bucket(idx, Self::BUCKET_SIZE) };
             // SAFETY: `ob` is a live main bucket of the old array.
-            if !is_evacuated_mark(unsafe { Self::top(ob, 0) }) {
+            if !is_evacuated(unsafe { Self::top(ob, 0) }) {
                 b = ob;
             }
         }
@@ -668,7 +622,7 @@ impl<K, V> RawTable<K, V> {
             return None;
         }
         let head = self.read_bucket(hash)?;
-        let top = top_hash(hash);
+        let top = tophash(hash);
         let mut b = head;
         loop {
             // Go's loop compares slot by slot and stops at the first
@@ -676,7 +630,7 @@ impl<K, V> RawTable<K, V> {
             // order (no full slot follows an emptyRest in a chain).
             // SAFETY: `b` is a live bucket of this table's chain.
             let tops = unsafe { Self::tops_word(b) };
-            let mut m = match_top(tops, top);
+            let mut m = tops.match_top(top).0;
             while m != 0 {
                 let i = first_slot(m);
                 // SAFETY: a slot whose tophash is >= MIN_TOP_HASH is full.
@@ -689,7 +643,7 @@ impl<K, V> RawTable<K, V> {
                 }
                 m &= m - 1;
             }
-            if rest_slots(tops) != 0 {
+            if tops.match_empty_rest().any() {
                 return None;
             }
             // SAFETY: `b` is live; its overflow link is null or live.
@@ -810,7 +764,7 @@ impl<K, V> RawTable<K, V> {
             self.prepare_write(hash, hasher)?;
         }
         let head = self.main_bucket(hash as usize & self.bucket_mask());
-        let top = top_hash(hash);
+        let top = tophash(hash);
         let mut b = head;
         let mut vacancy = None;
         loop {
@@ -818,7 +772,7 @@ impl<K, V> RawTable<K, V> {
             // first empty slot remembered, stop at the first emptyRest.
             // SAFETY: `b` is a live bucket of the chain.
             let tops = unsafe { Self::tops_word(b) };
-            let mut m = match_top(tops, top);
+            let mut m = tops.match_top(top).0;
             while m != 0 {
                 let i = first_slot(m);
                 // SAFETY: the slot is full.
@@ -832,12 +786,12 @@ impl<K, V> RawTable<K, V> {
                 m &= m - 1;
             }
             if vacancy.is_none() {
-                let e = empty_slots(tops);
+                let e = tops.match_empty().0;
                 if e != 0 {
                     vacancy = Some(Vacancy::Slot(b, first_slot(e)));
                 }
             }
-            if rest_slots(tops) != 0 {
+            if tops.match_empty_rest().any() {
                 return Ok(Probe::Vacant(VacantPos {
                     hash,
                     vacancy: vacancy.expect("an emptyRest slot is empty"),
@@ -945,7 +899,7 @@ impl<K, V> RawTable<K, V> {
         // SAFETY: `b` is a live bucket of the key's chain and slot `i` is empty.
         unsafe {
             Self::write_entry(b, i, key, val);
-            Self::set_top(b, i, top_hash(hash));
+            Self::set_top(b, i, tophash(hash));
         }
         self.count += 1;
         (b, i)
@@ -985,7 +939,7 @@ impl<K, V> RawTable<K, V> {
         let mut b = self.main_bucket(bucket);
         loop {
             // SAFETY: `b` is live.
-            let e = empty_slots(unsafe { Self::tops_word(b) });
+            let e = unsafe { Self::tops_word(b) }.match_empty().0;
             if e != 0 {
                 return Vacancy::Slot(b, first_slot(e));
             }
@@ -1063,14 +1017,14 @@ impl<K, V> RawTable<K, V> {
             // Cannot fail: a map with entries has its array.
             self.prepare_write(hash, &hasher).ok()?;
         }
-        let top = top_hash(hash);
+        let top = tophash(hash);
         let head = self.main_bucket(hash as usize & self.bucket_mask());
         let mut b = head;
         loop {
             // The scan of `find`, on the current array.
             // SAFETY: `b` is a live bucket of the chain.
             let tops = unsafe { Self::tops_word(b) };
-            let mut m = match_top(tops, top);
+            let mut m = tops.match_top(top).0;
             while m != 0 {
                 let i = first_slot(m);
                 // SAFETY: the slot is full.
@@ -1087,7 +1041,7 @@ impl<K, V> RawTable<K, V> {
                 }
                 m &= m - 1;
             }
-            if rest_slots(tops) != 0 {
+            if tops.match_empty_rest().any() {
                 return None;
             }
             // SAFETY: `b` is live.
@@ -1213,7 +1167,7 @@ impl<K, V> RawTable<K, V> {
                 // SAFETY: `i < 2^b <= len`.
                 let b = unsafe { arr.bucket(i, Self::BUCKET_SIZE) };
                 // SAFETY: `b` is a live main bucket.
-                if !is_evacuated_mark(unsafe { Self::top(b, 0) }) {
+                if !is_evacuated(unsafe { Self::top(b, 0) }) {
                     heads.push(b);
                 }
             }
@@ -1459,34 +1413,6 @@ pub(crate) fn too_many_overflow_buckets(noverflow: u16, b: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn swar_masks_match_byte_loops() {
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        for round in 0..if cfg!(miri) { 300u64 } else { 20_000 } {
-            // Bytes drawn mostly from the marks and a few tophash values.
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            let pick = [0u8, 1, 2, 3, 4, 5, 6, 0x7f, 0x80, 0x81, 0xfe, 0xff];
-            let mut bytes = [0u8; 8];
-            for (j, byte) in bytes.iter_mut().enumerate() {
-                *byte = pick[((x >> (j * 5 + 3)) % pick.len() as u64) as usize];
-            }
-            let w = u64::from_le_bytes(bytes);
-            let top = pick[(round % pick.len() as u64) as usize].max(MIN_TOP_HASH);
-            let mask = |f: &dyn Fn(u8) -> bool| {
-                bytes.iter().enumerate().fold(
-                    0u64,
-                    |m, (j, &t)| if f(t) { m | 0x80 << (j * 8) } else { m },
-                )
-            };
-            assert_eq!(match_top(w, top), mask(&|t| t == top), "{bytes:?} {top}");
-            assert_eq!(empty_slots(w), mask(&|t| is_empty(t)), "{bytes:?}");
-            assert_eq!(rest_slots(w), mask(&|t| t == EMPTY_REST), "{bytes:?}");
-            assert_eq!(full_slots(w), mask(&|t| is_full(t)), "{bytes:?}");
-        }
-    }
 
     #[test]
     fn load_limit_matches_the_definition() {

@@ -304,7 +304,7 @@ impl<K, V> RawTable<K, V> {
             // SAFETY: `j < 2^oldB`.
             let ob = unsafe { old.bucket(j, Self::BUCKET_SIZE) };
             // SAFETY: `ob` is a live main bucket.
-            if !is_evacuated_mark(unsafe { Self::top(ob, 0) }) {
+            if !is_evacuated(unsafe { Self::top(ob, 0) }) {
                 chain = ob;
             }
         }
@@ -383,7 +383,7 @@ impl<K, V> RawTable<K, V> {
     fn run_next(&self, run: &TieRun, hasher: &impl Fn(&K) -> u64) -> Option<(Bucket, usize, bool)> {
         let hash = run.hash();
         let from = run.next();
-        let top = top_hash(hash);
+        let top = tophash(hash);
         let mut found: Option<(Bucket, usize, usize)> = None;
         let mut b = Some(self.range_chain(hash as usize & self.bucket_mask()));
         let mut base = 0;
