@@ -107,7 +107,7 @@ pub mod tophash;
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
 pub use hash::{DefaultHashBuilder, SeedSource};
 pub use iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
-pub use layout::{BucketOrigin, BucketView, Header, Layout, PoolState};
+pub use layout::{BucketOrigin, BucketView, Header, Layout, PoolState, ReadFrom};
 pub use map::{GoMap, TryReserveError, MAX_BUCKET_BYTES};
 pub use range::Range;
 #[doc(hidden)]

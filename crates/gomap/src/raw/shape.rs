@@ -86,6 +86,13 @@ impl<K, V> Shape<K, V> {
     /// key to `u64`, as Go's `bmap` for the same types.
     pub(crate) const SIZE: usize = round_up(Self::OVF_OFF + size_of::<*mut u8>(), Self::ALIGN);
 
+    /// Whether dropping an entry in place does anything: a `K` or `V` with
+    /// drop glue, or a box to free.
+    pub(crate) const NEEDS_DROP: bool = core::mem::needs_drop::<K>()
+        || core::mem::needs_drop::<V>()
+        || Self::INDIRECT_KEY
+        || Self::INDIRECT_VAL;
+
     /// Byte offset of key slot `i`.
     #[inline(always)]
     pub(crate) const fn key_off(i: usize) -> usize {
