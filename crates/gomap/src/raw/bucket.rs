@@ -87,10 +87,15 @@ impl<'a, K, V> BucketRef<'a, K, V> {
         Group::from_bytes(unsafe { ptr::read(self.ptr.as_ptr() as *const [u8; 8]) })
     }
 
-    /// The tophash byte of slot `i`.
+    /// The tophash byte of slot `i` (`i < 8`; taken modulo 8, so any `i`
+    /// reads inside the bucket).
     #[inline(always)]
     pub(super) fn top(self, i: usize) -> u8 {
-        self.tops().to_bytes()[i]
+        debug_assert!(i < BUCKET_CNT);
+        // SAFETY: the first 8 bytes of a live bucket are its tophash array
+        // (invariant), and `i % 8` is one of them; nothing writes them
+        // during `'a`.
+        unsafe { *self.ptr.as_ptr().add(i & (BUCKET_CNT - 1)) }
     }
 
     /// The next bucket of the chain. Go: `bmap.overflow`.
@@ -255,6 +260,23 @@ impl<'a, K, V> FullSlots<'a, K, V> {
     #[inline(always)]
     pub(super) fn mask(&self) -> BitMask {
         self.mask
+    }
+
+    /// The lowest of the slots, without taking it out.
+    #[inline(always)]
+    pub(super) fn first(&self) -> Option<Full<'a, K, V>> {
+        let index = self.mask.lowest()?;
+        Some(Full {
+            bucket: self.bucket,
+            index,
+        })
+    }
+
+    /// Takes the lowest slot out (after [`Self::first`]: a scan clears a
+    /// candidate only once its key did not match, as Go's loop moves on).
+    #[inline(always)]
+    pub(super) fn skip_first(&mut self) {
+        self.mask.0 &= self.mask.0.wrapping_sub(1);
     }
 
     /// Slot `i`, if it is one of these.

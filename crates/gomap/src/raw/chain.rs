@@ -66,7 +66,9 @@ pub(crate) enum Scan<'a, K, V> {
 /// `mapassign` does.
 ///
 /// Go compares slot by slot; the masks visit the same candidates in the
-/// same order (no full slot follows an emptyRest in a chain).
+/// same order (no full slot follows an emptyRest in a chain). The vacancy
+/// is sought in a first loop that ends at the first bucket with an empty
+/// slot, so the rest of the chain is scanned as a lookup scans it.
 #[inline(always)]
 pub(crate) fn scan<'a, K, V, const VACANCY: bool>(
     head: BucketRef<'a, K, V>,
@@ -75,17 +77,51 @@ pub(crate) fn scan<'a, K, V, const VACANCY: bool>(
 ) -> Scan<'a, K, V> {
     let mut b = head;
     let mut vacancy = None;
+    if VACANCY {
+        loop {
+            let tops = b.read();
+            let mut candidates = tops.matching(hash);
+            while let Some(slot) = candidates.first() {
+                if eq(slot.key()) {
+                    return Scan::Found(slot);
+                }
+                candidates.skip_first();
+            }
+            // A bucket without an empty slot has no emptyRest either.
+            let empty = tops.group().match_empty();
+            if let Some(i) = empty.lowest() {
+                vacancy = Some((b, i));
+                if tops.group().match_empty_rest().any() {
+                    return Scan::Absent {
+                        vacancy,
+                        last: b,
+                        at_rest: true,
+                    };
+                }
+            }
+            match b.overflow() {
+                Some(next) => b = next,
+                None => {
+                    return Scan::Absent {
+                        vacancy,
+                        last: b,
+                        at_rest: false,
+                    }
+                }
+            }
+            if vacancy.is_some() {
+                break;
+            }
+        }
+    }
     loop {
         let tops = b.read();
-        for slot in tops.matching(hash) {
+        let mut candidates = tops.matching(hash);
+        while let Some(slot) = candidates.first() {
             if eq(slot.key()) {
                 return Scan::Found(slot);
             }
-        }
-        if VACANCY && vacancy.is_none() {
-            if let Some(i) = tops.group().match_empty().lowest() {
-                vacancy = Some((b, i));
-            }
+            candidates.skip_first();
         }
         if tops.group().match_empty_rest().any() {
             return Scan::Absent {

@@ -3,7 +3,7 @@
 
 use super::alloc::BucketArray;
 use super::bucket::{Bucket, BucketRef};
-use super::shape::*;
+use super::shape::BUCKET_CNT;
 use super::RawTable;
 
 impl<K: Clone, V: Clone> Clone for RawTable<K, V> {
