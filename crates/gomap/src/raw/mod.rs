@@ -3,8 +3,21 @@
 //! Everything `unsafe` in the map lives under this module. The safe layers
 //! above (`map`, `entry`, `iter`) hold a [`RawTable`] and call its safe
 //! methods; the few handles they keep across calls ([`RawOccupied`],
-//! [`RawVacant`], [`RawIter`]) borrow the table, so the borrow checker keeps
+//! [`RawVacant`], the iterators) borrow the table, so the borrow checker keeps
 //! them valid.
+//!
+//! Three tiers, from bytes up:
+//!
+//! - [`group`]: the SWAR tier, 8 tophash bytes as one word and the slot
+//!   masks a scan needs, over the marks of [`crate::tophash`];
+//! - [`bucket`] and [`alloc`]: memory. A [`BucketRef`] is a live bucket
+//!   borrowed from its [`BucketArray`], so reads through it are safe; the
+//!   erased [`Bucket`] keeps a position across a mutation and writes
+//!   through it are `unsafe` with one stated contract. [`chain`] holds the
+//!   one walker ("the chain that holds bucket `n` now") and the one tophash
+//!   scan every lookup uses;
+//! - this module and its operation files (`grow`, `iter`, `range`,
+//!   `clone`, `check`, `view`): the table, in Go's lifecycle order.
 //!
 //! Hashing is the caller's business: operations take the key's 64-bit hash
 //! and, where a growth step may need to rehash other keys, a `hasher`

@@ -77,3 +77,49 @@ impl<K, V> RawTable<K, V> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::alloc::array_len;
+    use super::*;
+
+    fn spread(k: &u64) -> u64 {
+        k.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+
+    /// Mid-growth, the snapshot says for every bucket index which chain a
+    /// lookup reads (the old one exactly while it is not evacuated, once
+    /// per old chain at its X index), and how long the old allocation is.
+    #[test]
+    fn read_from_follows_evacuation() {
+        let mut t = RawTable::<u64, u64>::empty(7);
+        t.set_stress(true);
+        let mut seen_old = 0;
+        for k in 0..if cfg!(miri) { 60 } else { 600 } {
+            t.insert(spread(&k), k, k, spread).unwrap();
+            let l = t.layout();
+            assert_eq!(l.read_from.len(), l.buckets.len());
+            let Some(old) = &l.old else {
+                assert_eq!(l.old_arr_len, 0);
+                assert!(l.read_from.iter().all(|r| *r == ReadFrom::Current));
+                continue;
+            };
+            let old_b = old.len().trailing_zeros() as u8;
+            assert_eq!(
+                Some(l.old_arr_len),
+                array_len(old_b, RawTable::<u64, u64>::BUCKET_SIZE)
+            );
+            for (n, read) in l.read_from.iter().enumerate() {
+                let j = n & (old.len() - 1);
+                let evacuated = crate::tophash::is_evacuated(old[j][0].top[0]);
+                if evacuated {
+                    assert_eq!(*read, ReadFrom::Current, "bucket {n}");
+                } else {
+                    assert_eq!(*read, ReadFrom::Old(j), "bucket {n}");
+                    seen_old += 1;
+                }
+            }
+        }
+        assert!(seen_old > 0, "the test saw no growth in progress");
+    }
+}

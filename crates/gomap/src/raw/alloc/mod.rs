@@ -2,7 +2,7 @@
 //!
 //! - [`size_class`]: Go's malloc size classes and how many buckets an
 //!   array for `2^B` holds (`makeBucketArray`'s preallocated pool);
-//! - [`array`]: [`BucketArray`], one allocation of main and pool buckets;
+//! - [`array`](mod@array): [`BucketArray`], one allocation of main and pool buckets;
 //! - [`slab`]: the heap overflow buckets of an array, and the release of a
 //!   finished growth's old array a piece per write;
 //! - [`pool`]: the OS side, anonymous mappings and the process-wide pool of
@@ -11,7 +11,7 @@
 //! Go allocates each overflow bucket beyond the pool on its own
 //! (`newobject`) and leaves it to the garbage collector. gomap carves them
 //! from chunks that belong to the array whose chains they extend (an
-//! [`OverflowSlab`]): they are freed with that array, a chunk per write
+//! [`OverflowSlab`](slab::OverflowSlab)): they are freed with that array, a chunk per write
 //! after a growth ends, instead of one `free` each. Which bucket is "pool"
 //! and which is "heap" is unchanged: a heap bucket is any overflow bucket
 //! outside the array.
@@ -51,7 +51,7 @@ pub(crate) fn bucket_layout(len: usize, size: usize, align: usize) -> Option<Lay
 pub(crate) enum Purpose {
     /// A bucket array: mapped from [`pool::MAP_MIN`] bytes.
     Array,
-    /// A chunk of an [`OverflowSlab`]: mapped from half the largest chunk,
+    /// A chunk of an [`OverflowSlab`](slab::OverflowSlab): mapped from half the largest chunk,
     /// so that releasing one is a single small `munmap` (or, when the pool
     /// has room, a clear for reuse) rather than a `free` that may make the
     /// C allocator trim its heap.

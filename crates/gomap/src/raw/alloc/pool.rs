@@ -7,7 +7,7 @@
 //! `insert_hint`). Go's heap keeps freed spans and clears them for the next
 //! map instead; the pool does the same for arrays of [`MAP_MIN`] bytes and
 //! up and for mapped overflow chunks: memory no longer used is cleared (a
-//! [`RELEASE_CHUNK`](super::RELEASE_CHUNK) per write when a growth retires an array, so no write
+//! [`RELEASE_CHUNK`](super::slab::RELEASE_CHUNK) per write when a growth retires an array, so no write
 //! pauses for it) and the next mapping of exactly that size is taken from
 //! here, already zero and faulted in.
 //!
@@ -21,7 +21,7 @@ use std::sync::{Mutex, PoisonError};
 /// Arrays of at least this many bytes are mapped straight from the OS (on
 /// Unix): their pages are zero until first touched, so an allocation costs
 /// no zeroing, the first-touch faults spread over the writes that follow,
-/// and freeing one can be spread out too (see [`Retired`](super::Retired)).
+/// and freeing one can be spread out too (see [`Retired`](super::slab::Retired)).
 ///
 /// Why 128 KiB: the C allocator hands a process memory it freed before,
 /// and `calloc` then clears the whole array inside the insert that starts
