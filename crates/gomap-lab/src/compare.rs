@@ -39,7 +39,7 @@ use crate::protocol::{
 pub const DEFAULT_SHOWN: usize = 20;
 
 /// The header flag that is compared: a same-size growth is in progress.
-const SAME_SIZE_GROW: u64 = 8;
+const SAME_SIZE_GROW: u64 = gomap::Header::SAME_SIZE_GROW as u64;
 
 /// Go's `noverflow` is exact only below this B.
 const EXACT_NOVERFLOW_BELOW_B: u64 = 16;
@@ -339,7 +339,7 @@ enum Evacuation {
 fn is_evacuated(chain: &Chain) -> bool {
     chain
         .first()
-        .is_some_and(|bucket| matches!(bucket.top[0], 2..=4))
+        .is_some_and(|bucket| gomap::tophash::is_evacuated(bucket.top[0]))
 }
 
 /// Checks that a stream's records come in increasing order of `(i, type)`.

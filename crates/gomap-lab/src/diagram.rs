@@ -5,6 +5,7 @@
 
 #![forbid(unsafe_code)]
 
+use gomap::tophash;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -72,11 +73,11 @@ const LINK: RGBColor = RGBColor(60, 60, 60);
 /// The fill and the text of a cell with tophash `t`.
 fn cell_look(t: u8) -> (RGBColor, String) {
     match t {
-        0 => (WHITE, String::new()),
-        1 => (EMPTY_ONE, "1".into()),
-        2 => (EVACUATED, "X".into()),
-        3 => (EVACUATED, "Y".into()),
-        4 => (EVACUATED, "E".into()),
+        tophash::EMPTY_REST => (WHITE, String::new()),
+        tophash::EMPTY_ONE => (EMPTY_ONE, "1".into()),
+        tophash::EVACUATED_X => (EVACUATED, "X".into()),
+        tophash::EVACUATED_Y => (EVACUATED, "Y".into()),
+        tophash::EVACUATED_EMPTY => (EVACUATED, "E".into()),
         t => (FULL, format!("{t:02x}")),
     }
 }
@@ -276,11 +277,11 @@ fn draw_link(
 /// evacuated, `>E` evacuatedEmpty, two hex digits for a full slot.
 pub fn top_text(t: u8) -> String {
     match t {
-        0 => "..".into(),
-        1 => "__".into(),
-        2 => ">X".into(),
-        3 => ">Y".into(),
-        4 => ">E".into(),
+        tophash::EMPTY_REST => "..".into(),
+        tophash::EMPTY_ONE => "__".into(),
+        tophash::EVACUATED_X => ">X".into(),
+        tophash::EVACUATED_Y => ">Y".into(),
+        tophash::EVACUATED_EMPTY => ">E".into(),
         t => format!("{t:02x}"),
     }
 }

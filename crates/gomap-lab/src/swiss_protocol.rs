@@ -687,10 +687,12 @@ fn check_record(record: &SwissRecord, kt: Option<KeyType>) -> Result<(), String>
                         op.op
                     ))
                 }
-                (Some(_), false) => return Err(format!(
+                (Some(_), false) => {
+                    return Err(format!(
                     "{} record has `tab`, but only keyed ops on a map with a directory have one",
                     op.op
-                )),
+                ))
+                }
             }
             Ok(())
         }

@@ -101,12 +101,13 @@ mod raw;
 mod sync_map;
 
 pub mod gohash;
+pub mod tophash;
 pub use introspect::{events, layout, stats};
 
 pub use base::hash::{DefaultHashBuilder, SeedSource};
 pub use engine::{Classic, Engine};
 pub use equivalent::Equivalent;
-pub use layout::{BucketOrigin, BucketView, Header, Layout, PoolState};
+pub use layout::{BucketOrigin, BucketView, Header, Layout, PoolState, ReadFrom};
 pub use map::entry::{Entry, OccupiedEntry, VacantEntry};
 pub use map::iter::{
     Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut,

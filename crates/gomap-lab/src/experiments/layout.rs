@@ -6,6 +6,7 @@
 
 use std::hash::{BuildHasher, Hash, Hasher};
 
+use gomap::tophash::{is_full, EMPTY_ONE};
 use gomap::{BucketOrigin, BucketView, GoMap, Header};
 use serde::Serialize;
 
@@ -193,8 +194,8 @@ pub fn run(config: &LayoutConfig) -> LayoutOutcome {
     }
     let (mut full, mut empty_one, mut pool, mut heap) = (0, 0, 0, 0);
     for b in l.buckets.iter().chain(l.old.iter().flatten()).flatten() {
-        full += b.top.iter().filter(|&&t| t >= 5).count();
-        empty_one += b.top.iter().filter(|&&t| t == 1).count();
+        full += b.top.iter().filter(|&&t| is_full(t)).count();
+        empty_one += b.top.iter().filter(|&&t| t == EMPTY_ONE).count();
     }
     for b in l.buckets.iter().flatten() {
         match b.at {

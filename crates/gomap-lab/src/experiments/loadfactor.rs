@@ -17,6 +17,7 @@
 
 use std::hash::BuildHasher;
 
+use gomap::tophash::is_full;
 use gomap::GoMap;
 use indicatif::ProgressBar;
 use serde::Serialize;
@@ -147,7 +148,7 @@ impl Sums {
         for (i, chain) in l.buckets.iter().enumerate() {
             let full: usize = chain
                 .iter()
-                .map(|b| b.top.iter().filter(|&&t| t >= 5).count())
+                .map(|b| b.top.iter().filter(|&&t| is_full(t)).count())
                 .sum();
             if i >= used {
                 assert_eq!(full, 0, "keys outside the measured half");

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 use gomap::events::{Event, GrowKind, OverflowSource, Recorder};
+use gomap::tophash::{EMPTY_ONE, EMPTY_REST};
 use gomap::{BucketOrigin, GoMap};
 use indicatif::ProgressBar;
 use serde::Serialize;
@@ -277,8 +278,8 @@ fn walk_through(seed: u64) -> (Vec<Step>, [u8; 2]) {
         let mut t = Tally::default();
         t.drain(&log);
         steps.push(Step {
-            empty_one: tops().filter(|&&t| t == 1).count(),
-            empty_rest: tops().filter(|&&t| t == 0).count(),
+            empty_one: tops().filter(|&&t| t == EMPTY_ONE).count(),
+            empty_rest: tops().filter(|&&t| t == EMPTY_REST).count(),
             reused,
             overflow_taken: (t.counts.overflow_pool + t.counts.overflow_heap) as usize,
             action,
@@ -637,6 +638,7 @@ fn grow_kind<S: serde::Serializer>(k: &GrowKind, s: S) -> Result<S::Ok, S::Error
 #[cfg(test)]
 mod tests {
     use super::*;
+    use gomap::tophash::is_full;
 
     #[test]
     fn walk_through_shows_go_s_marks() {
@@ -644,9 +646,9 @@ mod tests {
         assert_eq!(steps[0].chain.len(), 5);
         let origins: Vec<&str> = steps[0].chain.iter().map(|(a, _)| a.as_str()).collect();
         assert_eq!(origins, ["main", "pool 16", "pool 17", "heap", "heap"]);
-        assert_eq!(steps[1].chain[0].1[3], 1, "emptyOne");
+        assert_eq!(steps[1].chain[0].1[3], EMPTY_ONE, "emptyOne");
         assert_eq!(steps[2].chain[4].1[..7], [1; 7]);
-        assert!(steps[2].chain[4].1[7] >= 5);
+        assert!(is_full(steps[2].chain[4].1[7]));
         assert_eq!(steps[3].chain[4].1, [0; 8], "emptyRest spread back");
         assert_eq!(steps[4].reused, 1);
         // Regression (issue 18): the slot a delete freed and a later delete
@@ -654,7 +656,7 @@ mod tests {
         assert_eq!(steps[6].reused, 1);
         assert_ne!(steps[6].chain[1].1[0], steps[0].chain[1].1[0]);
         assert_ne!(steps[4].chain[0].1[3], steps[0].chain[0].1[3]);
-        assert!(steps[4].chain[0].1[3] >= 5);
+        assert!(is_full(steps[4].chain[0].1[3]));
         assert_eq!(
             steps[5].chain.len(),
             5,

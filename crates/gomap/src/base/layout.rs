@@ -24,7 +24,8 @@ pub struct BucketView<'a, K, V> {
     /// Where this bucket lives.
     pub at: BucketOrigin,
     /// The tophash bytes, marks included (0 emptyRest, 1 emptyOne, 2
-    /// evacuatedX, 3 evacuatedY, 4 evacuatedEmpty, ≥ 5 a full slot).
+    /// evacuatedX, 3 evacuatedY, 4 evacuatedEmpty, ≥ 5 a full slot; named
+    /// in [`crate::tophash`]).
     pub top: [u8; 8],
     /// The key in each full slot.
     pub keys: [Option<&'a K>; 8],
@@ -53,6 +54,17 @@ pub struct PoolState {
     pub pre_free: usize,
 }
 
+/// Which chain holds a bucket index's entries now: the one a lookup of a
+/// key in that bucket reads. Go: the `oldbuckets` test of `mapaccess`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReadFrom {
+    /// The current array's chain at the same index.
+    Current,
+    /// The old array's chain at this index, not yet evacuated. During a
+    /// doubling it holds the entries of two current bucket indices.
+    Old(usize),
+}
+
 /// A bucket chain: the main bucket, then its overflow buckets in link order.
 pub type Chain<'a, K, V> = Vec<BucketView<'a, K, V>>;
 
@@ -77,6 +89,12 @@ pub struct Layout<'a, K, V> {
     /// The old array while a growth is in progress. An evacuated old bucket
     /// shows only its main bucket, whose marks are all 2, 3 or 4.
     pub old: Option<Vec<Chain<'a, K, V>>>,
+    /// Buckets in the old array's allocation (`2^oldB` plus its pool); 0
+    /// when not growing.
+    pub old_arr_len: usize,
+    /// For each bucket index of the current array, the chain that holds its
+    /// entries now (empty while a `B = 0` map has no bucket).
+    pub read_from: Vec<ReadFrom>,
 }
 
 impl<K, V> Layout<'_, K, V> {

@@ -7,4 +7,4 @@
 #![forbid(unsafe_code)]
 
 pub use crate::base::header::Header;
-pub use crate::base::layout::{BucketOrigin, BucketView, Chain, Layout, PoolState};
+pub use crate::base::layout::{BucketOrigin, BucketView, Chain, Layout, PoolState, ReadFrom};

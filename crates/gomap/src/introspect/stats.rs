@@ -14,7 +14,8 @@ use core::mem::size_of;
 
 use crate::base::event::GrowKind;
 use crate::base::header::Header;
-use crate::base::layout::{BucketOrigin, Chain, Layout};
+use crate::base::layout::{BucketOrigin, Chain, Layout, ReadFrom};
+use crate::tophash::{is_evacuated, is_full, EMPTY_ONE};
 use crate::GoMap;
 
 /// A map's statistics. See [`GoMap::stats`].
@@ -109,12 +110,12 @@ pub struct ProbeStats {
 fn full_slots<K, V>(chain: &Chain<'_, K, V>) -> usize {
     chain
         .iter()
-        .map(|b| b.top.iter().filter(|&&t| t >= 5).count())
+        .map(|b| b.top.iter().filter(|&&t| is_full(t)).count())
         .sum()
 }
 
-fn is_evacuated<K, V>(chain: &Chain<'_, K, V>) -> bool {
-    (2..=4).contains(&chain[0].top[0])
+fn chain_is_evacuated<K, V>(chain: &Chain<'_, K, V>) -> bool {
+    is_evacuated(chain[0].top[0])
 }
 
 impl Stats {
@@ -141,7 +142,7 @@ impl Stats {
                     BucketOrigin::Pool(_) => overflow.pool += 1,
                     BucketOrigin::Heap => overflow.heap += 1,
                 }
-                empty_one += b.top.iter().filter(|&&t| t == 1).count();
+                empty_one += b.top.iter().filter(|&&t| t == EMPTY_ONE).count();
             }
         }
         let mut old_bytes = 0;
@@ -149,21 +150,17 @@ impl Stats {
             let mut evacuated = 0;
             let mut heap = 0;
             for chain in old {
-                if is_evacuated(chain) {
+                if chain_is_evacuated(chain) {
                     evacuated += 1;
                 } else {
                     empty_one += chain
                         .iter()
-                        .map(|b| b.top.iter().filter(|&&t| t == 1).count())
+                        .map(|b| b.top.iter().filter(|&&t| t == EMPTY_ONE).count())
                         .sum::<usize>();
                 }
                 heap += chain.iter().filter(|b| b.at == BucketOrigin::Heap).count();
             }
-            // The old array's allocation length is not in the snapshot;
-            // its size follows from its B and the bucket size.
-            let old_b = old.len().trailing_zeros() as u8;
-            let old_len = crate::raw::array_len_for(old_b, size);
-            old_bytes = (old_len + heap) * size;
+            old_bytes = (l.old_arr_len + heap) * size;
             GrowthStats {
                 kind: if h.flags & Header::SAME_SIZE_GROW != 0 {
                     GrowKind::SameSize
@@ -176,15 +173,16 @@ impl Stats {
         });
 
         // Probe statistics over the chains lookups read: per bucket index of
-        // the current array, the old chain while it is not evacuated.
+        // the current array, the chain the snapshot says holds it now.
         let mut hit_total = 0usize;
         let mut miss_total = 0usize;
         let mut chain_lengths = Vec::new();
         let nb = l.buckets.len();
-        for n in 0..nb {
-            let chain = match &l.old {
-                Some(old) if !is_evacuated(&old[n & (old.len() - 1)]) => &old[n & (old.len() - 1)],
-                _ => &l.buckets[n],
+        for (n, read) in l.read_from.iter().enumerate() {
+            let (chain, counted_here) = match (*read, &l.old) {
+                // Entries of an old chain are counted once, at their X index.
+                (ReadFrom::Old(j), Some(old)) => (&old[j], n == j),
+                _ => (&l.buckets[n], true),
             };
             let full = full_slots(chain);
             miss_total += full;
@@ -192,11 +190,6 @@ impl Stats {
                 chain_lengths.resize(chain.len() + 1, 0);
             }
             chain_lengths[chain.len()] += 1;
-            // Entries of an old chain are counted once, at their X index.
-            let counted_here = match &l.old {
-                Some(old) if !is_evacuated(&old[n & (old.len() - 1)]) => n < old.len(),
-                _ => true,
-            };
             if counted_here {
                 hit_total += full * (full + 1) / 2;
             }

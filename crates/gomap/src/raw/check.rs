@@ -4,14 +4,14 @@
 use std::collections::HashSet;
 
 use super::alloc::BucketArray;
+use super::bucket::BucketRef;
 use super::shape::*;
-use super::{Bucket, RawTable, SAME_SIZE_GROW};
+use super::{RawTable, SAME_SIZE_GROW};
 
 impl<K, V> RawTable<K, V> {
     /// Checks the table's invariants; with `hasher`, also that every key sits
     /// in the bucket its hash selects and carries its hash's tophash.
     pub(crate) fn check(&self, hasher: Option<&dyn Fn(&K) -> u64>) -> Result<(), String> {
-        let size = Self::BUCKET_SIZE;
         // The cached growth limits agree with Go's tests at their edges.
         for (count, ovf) in [
             (self.load_limit, self.overflow_limit.wrapping_sub(1)),
@@ -41,10 +41,11 @@ impl<K, V> RawTable<K, V> {
             }
             return Ok(());
         };
-        if arr.b != self.b {
+        if arr.b() != self.b {
             return Err(format!(
                 "array is for B={} but header says B={}",
-                arr.b, self.b
+                arr.b(),
+                self.b
             ));
         }
         if self.flags & !SAME_SIZE_GROW != 0 {
@@ -60,10 +61,11 @@ impl<K, V> RawTable<K, V> {
             Some(old) => {
                 let same = self.flags & SAME_SIZE_GROW != 0;
                 let want = if same { self.b } else { self.b.wrapping_sub(1) };
-                if old.b != want {
+                if old.b() != want {
                     return Err(format!(
                         "old array B={} for new B={} (same-size={same})",
-                        old.b, self.b
+                        old.b(),
+                        self.b
                     ));
                 }
                 if self.nevacuate >= old.base() {
@@ -78,35 +80,30 @@ impl<K, V> RawTable<K, V> {
         // Pool.
         if arr.has_pool() {
             if let Some(n) = self.next_overflow {
-                if n < arr.base() || n >= arr.len {
+                if n < arr.base() || n >= arr.len() {
                     return Err(format!(
                         "next_overflow {n} outside pool {}..{}",
                         arr.base(),
-                        arr.len
+                        arr.len()
                     ));
                 }
             }
         } else if self.next_overflow.is_some() {
             return Err("next_overflow set on an array without a pool".into());
         }
-        let pool_end = self.next_overflow.unwrap_or(arr.len);
-        let mut pool_used = vec![false; arr.len - arr.base()];
+        let pool_end = self.next_overflow.unwrap_or(arr.len());
+        let mut pool_used = vec![false; arr.len() - arr.base()];
 
         let mut full = 0usize;
         let mut overflow = 0usize;
         let mut linked = HashSet::new();
-        let old_b = self.oldbuckets.as_ref().map(|o| o.b);
         for n in 0..arr.base() {
-            // SAFETY: `n < 2^B`.
-            let head = unsafe { arr.bucket(n, size) };
-            let chain = self.chain_of(head, arr, Some(&mut pool_used), &mut linked)?;
+            let chain = Self::chain_of(arr.main(n), arr, Some(&mut pool_used), &mut linked)?;
             overflow += chain.len() - 1;
-            if let (Some(old), Some(ob)) = (&self.oldbuckets, old_b) {
-                let j = n & ((1 << ob) - 1);
-                // SAFETY: `j < 2^oldB`.
-                let oh = unsafe { old.bucket(j, size) };
-                // SAFETY: live main bucket.
-                let evacuated = is_evacuated_mark(unsafe { Self::top(oh, 0) });
+            if let Some(old) = &self.oldbuckets {
+                let j = n & (old.base() - 1);
+                let live = self.live_chain(n).expect("the array is allocated");
+                let evacuated = live.old.is_none();
                 if !evacuated
                     && (chain.len() != 1
                         || Self::chain_tops(&chain).iter().any(|&t| t != EMPTY_REST))
@@ -137,29 +134,22 @@ impl<K, V> RawTable<K, V> {
         }
         if let Some(old) = &self.oldbuckets {
             for j in 0..old.base() {
-                // SAFETY: `j < 2^oldB`.
-                let head = unsafe { old.bucket(j, size) };
-                // SAFETY: live main bucket.
-                if is_evacuated_mark(unsafe { Self::top(head, 0) }) {
-                    // SAFETY: live main bucket.
-                    let tops = unsafe { Self::tops(head) };
-                    if tops
-                        .iter()
-                        .any(|&t| !(EVACUATED_X..=EVACUATED_EMPTY).contains(&t))
-                    {
+                let head = old.main(j);
+                if is_evacuated(head.top(0)) {
+                    let tops = head.tops().to_bytes();
+                    if tops.iter().any(|&t| !is_evacuated(t)) {
                         return Err(format!("old bucket {j} partially evacuated: {tops:?}"));
                     }
-                    // SAFETY: live main bucket.
-                    if unsafe { Self::overflow(head) }.is_some() {
+                    if head.overflow().is_some() {
                         return Err(format!(
                             "evacuated old bucket {j} still links overflow buckets"
                         ));
                     }
                     continue;
                 }
-                let chain = self.chain_of(head, old, None, &mut linked)?;
+                let chain = Self::chain_of(head, old, None, &mut linked)?;
                 full += self
-                    .check_chain(&chain, j, old.b, hasher, true)
+                    .check_chain(&chain, j, old.b(), hasher, true)
                     .map_err(|e| format!("old bucket {j}: {e}"))?;
             }
         }
@@ -176,13 +166,10 @@ impl<K, V> RawTable<K, V> {
         // chain holding that hash (evacuation renumbered it if it moved).
         for run in self.ties.live() {
             let n = run.hash() as usize & self.bucket_mask();
-            let mut slots = 0;
-            let mut b = Some(self.range_chain(n));
-            while let Some(bk) = b {
-                slots += BUCKET_CNT;
-                // SAFETY: `bk` is a live bucket of the chain.
-                b = unsafe { Self::overflow(bk) };
-            }
+            let live = self
+                .live_chain(n)
+                .ok_or("a range run in a map without an array")?;
+            let slots = live.head.chain().count() * BUCKET_CNT;
             if run.next() > slots {
                 return Err(format!(
                     "a range cursor's run in bucket {n} resumes at offset {} of a {slots}-slot chain",
@@ -196,21 +183,19 @@ impl<K, V> RawTable<K, V> {
     /// The buckets of the chain at `head`. `linked` collects every overflow
     /// bucket seen in the whole table, so a bucket linked twice (or a cycle)
     /// is caught.
-    fn chain_of(
-        &self,
-        head: Bucket,
-        arr: &BucketArray,
+    fn chain_of<'a>(
+        head: BucketRef<'a, K, V>,
+        arr: &BucketArray<K, V>,
         mut pool_used: Option<&mut Vec<bool>>,
         linked: &mut HashSet<usize>,
-    ) -> Result<Vec<Bucket>, String> {
+    ) -> Result<Vec<BucketRef<'a, K, V>>, String> {
         let mut chain = vec![head];
-        // SAFETY: `head` is live; links are null or live.
-        let mut b = unsafe { Self::overflow(head) };
-        while let Some(bk) = b {
-            if !linked.insert(bk.as_ptr() as usize) {
+        // The walk stops at the first bucket seen twice, so a cycle ends it.
+        for bk in head.chain().skip(1) {
+            if !linked.insert(bk.as_ptr().as_ptr() as usize) {
                 return Err("an overflow bucket is linked twice (or a chain has a cycle)".into());
             }
-            if let Some(idx) = arr.index_of(bk, Self::BUCKET_SIZE) {
+            if let Some(idx) = arr.index_of(bk.as_ptr()) {
                 if idx < arr.base() {
                     return Err(format!("main bucket {idx} linked as an overflow bucket"));
                 }
@@ -223,24 +208,18 @@ impl<K, V> RawTable<K, V> {
                 }
             }
             chain.push(bk);
-            // SAFETY: `bk` is live.
-            b = unsafe { Self::overflow(bk) };
         }
         Ok(chain)
     }
 
-    fn chain_tops(chain: &[Bucket]) -> Vec<u8> {
-        // SAFETY: chains hold live buckets.
-        chain
-            .iter()
-            .flat_map(|&b| unsafe { Self::tops(b) })
-            .collect()
+    fn chain_tops(chain: &[BucketRef<'_, K, V>]) -> Vec<u8> {
+        chain.iter().flat_map(|b| b.tops().to_bytes()).collect()
     }
 
     /// Checks one chain's marks and keys; returns its number of full slots.
     fn check_chain(
         &self,
-        chain: &[Bucket],
+        chain: &[BucketRef<'_, K, V>],
         index: usize,
         b: u8,
         hasher: Option<&dyn Fn(&K) -> u64>,
@@ -250,7 +229,7 @@ impl<K, V> RawTable<K, V> {
         let mut full = 0;
         let mut rest_from = None;
         for (p, &t) in tops.iter().enumerate() {
-            if (EVACUATED_X..=EVACUATED_EMPTY).contains(&t) {
+            if is_evacuated(t) {
                 return Err(format!("evacuation mark {t} in a live chain at slot {p}"));
             }
             if t == EMPTY_REST && rest_from.is_none() {
@@ -261,12 +240,10 @@ impl<K, V> RawTable<K, V> {
                     return Err(format!("slot {p} is {t} after emptyRest at slot {r}"));
                 }
             }
-            if is_full(t) {
+            if let Some(slot) = chain[p / BUCKET_CNT].slot(p % BUCKET_CNT) {
                 full += 1;
                 if let Some(h) = hasher {
-                    let bk = chain[p / BUCKET_CNT];
-                    // SAFETY: the slot is full.
-                    let hash = h(unsafe { &*Self::key_ptr(bk, p % BUCKET_CNT) });
+                    let hash = h(slot.key());
                     let mask = (1usize << b) - 1;
                     if hash as usize & mask != index {
                         return Err(format!(
@@ -274,10 +251,10 @@ impl<K, V> RawTable<K, V> {
                             hash as usize & mask
                         ));
                     }
-                    if top_hash(hash) != t {
+                    if tophash(hash) != t {
                         return Err(format!(
                             "slot {p}: tophash {t} but key's is {}",
-                            top_hash(hash)
+                            tophash(hash)
                         ));
                     }
                 }

@@ -2,8 +2,9 @@
 //! use, slots, marks and growth progress — with no rehashing.
 
 use super::alloc::BucketArray;
-use super::shape::*;
-use super::{Bucket, RawTable};
+use super::bucket::{Bucket, BucketRef};
+use super::shape::BUCKET_CNT;
+use super::RawTable;
 
 impl<K: Clone, V: Clone> Clone for RawTable<K, V> {
     fn clone(&self) -> Self {
@@ -17,8 +18,8 @@ impl<K: Clone, V: Clone> Clone for RawTable<K, V> {
         // Arrays first, so a panicking `clone` below unwinds into a table
         // whose `Drop` frees everything made so far: tophash bytes are only
         // set full after the entry is written.
-        let alloc = |a: &BucketArray| {
-            Self::new_array(a.b)
+        let alloc = |a: &BucketArray<K, V>| {
+            Self::new_array(a.b())
                 .unwrap_or_else(|e| panic!("gomap: cannot allocate a bucket array for B = {}", e.b))
         };
         t.buckets = self.buckets.as_ref().map(alloc);
@@ -29,13 +30,10 @@ impl<K: Clone, V: Clone> Clone for RawTable<K, V> {
         ] {
             if let (Some(src), Some(dst)) = (src, dst) {
                 for i in 0..src.base() {
-                    // SAFETY: `i < 2^b`; both arrays have the same shape and
-                    // length (same `b`, same bucket size).
-                    unsafe {
-                        let s = src.bucket(i, Self::BUCKET_SIZE);
-                        let d = dst.bucket(i, Self::BUCKET_SIZE);
-                        Self::clone_chain(s, d, src, dst);
-                    }
+                    let d = dst.main(i).erase();
+                    // SAFETY: `d` is main bucket `i` of the fresh, zeroed
+                    // `dst`, which only the clone owns.
+                    unsafe { Self::clone_chain(src.main(i), d, src, dst) };
                 }
             }
         }
@@ -50,38 +48,39 @@ impl<K: Clone, V: Clone> RawTable<K, V> {
     /// the entries slot for slot and copies every mark.
     ///
     /// # Safety
-    /// `s` is a live main bucket of `src`; `d` the main bucket with the same
-    /// index of the freshly allocated, zeroed `dst` owned by the clone.
-    unsafe fn clone_chain(s: Bucket, d: Bucket, src: &BucketArray, dst: &mut BucketArray) {
-        let size = Self::BUCKET_SIZE;
-        let (mut s, mut d) = (s, d);
-        loop {
+    /// `d` is the main bucket with `s`'s index of `dst`, a freshly
+    /// allocated, zeroed array of `src`'s length owned by the clone.
+    unsafe fn clone_chain(
+        s: BucketRef<'_, K, V>,
+        d: Bucket<K, V>,
+        src: &BucketArray<K, V>,
+        dst: &mut BucketArray<K, V>,
+    ) {
+        let mut d = d;
+        for s in s.chain() {
             for i in 0..BUCKET_CNT {
-                // SAFETY: `s` and `d` are live buckets; a full source slot
-                // holds an entry; the destination slot is empty and its mark
-                // turns full only after the entry is written.
-                unsafe {
-                    let top = Self::top(s, i);
-                    if is_full(top) {
-                        let (k, v) = Self::entry_at(s, i);
-                        Self::write_entry(d, i, k.clone(), v.clone());
-                    }
-                    Self::set_top(d, i, top);
+                let top = s.top(i);
+                if let Some((k, v)) = s.entry(i) {
+                    // SAFETY: `d` is a live bucket of the clone's array (the
+                    // caller's, or linked below), which nothing else reaches;
+                    // its slot is empty and its mark turns full only after
+                    // the entry is written.
+                    unsafe { d.write_entry(i, k.clone(), v.clone()) };
                 }
+                // SAFETY: as above.
+                unsafe { d.set_top(i, top) };
             }
-            // SAFETY: `s` is live.
-            let Some(next) = (unsafe { Self::overflow(s) }) else {
+            let Some(next) = s.overflow() else {
                 return;
             };
-            let dnext = match src.index_of(next, size) {
-                // SAFETY: the same pool index exists in `dst` (same length).
-                Some(idx) => unsafe { dst.bucket(idx, size) },
-                None => dst.slab.alloc(size, Self::ALIGN),
+            let dnext = match src.index_of(next.as_ptr()) {
+                // The same pool index exists in `dst` (same length).
+                Some(idx) => dst.at(idx).erase(),
+                None => dst.heap_bucket(),
             };
-            // SAFETY: `d` is live; `dnext` is a zeroed bucket now owned by
-            // the clone through this link.
-            unsafe { Self::set_overflow(d, Some(dnext)) };
-            s = next;
+            // SAFETY: `d` is live; `dnext` is a zeroed bucket of `dst`, now
+            // linked once.
+            unsafe { d.set_overflow(Some(dnext)) };
             d = dnext;
         }
     }

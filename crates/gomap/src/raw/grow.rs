@@ -1,15 +1,18 @@
 //! Growth: starting one (Go's `hashGrow`) and paying it off a bucket at a
 //! time (`growWork`, `evacuate`, `advanceEvacuationMark`).
 
+use super::alloc::BucketArray;
+use super::bucket::{Bucket, BucketRef};
+use super::group::{BitMask, Group, LSB, MSB};
+use super::range::TieRegistry;
 use super::shape::*;
-use super::{Bucket, CapacityError, RawTable, SAME_SIZE_GROW};
+use super::{CapacityError, RawTable, SAME_SIZE_GROW};
 use crate::base::event::{Event, GrowKind};
-use core::ptr::NonNull;
 
 /// An evacuation destination: a bucket of the new array and the next free
 /// slot in it. Go: `evacDst`.
-struct EvacDst {
-    bucket: Bucket,
+struct EvacDst<K, V> {
+    bucket: Bucket<K, V>,
     slot: usize,
 }
 
@@ -69,7 +72,7 @@ impl<K, V> RawTable<K, V> {
     }
 
     /// Starts a growth into `new`, an array for `B + 1` (`bigger`) or `B`.
-    fn start_growth_with(&mut self, bigger: bool, new: super::alloc::BucketArray) {
+    fn start_growth_with(&mut self, bigger: bool, new: BucketArray<K, V>) {
         let new_b = self.b + u8::from(bigger);
         debug_assert_eq!(new.base(), 1 << new_b);
         let (old_b, count, noverflow) = (self.b, self.count, self.noverflow);
@@ -123,52 +126,41 @@ impl<K, V> RawTable<K, V> {
     #[cold]
     #[inline(never)]
     fn evacuate(&mut self, oldbucket: usize, hasher: &impl Fn(&K) -> u64) {
-        let size = Self::BUCKET_SIZE;
         let old = self.oldbuckets.as_ref().expect("growing");
         let newbit = old.base();
-        // SAFETY: `oldbucket < 2^oldB` (masked by the caller or `nevacuate`,
-        // which stays below `2^oldB` while growing).
-        let head = unsafe { old.bucket(oldbucket, size) };
-        // SAFETY: `head` is a live main bucket of the old array.
-        if !is_evacuated_mark(unsafe { Self::top(head, 0) }) {
+        let head = old.main(oldbucket);
+        if !is_evacuated(head.top(0)) {
             let doubling = !self.same_size_grow();
             // Phase 1: hash (user code, may panic), nothing moves yet.
             let mut ymasks = YMasks::new();
             if doubling {
-                let mut b = Some(head);
-                let mut n = 0;
-                while let Some(bk) = b {
-                    // SAFETY: `bk` is a live bucket of the old chain.
-                    let mut full = super::full_slots(unsafe { Self::tops_word(bk) });
+                for (n, bk) in head.chain().enumerate() {
                     let mut ymask = 0;
-                    while full != 0 {
-                        let i = super::first_slot(full);
-                        // SAFETY: the slot is full, so it holds a key.
-                        if hasher(unsafe { &*Self::key_ptr(bk, i) }) as usize & newbit != 0 {
-                            ymask |= 0x80 << (i * 8);
+                    for slot in bk.full() {
+                        if hasher(slot.key()) as usize & newbit != 0 {
+                            ymask |= BitMask::slot(slot.index());
                         }
-                        full &= full - 1;
                     }
                     ymasks.set(n, ymask);
-                    // SAFETY: `bk` is live.
-                    b = unsafe { Self::overflow(bk) };
-                    n += 1;
                 }
             }
             // Range cursors inside a run of equal hashes on this chain learn
             // where their place goes before the entries move.
             if !self.ties.is_empty() {
-                self.carry_tie_runs(head, oldbucket, newbit, doubling, &ymasks);
+                Self::carry_tie_runs(&mut self.ties, head, oldbucket, newbit, doubling, &ymasks);
             }
-            // Phase 2: move. No user code runs from here on.
-            let x_bucket = self.main_bucket(oldbucket);
+            // Phase 2: move. No user code runs from here on. The old chain
+            // is walked through erased handles, since linking overflow
+            // buckets to the new chains needs the table mutably.
+            let head = head.erase();
+            let x_bucket = self.main_bucket(oldbucket).erase();
             let mut x = EvacDst {
                 bucket: x_bucket,
                 slot: 0,
             };
             let mut y = EvacDst {
                 bucket: if doubling {
-                    self.main_bucket(oldbucket + newbit)
+                    self.main_bucket(oldbucket + newbit).erase()
                 } else {
                     x_bucket
                 },
@@ -178,21 +170,20 @@ impl<K, V> RawTable<K, V> {
             let mut b = Some(head);
             let mut n = 0;
             while let Some(bk) = b {
-                // SAFETY: `bk` is a live bucket of the old chain.
-                let tops = unsafe { Self::tops_word(bk) };
-                let full = super::full_slots(tops);
+                // SAFETY: `bk` is a live bucket of the old chain; no write
+                // touches it until its marks are set below.
+                let tops = unsafe { bk.get() }.tops();
+                let full = tops.match_full().0;
                 assert!(
-                    full | super::empty_slots(tops) == super::MSB,
+                    full | tops.match_empty().0 == MSB,
                     "gomap: bad map state during evacuation"
                 );
                 let ymask = if doubling { ymasks.get(n) } else { 0 };
                 to_y += ymask.count_ones() as usize;
                 to_x += (full & !ymask).count_ones() as usize;
                 // Full slots in slot order, as Go moves them.
-                let mut m = full;
-                while m != 0 {
-                    let i = super::first_slot(m);
-                    let use_y = ymask & (0x80 << (i * 8)) != 0;
+                for i in BitMask(full) {
+                    let use_y = ymask & BitMask::slot(i) != 0;
                     let (dst, index) = if use_y {
                         (&mut y, oldbucket + newbit)
                     } else {
@@ -202,34 +193,38 @@ impl<K, V> RawTable<K, V> {
                         dst.bucket = self.new_overflow(dst.bucket, index, true);
                         dst.slot = 0;
                     }
-                    // SAFETY: source slot full, destination slot empty (new
-                    // chains fill densely from slot 0 and only evacuation
-                    // writes to them before this old bucket is done).
+                    // SAFETY: both buckets are live and the table is ours
+                    // uniquely; the source slot is full, the destination slot
+                    // empty (new chains fill densely from slot 0 and only
+                    // evacuation writes to them before this old bucket is
+                    // done); they are in different arrays.
                     unsafe {
-                        Self::move_slot(bk, i, dst.bucket, dst.slot);
-                        Self::set_top(dst.bucket, dst.slot, (tops >> (i * 8)) as u8);
+                        bk.move_slot(i, dst.bucket, dst.slot);
+                        dst.bucket.set_top(dst.slot, (tops.0 >> (i * 8)) as u8);
                     }
                     dst.slot += 1;
-                    m &= m - 1;
                 }
                 // Mark every slot at once: empty ones EVACUATED_EMPTY, full
                 // ones EVACUATED_X or EVACUATED_Y. Per byte that is
                 // 4 - 2·full + 1·y, which never borrows across bytes.
                 let (full1, y1) = (full >> 7, ymask >> 7);
-                let marks = super::LSB * EVACUATED_EMPTY as u64
+                let marks = LSB * EVACUATED_EMPTY as u64
                     - (EVACUATED_EMPTY - EVACUATED_X) as u64 * full1
                     + (EVACUATED_Y - EVACUATED_X) as u64 * y1;
-                // SAFETY: `bk` is live; its entries have all moved.
-                unsafe { Self::set_tops_word(bk, marks) };
-                // SAFETY: `bk` is live.
-                b = unsafe { Self::overflow(bk) };
+                // SAFETY: `bk` is live; its entries have all moved. The read
+                // handle for its link ends before any other write.
+                unsafe {
+                    bk.set_tops(Group(marks));
+                    b = bk.get().overflow().map(BucketRef::erase);
+                }
                 n += 1;
             }
             // The old chain's overflow buckets are dead now: unlink them
             // (Go leaves them to its GC). Heap ones are freed with the old
             // array's slab when the growth ends.
-            // SAFETY: `head` is a live main bucket of the old array.
-            unsafe { Self::set_overflow(head, None) };
+            // SAFETY: `head` is a live main bucket of the old array, held
+            // uniquely.
+            unsafe { head.set_overflow(None) };
             self.emit(|| Event::Evacuate {
                 old_bucket: oldbucket,
                 to_x,
@@ -251,14 +246,14 @@ impl<K, V> RawTable<K, V> {
     #[cold]
     #[inline(never)]
     fn carry_tie_runs(
-        &mut self,
-        head: Bucket,
+        ties: &mut TieRegistry,
+        head: BucketRef<'_, K, V>,
         oldbucket: usize,
         newbit: usize,
         doubling: bool,
         ymasks: &YMasks,
     ) {
-        self.ties.for_each_live(|run| {
+        ties.for_each_live(|run| {
             let hash = run.hash() as usize;
             if hash & (newbit - 1) != oldbucket {
                 return;
@@ -267,14 +262,11 @@ impl<K, V> RawTable<K, V> {
             let end = run.next();
             let mut below = 0;
             let mut base = 0;
-            let mut b = Some(head);
-            let mut n = 0;
-            while let Some(bk) = b {
+            for (n, bk) in head.chain().enumerate() {
                 if base >= end {
                     break;
                 }
-                // SAFETY: `bk` is a live bucket of the old chain.
-                let full = super::full_slots(unsafe { Self::tops_word(bk) });
+                let full = bk.tops().match_full().0;
                 let ymask = if doubling { ymasks.get(n) } else { 0 };
                 let mut same_way = if to_y { ymask } else { full & !ymask };
                 // Only the slots below `end`.
@@ -283,9 +275,6 @@ impl<K, V> RawTable<K, V> {
                 }
                 below += same_way.count_ones() as usize;
                 base += BUCKET_CNT;
-                n += 1;
-                // SAFETY: `bk` is live.
-                b = unsafe { Self::overflow(bk) };
             }
             run.set_next(below);
         });
@@ -307,15 +296,13 @@ impl<K, V> RawTable<K, V> {
             // buckets here would stall this write).
             #[cfg(debug_assertions)]
             for i in 0..old.base() {
-                // SAFETY: `i < 2^oldB`; the array is still allocated.
-                let link = unsafe { Self::overflow(old.bucket(i, Self::BUCKET_SIZE)) };
-                debug_assert!(link.is_none(), "evacuated old bucket {i} still linked");
+                let linked = old.main(i).overflow().is_some();
+                debug_assert!(!linked, "evacuated old bucket {i} still linked");
             }
-            // SAFETY: every old bucket is evacuated, so the old array and its
-            // overflow buckets hold no entries, and nothing points into them.
-            // A mapped array and a large slab are retired and released by
-            // later writes.
-            if let Some(r) = unsafe { old.retire(Self::BUCKET_SIZE, Self::ALIGN) } {
+            // Every old bucket is evacuated, so the old array and its
+            // overflow buckets hold no entries. A mapped array and a large
+            // slab are retired and released by later writes.
+            if let Some(r) = old.retire() {
                 self.retired = Some(r);
             }
             let kind = if self.same_size_grow() {
@@ -331,10 +318,7 @@ impl<K, V> RawTable<K, V> {
 
     fn old_bucket_evacuated(&self, i: usize) -> bool {
         let old = self.oldbuckets.as_ref().expect("growing");
-        // SAFETY: `i < 2^oldB`.
-        let b: NonNull<u8> = unsafe { old.bucket(i, Self::BUCKET_SIZE) };
-        // SAFETY: `b` is a live main bucket.
-        is_evacuated_mark(unsafe { Self::top(b, 0) })
+        is_evacuated(old.main(i).top(0))
     }
 
     /// Grows until `count + additional` entries fit under the load factor:

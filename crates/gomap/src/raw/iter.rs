@@ -10,26 +10,24 @@
 
 use core::marker::PhantomData;
 
+use super::bucket::{Bucket, BucketRef, Full};
+use super::group::first_slot;
 use super::shape::*;
-use super::{Bucket, RawTable};
+use super::RawTable;
 
-/// A cursor over the full slots of a table. It holds raw pointers into the
-/// table; the safe wrappers tie it to a borrow of the table (or own it).
+/// A cursor over the full slots of a table. It holds no borrow: each step
+/// is given the table, and the safe wrappers tie the cursor to a borrow of
+/// the table (or own it).
 pub(crate) struct RawIter<K, V> {
-    /// Current array's first bucket and log2 size.
-    new: Option<(Bucket, u8)>,
-    /// Old array's first bucket and log2 size, while growing.
-    old: Option<(Bucket, u8)>,
     start: usize,
     offset: usize,
-    /// Buckets of the new array visited so far.
+    /// Buckets of the current array visited so far.
     visited: usize,
     /// Bucket being walked, and the next slot counter (0..8) in it.
-    cur: Option<Bucket>,
+    cur: Option<Bucket<K, V>>,
     slot: usize,
     /// Entries not yet yielded.
     remaining: usize,
-    _marker: PhantomData<(K, V)>,
 }
 
 impl<K, V> Clone for RawIter<K, V> {
@@ -43,21 +41,25 @@ impl<K, V> RawIter<K, V> {
         self.remaining
     }
 
-    /// The next full slot, as (bucket, slot index).
+    /// The next full slot of `table`.
     ///
     /// # Safety
-    /// The table this cursor was made from is alive, and since then has only
-    /// changed by slots this cursor already yielded being emptied.
-    pub(crate) unsafe fn next_slot(&mut self) -> Option<(Bucket, usize)> {
+    /// `table` is the table this cursor was made from, and since then it
+    /// has only changed by slots this cursor already yielded being emptied.
+    pub(crate) unsafe fn next_slot<'t>(
+        &mut self,
+        table: &'t RawTable<K, V>,
+    ) -> Option<Full<'t, K, V>> {
         if self.remaining == 0 {
             return None;
         }
-        let size = RawTable::<K, V>::BUCKET_SIZE;
-        let (base, b) = self.new?;
-        let mask = (1usize << b) - 1;
+        let mask = table.bucket_mask();
         loop {
             let bucket = match self.cur {
-                Some(bk) => bk,
+                // SAFETY: `cur` is a bucket of a chain of `table` that no
+                // change since it was stored has freed (caller's contract),
+                // and the shared borrow rules out writes during 't.
+                Some(bk) => unsafe { bk.get::<'t>() },
                 None => {
                     if self.visited > mask {
                         return None;
@@ -65,84 +67,50 @@ impl<K, V> RawIter<K, V> {
                     let n = (self.start + self.visited) & mask;
                     self.visited += 1;
                     self.slot = 0;
-                    // SAFETY: `n < 2^B`, inside the array.
-                    let mut bk = unsafe { base.add(n * size) };
-                    if let Some((obase, ob)) = self.old {
-                        let j = n & ((1usize << ob) - 1);
-                        // SAFETY: `j < 2^oldB`, inside the old array.
-                        let obk = unsafe { obase.add(j * size) };
-                        // SAFETY: `obk` is a live main bucket.
-                        if !is_evacuated_mark(unsafe { RawTable::<K, V>::top(obk, 0) }) {
-                            if n != j {
-                                continue;
-                            }
-                            bk = obk;
-                        }
+                    let chain = table.live_chain(n)?;
+                    // An old chain holds both halves' entries: read it once,
+                    // at its X index.
+                    if chain.old.is_some_and(|j| j != n) {
+                        continue;
                     }
-                    self.cur = Some(bk);
-                    bk
+                    self.cur = Some(chain.head.erase());
+                    chain.head
                 }
             };
             if self.slot < BUCKET_CNT {
                 // Slots in visiting order: byte j of `order` is slot
                 // (j + offset) % 8; the next one is the first full slot at or
                 // after position `self.slot`.
-                // SAFETY: `bucket` is live (caller's contract).
-                let full = super::full_slots(unsafe { RawTable::<K, V>::tops_word(bucket) });
-                let order =
-                    full.rotate_right((self.offset * 8) as u32) & (u64::MAX << (self.slot * 8));
+                let full = bucket.full();
+                let order = full.mask().0.rotate_right((self.offset * 8) as u32)
+                    & (u64::MAX << (self.slot * 8));
                 if order != 0 {
-                    let j = super::first_slot(order);
+                    let j = first_slot(order);
                     self.slot = j + 1;
                     self.remaining -= 1;
-                    return Some((bucket, (j + self.offset) & (BUCKET_CNT - 1)));
+                    return full.get((j + self.offset) & (BUCKET_CNT - 1));
                 }
             }
-            // SAFETY: `bucket` is live.
-            self.cur = unsafe { RawTable::<K, V>::overflow(bucket) };
+            self.cur = bucket.overflow().map(BucketRef::erase);
             self.slot = 0;
         }
     }
 }
 
 impl<K, V> RawTable<K, V> {
+    /// A cursor from a random bucket and slot offset.impl<K, V> RawTable<K, V> {
     /// A cursor from a random bucket and slot offset.
     pub(crate) fn raw_iter(&self) -> RawIter<K, V> {
         let r = fastrand::u64(..) as usize;
         let b = self.b;
         RawIter {
-            new: self.buckets.as_ref().map(|a| (a.ptr, a.b)),
-            old: self.oldbuckets.as_ref().map(|a| (a.ptr, a.b)),
             start: r & ((1usize << b) - 1),
             offset: (r >> b) & (BUCKET_CNT - 1),
             visited: 0,
             cur: None,
             slot: 0,
             remaining: self.count,
-            _marker: PhantomData,
         }
-    }
-
-    /// The entry of a slot yielded by a cursor of this table.
-    ///
-    /// # Safety
-    /// `(b, i)` was yielded by a cursor over this table, the slot is still
-    /// full, and the caller picks a lifetime no longer than the table's borrow.
-    #[inline(always)]
-    pub(crate) unsafe fn entry_at<'a>(b: Bucket, i: usize) -> (&'a K, &'a V) {
-        // SAFETY: forwarded from the caller.
-        unsafe { (&*Self::key_ptr(b, i), &*Self::val_ptr(b, i)) }
-    }
-
-    /// Like [`Self::entry_at`] with a mutable value.
-    ///
-    /// # Safety
-    /// As for `entry_at`, and the caller holds the table uniquely and yields
-    /// each slot at most once.
-    #[inline(always)]
-    pub(crate) unsafe fn entry_at_mut<'a>(b: Bucket, i: usize) -> (&'a K, &'a mut V) {
-        // SAFETY: forwarded from the caller.
-        unsafe { (&*Self::key_ptr(b, i), &mut *Self::val_ptr(b, i)) }
     }
 }
 
@@ -166,13 +134,15 @@ impl<K, V> RawIntoIter<K, V> {
     pub(crate) fn next(&mut self) -> Option<(K, V)> {
         // SAFETY: the cursor belongs to `self.table`, which we own and only
         // change by emptying yielded slots.
-        let (b, i) = unsafe { self.iter.next_slot() }?;
-        // SAFETY: the slot is full; after reading it we mark it empty so the
-        // table's `Drop` does not drop it again. A main bucket's first mark
-        // becomes 1, never an evacuation mark, so the walk is unaffected.
+        let slot = unsafe { self.iter.next_slot(&self.table) }?;
+        let (b, i) = (slot.bucket().erase(), slot.index());
+        // SAFETY: the slot is full and the table ours; after reading it we
+        // mark it empty so the table's `Drop` does not drop it again. A main
+        // bucket's first mark becomes 1, never an evacuation mark, so the
+        // walk is unaffected.
         unsafe {
-            let kv = RawTable::<K, V>::read_entry(b, i);
-            RawTable::<K, V>::set_top(b, i, EMPTY_ONE);
+            let kv = b.read_entry(i);
+            b.set_top(i, EMPTY_ONE);
             self.table.count -= 1;
             Some(kv)
         }
@@ -243,14 +213,14 @@ impl<K, V> Drop for RawDrain<'_, K, V> {
 /// Shared iteration over a borrowed table.
 pub struct RawIterRef<'a, K, V> {
     iter: RawIter<K, V>,
-    _table: PhantomData<&'a RawTable<K, V>>,
+    table: &'a RawTable<K, V>,
 }
 
 impl<K, V> Clone for RawIterRef<'_, K, V> {
     fn clone(&self) -> Self {
         RawIterRef {
             iter: self.iter.clone(),
-            _table: PhantomData,
+            table: self.table,
         }
     }
 }
@@ -259,7 +229,7 @@ impl<'a, K, V> RawIterRef<'a, K, V> {
     pub(crate) fn new(table: &'a RawTable<K, V>) -> Self {
         RawIterRef {
             iter: table.raw_iter(),
-            _table: PhantomData,
+            table,
         }
     }
 
@@ -273,12 +243,10 @@ impl<'a, K, V> Iterator for RawIterRef<'a, K, V> {
 
     #[inline]
     fn next(&mut self) -> Option<(&'a K, &'a V)> {
-        // SAFETY: the table is borrowed shared for 'a, so it is alive and
-        // unchanged; the slot is full when yielded.
-        unsafe {
-            let (b, i) = self.iter.next_slot()?;
-            Some(RawTable::<K, V>::entry_at(b, i))
-        }
+        // SAFETY: the cursor was made from `self.table`, borrowed shared for
+        // 'a, so it is alive and unchanged.
+        let slot = unsafe { self.iter.next_slot(self.table) }?;
+        Some(slot.entry())
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -289,14 +257,18 @@ impl<'a, K, V> Iterator for RawIterRef<'a, K, V> {
 /// Iteration with mutable values over a uniquely borrowed table.
 pub struct RawIterMut<'a, K, V> {
     iter: RawIter<K, V>,
-    _table: PhantomData<&'a mut RawTable<K, V>>,
+    /// The table, borrowed uniquely for 'a by `new`; the cursor reads it
+    /// through this shared reborrow and hands out each value once.
+    table: &'a RawTable<K, V>,
+    _unique: PhantomData<&'a mut RawTable<K, V>>,
 }
 
 impl<'a, K, V> RawIterMut<'a, K, V> {
     pub(crate) fn new(table: &'a mut RawTable<K, V>) -> Self {
         RawIterMut {
             iter: table.raw_iter(),
-            _table: PhantomData,
+            table,
+            _unique: PhantomData,
         }
     }
 
@@ -310,12 +282,14 @@ impl<'a, K, V> Iterator for RawIterMut<'a, K, V> {
 
     #[inline]
     fn next(&mut self) -> Option<(&'a K, &'a mut V)> {
-        // SAFETY: the table is borrowed uniquely for 'a and unchanged; each
-        // slot is yielded once, so the `&mut V`s never alias.
-        unsafe {
-            let (b, i) = self.iter.next_slot()?;
-            Some(RawTable::<K, V>::entry_at_mut(b, i))
-        }
+        // SAFETY: the cursor was made from `self.table`, which is borrowed
+        // uniquely for 'a and so unchanged.
+        let slot = unsafe { self.iter.next_slot(self.table) }?;
+        let (b, i) = (slot.bucket().erase(), slot.index());
+        // SAFETY: the slot is full and live for 'a; each slot is yielded
+        // once and the cursor never reads a value, so the `&mut V`s never
+        // alias anything.
+        Some(unsafe { b.entry_mut(i) })
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

@@ -3,8 +3,21 @@
 //! Everything `unsafe` in the map lives under this module. The safe layers
 //! above (`map`, `entry`, `iter`) hold a [`RawTable`] and call its safe
 //! methods; the few handles they keep across calls ([`RawOccupied`],
-//! [`RawVacant`], [`RawIter`]) borrow the table, so the borrow checker keeps
+//! [`RawVacant`], the iterators) borrow the table, so the borrow checker keeps
 //! them valid.
+//!
+//! Three tiers, from bytes up:
+//!
+//! - [`group`]: the SWAR tier, 8 tophash bytes as one word and the slot
+//!   masks a scan needs, over the marks of [`crate::tophash`];
+//! - [`bucket`] and [`alloc`]: memory. A [`BucketRef`] is a live bucket
+//!   borrowed from its [`BucketArray`], so reads through it are safe; the
+//!   erased [`Bucket`] keeps a position across a mutation and writes
+//!   through it are `unsafe` with one stated contract. [`chain`] holds the
+//!   one walker ("the chain that holds bucket `n` now") and the one tophash
+//!   scan every lookup uses;
+//! - this module and its operation files (`grow`, `iter`, `range`,
+//!   `clone`, `check`, `view`): the table, in Go's lifecycle order.
 //!
 //! Hashing is the caller's business: operations take the key's 64-bit hash
 //! and, where a growth step may need to rehash other keys, a `hasher`
@@ -12,8 +25,11 @@
 //! but drawing a new one is the caller's job too.
 
 mod alloc;
+mod bucket;
+mod chain;
 mod check;
 mod clone;
+mod group;
 mod grow;
 mod guard;
 mod iter;
@@ -23,10 +39,10 @@ mod view;
 
 use core::marker::PhantomData;
 use core::mem;
-use core::ptr::{self, NonNull};
 
 pub(crate) use alloc::MAX_ALLOC;
-use alloc::{AllocFailure, BucketArray, OverflowSlab, Retired};
+use alloc::{AllocFailure, BucketArray, Retired};
+use bucket::{Bucket, BucketRef, Full};
 pub(crate) use iter::{RawDrain, RawIntoIter, RawIterMut, RawIterRef};
 pub(crate) use range::RangeState;
 use range::TieRegistry;
@@ -35,14 +51,9 @@ use shape::*;
 use crate::base::event::{Event, Observer, OverflowSource, ReseedCause};
 use crate::base::header::Header;
 
-/// Buckets an array for `2^b` buckets of `bucket_size` bytes allocates
-/// (main buckets plus the preallocated pool), by Go's `makeBucketArray` rule.
-pub(crate) fn array_len_for(b: u8, bucket_size: usize) -> usize {
-    alloc::array_len(b, bucket_size).unwrap_or(0)
-}
-
-/// Flag bit: the growth in progress keeps the bucket count. Go: `sameSizeGrow`.
-pub(crate) const SAME_SIZE_GROW: u8 = 8;
+/// Flag bit: the growth in progress keeps the bucket count. Defined once,
+/// on the public [`Header`] that reports the flags. Go: `sameSizeGrow`.
+pub(crate) const SAME_SIZE_GROW: u8 = Header::SAME_SIZE_GROW;
 
 /// Why a bucket array could not be allocated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,10 +77,10 @@ pub struct RawTable<K, V> {
     hash0: u32,
     /// The current array; `None` until a `B = 0` map's first insert.
     /// Go: `buckets`.
-    buckets: Option<BucketArray>,
+    buckets: Option<BucketArray<K, V>>,
     /// The array being evacuated; `Some` exactly while growing.
     /// Go: `oldbuckets`.
-    oldbuckets: Option<BucketArray>,
+    oldbuckets: Option<BucketArray<K, V>>,
     /// Old buckets below this index are evacuated. Go: `nevacuate`.
     nevacuate: usize,
     /// Allocation index of the next free pool bucket of `buckets`.
@@ -113,86 +124,39 @@ unsafe impl<K: Send, V: Send> Send for RawTable<K, V> {}
 // SAFETY: `&RawTable` only hands out `&K` and `&V`.
 unsafe impl<K: Sync, V: Sync> Sync for RawTable<K, V> {}
 
-/// A bucket pointer: the address of a bucket's tophash bytes.
-pub(crate) type Bucket = NonNull<u8>;
-
-// ----------------------------------------------------------------------
-// SWAR over a bucket's 8 tophash bytes, read as one little-endian `u64`
-// (byte `i` is slot `i`). Each mask has the high bit of byte `i` set when
-// slot `i` qualifies; the lowest set bit is the first slot.
-// ----------------------------------------------------------------------
-
-const LSB: u64 = 0x0101_0101_0101_0101;
-const MSB: u64 = 0x8080_8080_8080_8080;
-
-/// Bytes of `x` that are zero. Exact: no carries cross bytes.
-#[inline(always)]
-fn zero_bytes(x: u64) -> u64 {
-    !((x & !MSB).wrapping_add(!MSB) | x) & MSB
-}
-
-/// Slots whose tophash is `top`.
-#[inline(always)]
-fn match_top(tops: u64, top: u8) -> u64 {
-    zero_bytes(tops ^ (LSB * top as u64))
-}
-
-/// Slots that are empty (emptyRest or emptyOne). Go: `isEmpty`.
-#[inline(always)]
-fn empty_slots(tops: u64) -> u64 {
-    zero_bytes(tops & !LSB)
-}
-
-/// Slots marked emptyRest. By the emptyRest rule, every later slot of the
-/// chain is empty too, so a scan may stop at the first one.
-#[inline(always)]
-fn rest_slots(tops: u64) -> u64 {
-    zero_bytes(tops)
-}
-
-/// Slots that hold an entry (tophash >= MIN_TOP_HASH).
-#[inline(always)]
-fn full_slots(tops: u64) -> u64 {
-    // Below 0x80, adding 0x80 - MIN_TOP_HASH sets the high bit exactly from
-    // MIN_TOP_HASH up (no carry leaves the byte); from 0x80 the byte's own
-    // high bit is set.
-    ((tops & !MSB).wrapping_add(LSB * (0x80 - MIN_TOP_HASH) as u64) | tops) & MSB
-}
-
-/// Slot index of a mask's lowest set bit.
-#[inline(always)]
-fn first_slot(mask: u64) -> usize {
-    (mask.trailing_zeros() / 8) as usize
-}
-
-/// A full slot found by a lookup: bucket, slot index and the chain's main
-/// bucket (needed to walk back over emptyOne marks on delete).
-#[derive(Clone, Copy)]
-struct Slot {
-    bucket: Bucket,
+/// A full slot found by a write-side lookup: bucket, slot index and the
+/// chain's main bucket (needed to walk back over emptyOne marks on delete).
+struct Slot<K, V> {
+    bucket: Bucket<K, V>,
     index: usize,
-    head: Bucket,
+    head: Bucket<K, V>,
 }
+
+impl<K, V> Clone for Slot<K, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<K, V> Copy for Slot<K, V> {}
 
 /// Where a new key would go if no growth intervenes: the first empty slot of
 /// the chain, or, when there is none, the chain's last bucket to link an
 /// overflow bucket to.
-#[derive(Clone, Copy)]
-enum Vacancy {
-    Slot(Bucket, usize),
-    AfterLast(Bucket),
+enum Vacancy<K, V> {
+    Slot(Bucket<K, V>, usize),
+    AfterLast(Bucket<K, V>),
 }
 
 /// The result of the write-side lookup (Go's `mapassign` up to its scan).
-enum Probe {
-    Found(Slot),
-    Vacant(VacantPos),
+enum Probe<K, V> {
+    Found(Slot<K, V>),
+    Vacant(VacantPos<K, V>),
 }
 
 /// An insert position, valid until the table is next mutated.
-struct VacantPos {
+struct VacantPos<K, V> {
     hash: u64,
-    vacancy: Vacancy,
+    vacancy: Vacancy<K, V>,
 }
 
 /// A write-side lookup's result, borrowing the table until it is used.
@@ -204,7 +168,7 @@ pub(crate) enum RawEntry<'a, K, V> {
 /// A full slot, held with the table's unique borrow so it stays valid.
 pub struct RawOccupied<'a, K, V> {
     table: &'a mut RawTable<K, V>,
-    slot: Slot,
+    slot: Slot<K, V>,
 }
 
 impl<'a, K, V> RawOccupied<'a, K, V> {
@@ -239,7 +203,7 @@ impl<'a, K, V> RawOccupied<'a, K, V> {
 /// Where an absent key will go, held with the table's unique borrow.
 pub struct RawVacant<'a, K, V> {
     table: &'a mut RawTable<K, V>,
-    pos: VacantPos,
+    pos: VacantPos<K, V>,
 }
 
 impl<'a, K, V> RawVacant<'a, K, V> {
@@ -251,228 +215,15 @@ impl<'a, K, V> RawVacant<'a, K, V> {
         hasher: impl Fn(&K) -> u64,
     ) -> Result<(&'a K, &'a mut V), CapacityError> {
         let (b, i) = self.table.insert_vacant(self.pos, key, val, &hasher)?;
-        // SAFETY: `insert_vacant` just wrote an entry into this slot, and the
-        // unique borrow of the table makes `&mut V` exclusive.
-        Ok(unsafe { Self::entry_refs(b, i) })
-    }
-
-    /// # Safety
-    /// Slot `i` of the live bucket `b` is full.
-    #[inline(always)]
-    unsafe fn entry_refs(b: Bucket, i: usize) -> (&'a K, &'a mut V) {
-        // SAFETY: per the caller.
-        unsafe {
-            (
-                &*RawTable::<K, V>::key_ptr(b, i),
-                &mut *RawTable::<K, V>::val_ptr(b, i),
-            )
-        }
+        // SAFETY: `insert_vacant` just wrote an entry into slot `i` of `b`, a
+        // live bucket of the table we hold uniquely for 'a, so the `&mut V`
+        // is the only reference to that value.
+        Ok(unsafe { b.entry_mut(i) })
     }
 }
 
 impl<K, V> RawTable<K, V> {
     pub(crate) const BUCKET_SIZE: usize = Shape::<K, V>::SIZE;
-    const ALIGN: usize = Shape::<K, V>::ALIGN;
-
-    // ------------------------------------------------------------------
-    // Bucket accessors. Every `b: Bucket` below points to a live bucket of
-    // this table's shape: a main or pool bucket of one of its arrays, or a
-    // heap overflow bucket linked from one.
-    // ------------------------------------------------------------------
-
-    /// # Safety
-    /// `b` is a live bucket of this table; `i < 8`.
-    #[inline(always)]
-    unsafe fn top(b: Bucket, i: usize) -> u8 {
-        debug_assert!(i < BUCKET_CNT);
-        // SAFETY: tophash bytes are the first 8 bytes of a live bucket.
-        unsafe { *b.as_ptr().add(i) }
-    }
-
-    /// # Safety
-    /// `b` is a live bucket of this table; `i < 8`.
-    #[inline(always)]
-    unsafe fn set_top(b: Bucket, i: usize, top: u8) {
-        debug_assert!(i < BUCKET_CNT);
-        // SAFETY: as in `top`; the table is borrowed mutably by every caller.
-        unsafe { *b.as_ptr().add(i) = top }
-    }
-
-    /// # Safety
-    /// `b` is a live bucket of this table.
-    #[inline(always)]
-    unsafe fn tops(b: Bucket) -> [u8; 8] {
-        // SAFETY: the first 8 bytes of a live bucket are its tophash array.
-        unsafe { ptr::read(b.as_ptr() as *const [u8; 8]) }
-    }
-
-    /// The tophash bytes as one little-endian word (byte `i` is slot `i`).
-    ///
-    /// # Safety
-    /// `b` is a live bucket of this table.
-    #[inline(always)]
-    unsafe fn tops_word(b: Bucket) -> u64 {
-        // SAFETY: the first 8 bytes of a live bucket are its tophash array;
-        // buckets are pointer-aligned, so the read is aligned too.
-        u64::from_le_bytes(unsafe { Self::tops(b) })
-    }
-
-    /// Writes all 8 tophash bytes from one little-endian word.
-    ///
-    /// # Safety
-    /// `b` is a live bucket of this table.
-    #[inline(always)]
-    unsafe fn set_tops_word(b: Bucket, tops: u64) {
-        // SAFETY: the first 8 bytes of a live bucket are its tophash array;
-        // the table is borrowed mutably by every caller.
-        unsafe { ptr::write(b.as_ptr() as *mut [u8; 8], tops.to_le_bytes()) }
-    }
-
-    /// # Safety
-    /// `b` is a live bucket of this table.
-    #[inline(always)]
-    unsafe fn overflow(b: Bucket) -> Option<Bucket> {
-        // SAFETY: the overflow pointer is the pointer-aligned word at
-        // `OVF_OFF` of a live bucket; buckets are at least pointer-aligned.
-        unsafe { NonNull::new(*(b.as_ptr().add(Shape::<K, V>::OVF_OFF) as *const *mut u8)) }
-    }
-
-    /// # Safety
-    /// `b` is a live bucket of this table; `ovf` is null or a live bucket.
-    #[inline(always)]
-    unsafe fn set_overflow(b: Bucket, ovf: Option<Bucket>) {
-        let p = ovf.map_or(ptr::null_mut(), |p| p.as_ptr());
-        // SAFETY: see `overflow`.
-        unsafe { *(b.as_ptr().add(Shape::<K, V>::OVF_OFF) as *mut *mut u8) = p }
-    }
-
-    /// Pointer to the key in slot `i` (through the box for indirect keys).
-    ///
-    /// # Safety
-    /// `b` is a live bucket; `i < 8`; for indirect keys, the slot is full.
-    #[inline(always)]
-    unsafe fn key_ptr(b: Bucket, i: usize) -> *mut K {
-        // SAFETY: the slot lies inside the bucket; slots are aligned for
-        // their type by the shape's offsets.
-        unsafe {
-            let slot = b.as_ptr().add(Shape::<K, V>::key_off(i));
-            if Shape::<K, V>::INDIRECT_KEY {
-                *(slot as *mut *mut K)
-            } else {
-                slot as *mut K
-            }
-        }
-    }
-
-    /// Pointer to the value in slot `i` (through the box for indirect values).
-    ///
-    /// # Safety
-    /// As for [`Self::key_ptr`].
-    #[inline(always)]
-    unsafe fn val_ptr(b: Bucket, i: usize) -> *mut V {
-        // SAFETY: as in `key_ptr`.
-        unsafe {
-            let slot = b.as_ptr().add(Shape::<K, V>::val_off(i));
-            if Shape::<K, V>::INDIRECT_VAL {
-                *(slot as *mut *mut V)
-            } else {
-                slot as *mut V
-            }
-        }
-    }
-
-    /// Writes an entry into an empty slot (boxing indirect keys/values).
-    ///
-    /// # Safety
-    /// `b` is a live bucket; `i < 8`; the slot holds no entry.
-    #[inline(always)]
-    unsafe fn write_entry(b: Bucket, i: usize, key: K, val: V) {
-        // SAFETY: the slot is inside the bucket, aligned and empty.
-        unsafe {
-            let ks = b.as_ptr().add(Shape::<K, V>::key_off(i));
-            let vs = b.as_ptr().add(Shape::<K, V>::val_off(i));
-            if Shape::<K, V>::INDIRECT_KEY {
-                (ks as *mut *mut K).write(Box::into_raw(Box::new(key)));
-            } else {
-                (ks as *mut K).write(key);
-            }
-            if Shape::<K, V>::INDIRECT_VAL {
-                (vs as *mut *mut V).write(Box::into_raw(Box::new(val)));
-            } else {
-                (vs as *mut V).write(val);
-            }
-        }
-    }
-
-    /// Moves the entry out of a full slot, leaving the slot logically empty
-    /// (its tophash is the caller's to update).
-    ///
-    /// # Safety
-    /// `b` is a live bucket; `i < 8`; the slot is full and is not read again
-    /// as full.
-    #[inline(always)]
-    unsafe fn read_entry(b: Bucket, i: usize) -> (K, V) {
-        // SAFETY: the slot holds an initialized entry that we take ownership
-        // of; indirect slots hold pointers from `Box::into_raw`.
-        unsafe {
-            let ks = b.as_ptr().add(Shape::<K, V>::key_off(i));
-            let vs = b.as_ptr().add(Shape::<K, V>::val_off(i));
-            let k = if Shape::<K, V>::INDIRECT_KEY {
-                *Box::from_raw(*(ks as *mut *mut K))
-            } else {
-                (ks as *mut K).read()
-            };
-            let v = if Shape::<K, V>::INDIRECT_VAL {
-                *Box::from_raw(*(vs as *mut *mut V))
-            } else {
-                (vs as *mut V).read()
-            };
-            (k, v)
-        }
-    }
-
-    /// Moves the raw slot contents (the entry, or the box pointers of an
-    /// indirect entry) from one slot to another. Go's evacuation copy.
-    ///
-    /// # Safety
-    /// Both buckets are live; the source slot is full, the destination empty;
-    /// afterwards the source is treated as empty.
-    #[inline(always)]
-    unsafe fn move_slot(src: Bucket, si: usize, dst: Bucket, di: usize) {
-        // SAFETY: both slots are inside their buckets and do not overlap
-        // (distinct buckets or distinct indices); slot sizes are the shape's.
-        unsafe {
-            let (ko, vo) = (Shape::<K, V>::KEY_OFF, Shape::<K, V>::VAL_OFF);
-            let ksz = Shape::<K, V>::key_off(1) - ko;
-            let vsz = Shape::<K, V>::val_off(1) - vo;
-            ptr::copy_nonoverlapping(
-                src.as_ptr().add(ko + si * ksz),
-                dst.as_ptr().add(ko + di * ksz),
-                ksz,
-            );
-            ptr::copy_nonoverlapping(
-                src.as_ptr().add(vo + si * vsz),
-                dst.as_ptr().add(vo + di * vsz),
-                vsz,
-            );
-        }
-    }
-
-    /// Drops the entry in a full slot in place.
-    ///
-    /// # Safety
-    /// As for [`Self::read_entry`].
-    #[inline]
-    unsafe fn drop_entry(b: Bucket, i: usize) {
-        if mem::needs_drop::<K>()
-            || mem::needs_drop::<V>()
-            || Shape::<K, V>::INDIRECT_KEY
-            || Shape::<K, V>::INDIRECT_VAL
-        {
-            // SAFETY: forwarded from the caller.
-            drop(unsafe { Self::read_entry(b, i) });
-        }
-    }
 
     // ------------------------------------------------------------------
     // Construction.
@@ -526,9 +277,8 @@ impl<K, V> RawTable<K, V> {
         }
     }
 
-    fn new_array(b: u8) -> Result<BucketArray, CapacityError> {
-        BucketArray::new(b, Self::BUCKET_SIZE, Self::ALIGN)
-            .map_err(|AllocFailure { bytes }| CapacityError { b, bytes })
+    fn new_array(b: u8) -> Result<BucketArray<K, V>, CapacityError> {
+        BucketArray::new(b).map_err(|AllocFailure { bytes }| CapacityError { b, bytes })
     }
 
     pub(crate) fn set_stress(&mut self, on: bool) {
@@ -621,33 +371,10 @@ impl<K, V> RawTable<K, V> {
     // Lookup. Go: mapaccess1 / mapaccess2 / mapaccessK.
     // ------------------------------------------------------------------
 
-    /// The chain a lookup reads: the current bucket, or, during a growth,
-    /// the old bucket when it has not been evacuated yet.
-    #[inline(always)]
-    fn read_bucket(&self, hash: u64) -> Option<Bucket> {
-        let arr = self.buckets.as_ref()?;
-        let mut idx = hash as usize & self.bucket_mask();
-        // SAFETY: `idx < 2^B <= arr.len`.
-        let mut b = unsafe { arr.bucket(idx, Self::BUCKET_SIZE) };
-        if let Some(old) = &self.oldbuckets {
-            if !self.same_size_grow() {
-                idx &= old.base() - 1;
-            }
-            // SAFETY: `idx` is masked to the old array's bucket count.
-            let ob = unsafe { old.bucket(idx, Self::BUCKET_SIZE) };
-            // SAFETY: `ob` is a live main bucket of the old array.
-            if !is_evacuated_mark(unsafe { Self::top(ob, 0) }) {
-                b = ob;
-            }
-        }
-        Some(b)
-    }
-
     /// The entry whose key equals the probe.
     #[inline(always)]
     pub(crate) fn get(&self, hash: u64, eq: impl FnMut(&K) -> bool) -> Option<(&K, &V)> {
-        let s = self.find(hash, eq)?;
-        Some(self.slot_ref(s))
+        Some(self.find(hash, eq)?.entry())
     }
 
     /// The entry whose key equals the probe, with its value mutable.
@@ -657,69 +384,42 @@ impl<K, V> RawTable<K, V> {
         hash: u64,
         eq: impl FnMut(&K) -> bool,
     ) -> Option<(&K, &mut V)> {
-        let s = self.find(hash, eq)?;
-        Some(self.slot_mut(s))
+        let found = self.find(hash, eq)?;
+        let (b, i) = (found.bucket().erase(), found.index());
+        // SAFETY: the slot was found full in a live bucket of this table,
+        // which the unique borrow returned with the references keeps
+        // unchanged and unshared.
+        Some(unsafe { b.entry_mut(i) })
     }
 
-    /// Finds the slot holding a key equal to the probe.
+    /// The full slot holding a key equal to the probe, in the chain that
+    /// holds the key's bucket now. Go: `mapaccess2`.
     #[inline(always)]
-    fn find(&self, hash: u64, mut eq: impl FnMut(&K) -> bool) -> Option<Slot> {
+    fn find(&self, hash: u64, eq: impl FnMut(&K) -> bool) -> Option<Full<'_, K, V>> {
         if self.count == 0 {
             return None;
         }
-        let head = self.read_bucket(hash)?;
-        let top = top_hash(hash);
-        let mut b = head;
-        loop {
-            // Go's loop compares slot by slot and stops at the first
-            // emptyRest; the masks visit the same candidates in the same
-            // order (no full slot follows an emptyRest in a chain).
-            // SAFETY: `b` is a live bucket of this table's chain.
-            let tops = unsafe { Self::tops_word(b) };
-            let mut m = match_top(tops, top);
-            while m != 0 {
-                let i = first_slot(m);
-                // SAFETY: a slot whose tophash is >= MIN_TOP_HASH is full.
-                if eq(unsafe { &*Self::key_ptr(b, i) }) {
-                    return Some(Slot {
-                        bucket: b,
-                        index: i,
-                        head,
-                    });
-                }
-                m &= m - 1;
-            }
-            if rest_slots(tops) != 0 {
-                return None;
-            }
-            // SAFETY: `b` is live; its overflow link is null or live.
-            b = unsafe { Self::overflow(b) }?;
+        let chain = self.live_chain(hash as usize)?;
+        match chain::scan::<K, V, false>(chain.head, hash, eq) {
+            chain::Scan::Found(f) => Some(f),
+            chain::Scan::Absent { .. } => None,
         }
     }
 
-    /// The entry in a slot found under the current borrow.
+    /// The entry in a slot a write-side lookup found.
     #[inline(always)]
-    fn slot_ref(&self, s: Slot) -> (&K, &V) {
-        // SAFETY: `Slot`s come from `find`/`probe` on this table and the
-        // shared borrow proves no mutation happened since.
-        unsafe {
-            (
-                &*Self::key_ptr(s.bucket, s.index),
-                &*Self::val_ptr(s.bucket, s.index),
-            )
-        }
+    fn slot_ref(&self, s: Slot<K, V>) -> (&K, &V) {
+        // SAFETY: `Slot`s come from `probe` on this table under the unique
+        // borrow their holder still has, so the slot is full and live; the
+        // shared borrow of `self` rules out writes while the references live.
+        unsafe { s.bucket.entry(s.index) }
     }
 
-    /// The entry in a slot found under the current borrow, mutably.
+    /// The entry in a slot a write-side lookup found, mutably.
     #[inline(always)]
-    fn slot_mut(&mut self, s: Slot) -> (&K, &mut V) {
+    fn slot_mut(&mut self, s: Slot<K, V>) -> (&K, &mut V) {
         // SAFETY: as in `slot_ref`; the unique borrow makes `&mut V` exclusive.
-        unsafe {
-            (
-                &*Self::key_ptr(s.bucket, s.index),
-                &mut *Self::val_ptr(s.bucket, s.index),
-            )
-        }
+        unsafe { s.bucket.entry_mut(s.index) }
     }
 
     // ------------------------------------------------------------------
@@ -803,57 +503,36 @@ impl<K, V> RawTable<K, V> {
     fn probe(
         &mut self,
         hash: u64,
-        mut eq: impl FnMut(&K) -> bool,
+        eq: impl FnMut(&K) -> bool,
         hasher: &impl Fn(&K) -> u64,
-    ) -> Result<Probe, CapacityError> {
+    ) -> Result<Probe<K, V>, CapacityError> {
         if self.write_needs_prep() {
             self.prepare_write(hash, hasher)?;
         }
-        let head = self.main_bucket(hash as usize & self.bucket_mask());
-        let top = top_hash(hash);
-        let mut b = head;
-        let mut vacancy = None;
-        loop {
-            // Same scan as Go's mapassign: key candidates in slot order, the
-            // first empty slot remembered, stop at the first emptyRest.
-            // SAFETY: `b` is a live bucket of the chain.
-            let tops = unsafe { Self::tops_word(b) };
-            let mut m = match_top(tops, top);
-            while m != 0 {
-                let i = first_slot(m);
-                // SAFETY: the slot is full.
-                if eq(unsafe { &*Self::key_ptr(b, i) }) {
-                    return Ok(Probe::Found(Slot {
-                        bucket: b,
-                        index: i,
-                        head,
-                    }));
-                }
-                m &= m - 1;
-            }
-            if vacancy.is_none() {
-                let e = empty_slots(tops);
-                if e != 0 {
-                    vacancy = Some(Vacancy::Slot(b, first_slot(e)));
-                }
-            }
-            if rest_slots(tops) != 0 {
-                return Ok(Probe::Vacant(VacantPos {
-                    hash,
-                    vacancy: vacancy.expect("an emptyRest slot is empty"),
-                }));
-            }
-            // SAFETY: `b` is live.
-            match unsafe { Self::overflow(b) } {
-                Some(next) => b = next,
-                None => {
-                    return Ok(Probe::Vacant(VacantPos {
-                        hash,
-                        vacancy: vacancy.unwrap_or(Vacancy::AfterLast(b)),
-                    }))
-                }
-            }
-        }
+        let head = self.main_bucket(hash as usize);
+        // Same scan as Go's mapassign: key candidates in slot order, the
+        // first empty slot remembered, stop at the first emptyRest.
+        Ok(match chain::scan::<K, V, true>(head, hash, eq) {
+            chain::Scan::Found(f) => Probe::Found(Slot {
+                bucket: f.bucket().erase(),
+                index: f.index(),
+                head: head.erase(),
+            }),
+            chain::Scan::Absent {
+                vacancy,
+                last,
+                at_rest,
+            } => Probe::Vacant(VacantPos {
+                hash,
+                vacancy: match vacancy {
+                    Some((b, i)) => Vacancy::Slot(b.erase(), i),
+                    None => {
+                        debug_assert!(!at_rest, "an emptyRest slot is empty");
+                        Vacancy::AfterLast(last.erase())
+                    }
+                },
+            }),
+        })
     }
 
     /// Releases (clears for the pool, or unmaps) the next chunk of the
@@ -868,13 +547,10 @@ impl<K, V> RawTable<K, V> {
         }
     }
 
-    /// Main bucket `i` of the current array.
+    /// Main bucket `i & (2^B - 1)` of the current array.
     #[inline(always)]
-    fn main_bucket(&self, i: usize) -> Bucket {
-        let arr = self.buckets.as_ref().expect("array allocated");
-        debug_assert!(i < arr.base());
-        // SAFETY: `i < 2^B <= arr.len`.
-        unsafe { arr.bucket(i, Self::BUCKET_SIZE) }
+    fn main_bucket(&self, i: usize) -> BucketRef<'_, K, V> {
+        self.buckets.as_ref().expect("array allocated").main(i)
     }
 
     /// Whether inserting a new key must start a growth first: the map is
@@ -897,11 +573,11 @@ impl<K, V> RawTable<K, V> {
     #[inline(always)]
     fn insert_vacant(
         &mut self,
-        pos: VacantPos,
+        pos: VacantPos<K, V>,
         key: K,
         val: V,
         hasher: &impl Fn(&K) -> u64,
-    ) -> Result<(Bucket, usize), CapacityError> {
+    ) -> Result<(Bucket<K, V>, usize), CapacityError> {
         if self.must_grow_to_insert() {
             return self.grow_and_insert(pos.hash, key, val, hasher);
         }
@@ -918,7 +594,7 @@ impl<K, V> RawTable<K, V> {
         key: K,
         val: V,
         hasher: &impl Fn(&K) -> u64,
-    ) -> Result<(Bucket, usize), CapacityError> {
+    ) -> Result<(Bucket<K, V>, usize), CapacityError> {
         self.hash_grow()?;
         let bucket = hash as usize & self.bucket_mask();
         self.grow_work(bucket, hasher);
@@ -929,7 +605,13 @@ impl<K, V> RawTable<K, V> {
     /// Writes a new entry at `vacancy` (linking an overflow bucket when the
     /// chain is full) and counts it.
     #[inline(always)]
-    fn place(&mut self, hash: u64, vacancy: Vacancy, key: K, val: V) -> (Bucket, usize) {
+    fn place(
+        &mut self,
+        hash: u64,
+        vacancy: Vacancy<K, V>,
+        key: K,
+        val: V,
+    ) -> (Bucket<K, V>, usize) {
         let (b, i) = match vacancy {
             Vacancy::Slot(b, i) => {
                 if self.observer.is_some() {
@@ -942,10 +624,11 @@ impl<K, V> RawTable<K, V> {
                 (self.new_overflow(last, bucket, false), 0)
             }
         };
-        // SAFETY: `b` is a live bucket of the key's chain and slot `i` is empty.
+        // SAFETY: `b` is a live bucket of the key's chain in this table,
+        // which we hold uniquely, and slot `i` is empty.
         unsafe {
-            Self::write_entry(b, i, key, val);
-            Self::set_top(b, i, top_hash(hash));
+            b.write_entry(i, key, val);
+            b.set_top(i, tophash(hash));
         }
         self.count += 1;
         (b, i)
@@ -954,66 +637,50 @@ impl<K, V> RawTable<K, V> {
     /// Reports an insert into a slot a delete emptied (observer attached).
     #[cold]
     #[inline(never)]
-    fn note_slot_reuse(&mut self, hash: u64, b: Bucket, slot: usize) {
-        // SAFETY: `b` is a live bucket of the key's chain; `slot < 8`.
-        if unsafe { Self::top(b, slot) } != EMPTY_ONE {
+    fn note_slot_reuse(&mut self, hash: u64, b: Bucket<K, V>, slot: usize) {
+        // SAFETY: `b` is a live bucket of the key's chain, found under this
+        // unique borrow; nothing writes to it while `b` is read here.
+        let b = unsafe { b.get() };
+        if b.top(slot) != EMPTY_ONE {
             return;
         }
         let bucket = hash as usize & self.bucket_mask();
-        let link = Self::link_index(self.main_bucket(bucket), b);
+        let link = self
+            .main_bucket(bucket)
+            .chain()
+            .position(|c| c == b)
+            .unwrap_or(0);
         self.emit(|| Event::SlotReused { bucket, link, slot });
-    }
-
-    /// Position of bucket `b` in the chain starting at `head` (0 = main).
-    fn link_index(head: Bucket, b: Bucket) -> usize {
-        let mut n = 0;
-        let mut cur = Some(head);
-        while let Some(c) = cur {
-            if c == b {
-                return n;
-            }
-            n += 1;
-            // SAFETY: `c` is a live bucket of the chain.
-            cur = unsafe { Self::overflow(c) };
-        }
-        n
     }
 
     /// First empty slot of bucket `bucket`'s chain (after a growth restarted
     /// the insert; the key is known to be absent).
-    fn first_vacancy(&self, bucket: usize) -> Vacancy {
-        let mut b = self.main_bucket(bucket);
-        loop {
-            // SAFETY: `b` is live.
-            let e = empty_slots(unsafe { Self::tops_word(b) });
-            if e != 0 {
-                return Vacancy::Slot(b, first_slot(e));
+    fn first_vacancy(&self, bucket: usize) -> Vacancy<K, V> {
+        let mut last = self.main_bucket(bucket);
+        for b in last.chain() {
+            if let Some(i) = b.tops().match_empty().lowest() {
+                return Vacancy::Slot(b.erase(), i);
             }
-            // SAFETY: `b` is live.
-            match unsafe { Self::overflow(b) } {
-                Some(next) => b = next,
-                None => return Vacancy::AfterLast(b),
-            }
+            last = b;
         }
+        Vacancy::AfterLast(last.erase())
     }
 
     /// Links a fresh overflow bucket after `last`: the next pool bucket if
     /// any is left, else a heap bucket from the array's slab. Go: `newoverflow`.
-    fn new_overflow(&mut self, last: Bucket, bucket: usize, by_evacuation: bool) -> Bucket {
+    fn new_overflow(
+        &mut self,
+        last: Bucket<K, V>,
+        bucket: usize,
+        by_evacuation: bool,
+    ) -> Bucket<K, V> {
         let arr = self.buckets.as_mut().expect("array allocated");
         let (ovf, source) = match self.next_overflow {
             Some(idx) => {
-                self.next_overflow = (idx + 1 < arr.len).then_some(idx + 1);
-                // SAFETY: pool indices stay below `arr.len`.
-                (
-                    unsafe { arr.bucket(idx, Self::BUCKET_SIZE) },
-                    OverflowSource::Pool(idx),
-                )
+                self.next_overflow = (idx + 1 < arr.len()).then_some(idx + 1);
+                (arr.at(idx).erase(), OverflowSource::Pool(idx))
             }
-            None => (
-                arr.slab.alloc(Self::BUCKET_SIZE, Self::ALIGN),
-                OverflowSource::Heap,
-            ),
+            None => (arr.heap_bucket(), OverflowSource::Heap),
         };
         self.incr_noverflow();
         self.emit(|| Event::OverflowTaken {
@@ -1021,9 +688,10 @@ impl<K, V> RawTable<K, V> {
             source,
             by_evacuation,
         });
-        // SAFETY: `last` is the live last bucket of a chain; `ovf` is a fresh,
-        // zeroed bucket of this table.
-        unsafe { Self::set_overflow(last, Some(ovf)) };
+        // SAFETY: `last` is the live last bucket of a chain of the current
+        // array, which we hold uniquely; `ovf` is a fresh, zeroed bucket of
+        // the same array (pool buckets are handed out once) or its slab.
+        unsafe { last.set_overflow(Some(ovf)) };
         ovf
     }
 
@@ -1052,7 +720,7 @@ impl<K, V> RawTable<K, V> {
     pub(crate) fn remove(
         &mut self,
         hash: u64,
-        mut eq: impl FnMut(&K) -> bool,
+        eq: impl FnMut(&K) -> bool,
         hasher: impl Fn(&K) -> u64,
         reseed: impl FnOnce() -> u32,
     ) -> Option<(K, V)> {
@@ -1063,36 +731,21 @@ impl<K, V> RawTable<K, V> {
             // Cannot fail: a map with entries has its array.
             self.prepare_write(hash, &hasher).ok()?;
         }
-        let top = top_hash(hash);
-        let head = self.main_bucket(hash as usize & self.bucket_mask());
-        let mut b = head;
-        loop {
-            // The scan of `find`, on the current array.
-            // SAFETY: `b` is a live bucket of the chain.
-            let tops = unsafe { Self::tops_word(b) };
-            let mut m = match_top(tops, top);
-            while m != 0 {
-                let i = first_slot(m);
-                // SAFETY: the slot is full.
-                if eq(unsafe { &*Self::key_ptr(b, i) }) {
-                    let kv = self.take_slot(Slot {
-                        bucket: b,
-                        index: i,
-                        head,
-                    });
-                    if self.count == 0 {
-                        self.reseed_to_empty(reseed);
-                    }
-                    return Some(kv);
-                }
-                m &= m - 1;
-            }
-            if rest_slots(tops) != 0 {
-                return None;
-            }
-            // SAFETY: `b` is live.
-            b = unsafe { Self::overflow(b) }?;
+        let head = self.main_bucket(hash as usize);
+        // The scan of `find`, on the current array.
+        let found = match chain::scan::<K, V, false>(head, hash, eq) {
+            chain::Scan::Found(f) => Slot {
+                bucket: f.bucket().erase(),
+                index: f.index(),
+                head: head.erase(),
+            },
+            chain::Scan::Absent { .. } => return None,
+        };
+        let kv = self.take_slot(found);
+        if self.count == 0 {
+            self.reseed_to_empty(reseed);
         }
+        Some(kv)
     }
 
     /// A delete emptied the map: install a new seed. Go: `mapdelete`'s
@@ -1104,11 +757,12 @@ impl<K, V> RawTable<K, V> {
     }
 
     /// Moves the entry out of a full slot and marks the slot deleted.
-    fn take_slot(&mut self, s: Slot) -> (K, V) {
+    fn take_slot(&mut self, s: Slot<K, V>) -> (K, V) {
         // SAFETY: `s` names a full slot of this table (it came from a lookup
         // under the current borrow), and we mark it empty right after.
-        let kv = unsafe { Self::read_entry(s.bucket, s.index) };
-        // SAFETY: same slot.
+        let kv = unsafe { s.bucket.read_entry(s.index) };
+        // SAFETY: same slot, its entry just moved out; we hold the table
+        // uniquely.
         unsafe { Self::mark_deleted(s) };
         self.count -= 1;
         kv
@@ -1119,46 +773,48 @@ impl<K, V> RawTable<K, V> {
     /// emptyRest, walking back across overflow links to the main bucket.
     ///
     /// # Safety
-    /// `s` names a slot of a live chain of this table whose entry was moved out.
-    unsafe fn mark_deleted(s: Slot) {
+    /// `s` names a slot of a live chain of this table, held uniquely, whose
+    /// entry was moved out.
+    unsafe fn mark_deleted(s: Slot<K, V>) {
         let Slot {
             mut bucket,
             index: mut i,
             head,
         } = s;
         // SAFETY: every bucket touched below is `s.bucket`, its overflow
-        // successor, or a bucket on the live chain from `head` to it; slot
-        // indices stay below 8.
+        // successor, or a bucket on the live chain from `head` to it; each
+        // read handle lives only until the next write; slot indices stay
+        // below 8.
         unsafe {
-            Self::set_top(bucket, i, EMPTY_ONE);
+            bucket.set_top(i, EMPTY_ONE);
             let next_is_rest = if i == BUCKET_CNT - 1 {
-                match Self::overflow(bucket) {
-                    Some(ovf) => Self::top(ovf, 0) == EMPTY_REST,
+                match bucket.get().overflow() {
+                    Some(ovf) => ovf.top(0) == EMPTY_REST,
                     None => true,
                 }
             } else {
-                Self::top(bucket, i + 1) == EMPTY_REST
+                bucket.get().top(i + 1) == EMPTY_REST
             };
             if !next_is_rest {
                 return;
             }
             loop {
-                Self::set_top(bucket, i, EMPTY_REST);
+                bucket.set_top(i, EMPTY_REST);
                 if i == 0 {
                     if bucket == head {
                         return;
                     }
                     // Find the bucket before this one in the chain.
-                    let mut prev = head;
-                    while Self::overflow(prev) != Some(bucket) {
-                        prev = Self::overflow(prev).expect("bucket is on its chain");
-                    }
-                    bucket = prev;
+                    let before = head
+                        .get()
+                        .chain()
+                        .find(|b| b.overflow().map(BucketRef::erase) == Some(bucket));
+                    bucket = before.expect("bucket is on its chain").erase();
                     i = BUCKET_CNT - 1;
                 } else {
                     i -= 1;
                 }
-                if Self::top(bucket, i) != EMPTY_ONE {
+                if bucket.get().top(i) != EMPTY_ONE {
                     return;
                 }
             }
@@ -1169,36 +825,33 @@ impl<K, V> RawTable<K, V> {
     /// rehashing and without growth work. Returns how many were removed.
     pub(crate) fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) -> usize {
         let mut removed = 0;
-        let chains: Vec<Bucket> = self.live_chain_heads();
+        let chains: Vec<Bucket<K, V>> = self.live_chain_heads();
         for head in chains {
-            let mut b = head;
-            loop {
+            let mut b = Some(head);
+            while let Some(bk) = b {
                 for i in 0..BUCKET_CNT {
-                    // SAFETY: `b` is a live bucket of this table.
-                    if !is_full(unsafe { Self::top(b, i) }) {
+                    // SAFETY: `bk` is a live bucket of this table, which we
+                    // hold uniquely; the read handle ends before any write.
+                    if !is_full(unsafe { bk.get() }.top(i)) {
                         continue;
                     }
                     // SAFETY: the slot is full; `keep` gets exclusive access
-                    // to the value through our unique borrow.
-                    let k = unsafe { &*Self::key_ptr(b, i) };
-                    // SAFETY: as above.
-                    let v = unsafe { &mut *Self::val_ptr(b, i) };
+                    // to the value through our unique borrow, and the
+                    // references end before the slot is taken.
+                    let (k, v) = unsafe { bk.entry_mut(i) };
                     if !keep(k, v) {
                         // The table is consistent before the entry is dropped,
                         // so a panicking `Drop` loses nothing else.
                         drop(self.take_slot(Slot {
-                            bucket: b,
+                            bucket: bk,
                             index: i,
                             head,
                         }));
                         removed += 1;
                     }
                 }
-                // SAFETY: `b` is live.
-                match unsafe { Self::overflow(b) } {
-                    Some(next) => b = next,
-                    None => break,
-                }
+                // SAFETY: `bk` is live (deletes free no bucket).
+                b = unsafe { bk.get() }.overflow().map(BucketRef::erase);
             }
         }
         removed
@@ -1206,17 +859,15 @@ impl<K, V> RawTable<K, V> {
 
     /// Main buckets of every chain that holds entries: the current array's,
     /// and the old array's not yet evacuated.
-    fn live_chain_heads(&self) -> Vec<Bucket> {
+    fn live_chain_heads(&self) -> Vec<Bucket<K, V>> {
         let mut heads = Vec::new();
         for arr in [&self.buckets, &self.oldbuckets].into_iter().flatten() {
-            for i in 0..arr.base() {
-                // SAFETY: `i < 2^b <= len`.
-                let b = unsafe { arr.bucket(i, Self::BUCKET_SIZE) };
-                // SAFETY: `b` is a live main bucket.
-                if !is_evacuated_mark(unsafe { Self::top(b, 0) }) {
-                    heads.push(b);
-                }
-            }
+            heads.extend(
+                (0..arr.base())
+                    .map(|i| arr.main(i))
+                    .filter(|b| !is_evacuated(b.top(0)))
+                    .map(BucketRef::erase),
+            );
         }
         heads
     }
@@ -1255,11 +906,7 @@ impl<K, V> RawTable<K, V> {
     /// The caller must make every slot empty (or free the table) afterwards,
     /// also when this unwinds.
     unsafe fn drop_entries(&mut self) {
-        if !(mem::needs_drop::<K>()
-            || mem::needs_drop::<V>()
-            || Shape::<K, V>::INDIRECT_KEY
-            || Shape::<K, V>::INDIRECT_VAL)
-        {
+        if !Shape::<K, V>::NEEDS_DROP {
             return;
         }
         let mut rest = DropRest::<K, V> {
@@ -1278,17 +925,10 @@ impl<K, V> RawTable<K, V> {
     /// `cleared` is how many entries the clear removed (for the event).
     fn reset_cleared(&mut self, seed: u32, cleared: usize) {
         if let Some(old) = self.oldbuckets.take() {
-            // SAFETY: the old array and its heap buckets belong to this table
-            // and nothing points into them once it is taken out.
-            unsafe { Self::free_array(old) };
+            old.free();
         }
         if let Some(arr) = &mut self.buckets {
-            // SAFETY: the array's heap overflow buckets are freed before the
-            // array is zeroed, which also drops every link to them.
-            unsafe {
-                mem::replace(&mut arr.slab, OverflowSlab::new()).free_all();
-                ptr::write_bytes(arr.ptr.as_ptr(), 0, arr.len * Self::BUCKET_SIZE);
-            }
+            arr.clear();
             self.next_overflow = arr.has_pool().then(|| arr.base());
         }
         self.flags &= !SAME_SIZE_GROW;
@@ -1298,15 +938,6 @@ impl<K, V> RawTable<K, V> {
         let b = self.b;
         self.emit(|| Event::Clear { count: cleared, b });
         self.reseed(seed, ReseedCause::Clear);
-    }
-
-    /// Frees an array and its heap overflow buckets (not its entries).
-    ///
-    /// # Safety
-    /// `arr` belonged to this table and no pointer into it is used afterwards.
-    unsafe fn free_array(arr: BucketArray) {
-        // SAFETY: forwarded from the caller.
-        unsafe { arr.free(Self::BUCKET_SIZE, Self::ALIGN) }
     }
 
     /// Moves the whole table out, leaving an empty `B = 0` table with `seed`.
@@ -1328,9 +959,9 @@ impl<K, V> RawTable<K, V> {
 /// drops. Only `drop_entries` makes one, under its caller's contract.
 struct DropRest<K, V> {
     /// Main buckets of the chains not started yet.
-    heads: std::vec::IntoIter<Bucket>,
+    heads: std::vec::IntoIter<Bucket<K, V>>,
     /// The bucket being walked; `None` between chains.
-    bucket: Option<Bucket>,
+    bucket: Option<Bucket<K, V>>,
     /// The next slot of `bucket` to look at.
     slot: usize,
     _entries: PhantomData<(K, V)>,
@@ -1364,13 +995,13 @@ impl<K, V> DropRest<K, V> {
                 // slot holds an entry no one has dropped; the position is
                 // already past it, so it is dropped once.
                 unsafe {
-                    if is_full(RawTable::<K, V>::top(b, i)) {
-                        RawTable::<K, V>::drop_entry(b, i);
+                    if is_full(b.get().top(i)) {
+                        b.drop_entry(i);
                     }
                 }
             }
             // SAFETY: `b` is live (dropping entries does not free buckets).
-            self.bucket = unsafe { RawTable::<K, V>::overflow(b) };
+            self.bucket = unsafe { b.get() }.overflow().map(BucketRef::erase);
             self.slot = 0;
         }
     }
@@ -1389,12 +1020,10 @@ impl<K, V> Drop for RawTable<K, V> {
     fn drop(&mut self) {
         let mut this = guard::guard(self, |t| {
             if let Some(old) = t.oldbuckets.take() {
-                // SAFETY: the table is being dropped; nothing uses it again.
-                unsafe { RawTable::<K, V>::free_array(old) };
+                old.free();
             }
             if let Some(arr) = t.buckets.take() {
-                // SAFETY: as above.
-                unsafe { RawTable::<K, V>::free_array(arr) };
+                arr.free();
             }
         });
         // SAFETY: the table is freed right after by the guard, also when a
@@ -1459,34 +1088,6 @@ pub(crate) fn too_many_overflow_buckets(noverflow: u16, b: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn swar_masks_match_byte_loops() {
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        for round in 0..if cfg!(miri) { 300u64 } else { 20_000 } {
-            // Bytes drawn mostly from the marks and a few tophash values.
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            let pick = [0u8, 1, 2, 3, 4, 5, 6, 0x7f, 0x80, 0x81, 0xfe, 0xff];
-            let mut bytes = [0u8; 8];
-            for (j, byte) in bytes.iter_mut().enumerate() {
-                *byte = pick[((x >> (j * 5 + 3)) % pick.len() as u64) as usize];
-            }
-            let w = u64::from_le_bytes(bytes);
-            let top = pick[(round % pick.len() as u64) as usize].max(MIN_TOP_HASH);
-            let mask = |f: &dyn Fn(u8) -> bool| {
-                bytes.iter().enumerate().fold(
-                    0u64,
-                    |m, (j, &t)| if f(t) { m | 0x80 << (j * 8) } else { m },
-                )
-            };
-            assert_eq!(match_top(w, top), mask(&|t| t == top), "{bytes:?} {top}");
-            assert_eq!(empty_slots(w), mask(&|t| is_empty(t)), "{bytes:?}");
-            assert_eq!(rest_slots(w), mask(&|t| t == EMPTY_REST), "{bytes:?}");
-            assert_eq!(full_slots(w), mask(&|t| is_full(t)), "{bytes:?}");
-        }
-    }
 
     #[test]
     fn load_limit_matches_the_definition() {

@@ -81,8 +81,9 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 
+use super::bucket::{BucketRef, Full};
 use super::shape::*;
-use super::{Bucket, RawTable};
+use super::RawTable;
 
 /// A cursor's position; it holds no pointer into the table.
 #[derive(Debug)]
@@ -206,9 +207,8 @@ impl TieRegistry {
 }
 
 /// The entry a step picked in a bucket.
-struct Pick {
-    bucket: Bucket,
-    slot: usize,
+struct Pick<'a, K, V> {
+    slot: Full<'a, K, V>,
     /// Chain offset of the slot.
     offset: usize,
     hash: u64,
@@ -257,13 +257,11 @@ impl<K, V> RawTable<K, V> {
         }
         if let Some(run) = &st.run {
             let next = self.run_next(run, &hasher);
-            if !next.is_some_and(|(_, _, more)| more) {
+            if !next.is_some_and(|(_, more)| more) {
                 st.run = None;
             }
-            if let Some((b, i, _)) = next {
-                // SAFETY: `(b, i)` is a full slot of a live chain, and the
-                // entry lives as long as the shared borrow.
-                return Some(unsafe { Self::entry_at(b, i) });
+            if let Some((slot, _)) = next {
+                return Some(slot.entry());
             }
         }
         let groups = 1usize << st.b_it;
@@ -283,9 +281,7 @@ impl<K, V> RawTable<K, V> {
                     if p.more {
                         st.run = Some(self.enter_run(p.hash, p.offset + 1));
                     }
-                    // SAFETY: `(p.bucket, p.slot)` is a full slot of a live
-                    // chain, and the entry lives as long as the shared borrow.
-                    return Some(unsafe { Self::entry_at(p.bucket, p.slot) });
+                    return Some(p.slot.entry());
                 }
             }
             st.visited += 1;
@@ -295,20 +291,12 @@ impl<K, V> RawTable<K, V> {
         None
     }
 
-    /// The chain that holds bucket `n`'s entries now: the old bucket's while
-    /// it is not evacuated, else the current one.
-    pub(super) fn range_chain(&self, n: usize) -> Bucket {
-        let mut chain = self.main_bucket(n);
-        if let Some(old) = &self.oldbuckets {
-            let j = n & (old.base() - 1);
-            // SAFETY: `j < 2^oldB`.
-            let ob = unsafe { old.bucket(j, Self::BUCKET_SIZE) };
-            // SAFETY: `ob` is a live main bucket.
-            if !is_evacuated_mark(unsafe { Self::top(ob, 0) }) {
-                chain = ob;
-            }
-        }
-        chain
+    /// The chain that holds bucket `n`'s entries now (see
+    /// [`Self::live_chain`]).
+    fn range_chain(&self, n: usize) -> BucketRef<'_, K, V> {
+        self.live_chain(n)
+            .expect("a map with entries has an array")
+            .head
     }
 
     /// In current bucket `n`, the entry with the smallest order key above
@@ -320,19 +308,14 @@ impl<K, V> RawTable<K, V> {
         above: Option<u64>,
         hasher: &impl Fn(&K) -> u64,
         order: &impl Fn(u64) -> u64,
-    ) -> Option<Pick> {
+    ) -> Option<Pick<'_, K, V>> {
         let mask_now = self.bucket_mask();
-        let mut best: Option<Pick> = None;
-        let mut b = Some(self.range_chain(n));
+        let mut best: Option<Pick<'_, K, V>> = None;
         let mut base = 0;
-        while let Some(bk) = b {
-            for i in 0..BUCKET_CNT {
-                // SAFETY: `bk` is a live bucket of the chain.
-                if !is_full(unsafe { Self::top(bk, i) }) {
-                    continue;
-                }
-                // SAFETY: the slot is full.
-                let h = hasher(unsafe { &*Self::key_ptr(bk, i) });
+        for bk in self.range_chain(n).chain() {
+            for slot in bk.full() {
+                let i = slot.index();
+                let h = hasher(slot.key());
                 if h as usize & mask_now != n {
                     continue; // an old chain's entry that belongs to the other half
                 }
@@ -346,8 +329,7 @@ impl<K, V> RawTable<K, V> {
                     Some(p) if p.key == key => p.more = true,
                     _ => {
                         best = Some(Pick {
-                            bucket: bk,
-                            slot: i,
+                            slot,
                             offset: base + i,
                             hash: h,
                             key,
@@ -357,8 +339,6 @@ impl<K, V> RawTable<K, V> {
                 }
             }
             base += BUCKET_CNT;
-            // SAFETY: `bk` is live.
-            b = unsafe { Self::overflow(bk) };
         }
         best
     }
@@ -380,36 +360,32 @@ impl<K, V> RawTable<K, V> {
     /// another member follows it; moves `next` past it.
     #[cold]
     #[inline(never)]
-    fn run_next(&self, run: &TieRun, hasher: &impl Fn(&K) -> u64) -> Option<(Bucket, usize, bool)> {
+    fn run_next(
+        &self,
+        run: &TieRun,
+        hasher: &impl Fn(&K) -> u64,
+    ) -> Option<(Full<'_, K, V>, bool)> {
         let hash = run.hash();
         let from = run.next();
-        let top = top_hash(hash);
-        let mut found: Option<(Bucket, usize, usize)> = None;
-        let mut b = Some(self.range_chain(hash as usize & self.bucket_mask()));
+        let mut found: Option<(Full<'_, K, V>, usize)> = None;
         let mut base = 0;
-        while let Some(bk) = b {
-            for i in from.saturating_sub(base).min(BUCKET_CNT)..BUCKET_CNT {
-                // SAFETY: `bk` is a live bucket of the chain.
-                if unsafe { Self::top(bk, i) } != top {
+        for bk in self.range_chain(hash as usize).chain() {
+            for slot in bk.matching(hash) {
+                let i = slot.index();
+                if base + i < from || hasher(slot.key()) != hash {
                     continue;
                 }
-                // SAFETY: a slot whose tophash is a hash's top byte is full.
-                if hasher(unsafe { &*Self::key_ptr(bk, i) }) != hash {
-                    continue;
-                }
-                if let Some((fb, fi, offset)) = found {
+                if let Some((f, offset)) = found {
                     run.set_next(offset + 1);
-                    return Some((fb, fi, true));
+                    return Some((f, true));
                 }
-                found = Some((bk, i, base + i));
+                found = Some((slot, base + i));
             }
             base += BUCKET_CNT;
-            // SAFETY: `bk` is live.
-            b = unsafe { Self::overflow(bk) };
         }
-        let (fb, fi, offset) = found?;
+        let (f, offset) = found?;
         run.set_next(offset + 1);
-        Some((fb, fi, false))
+        Some((f, false))
     }
 }
 

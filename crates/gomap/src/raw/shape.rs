@@ -18,57 +18,14 @@ use core::mem::{align_of, size_of};
 /// Slots per bucket. Go: `bucketCnt`.
 pub(crate) const BUCKET_CNT: usize = 8;
 
-/// This slot and every later slot in the chain (including overflow buckets)
-/// is empty. Go: `emptyRest`.
-pub(crate) const EMPTY_REST: u8 = 0;
-/// This slot is empty, but a later slot in the chain may be full. Go: `emptyOne`.
-pub(crate) const EMPTY_ONE: u8 = 1;
-/// Old-array slot whose entry moved to the X half (same index) of the new array.
-/// Go: `evacuatedX`.
-pub(crate) const EVACUATED_X: u8 = 2;
-/// Old-array slot whose entry moved to the Y half (index + old size). Go: `evacuatedY`.
-pub(crate) const EVACUATED_Y: u8 = 3;
-/// Old-array slot that was empty when its bucket was evacuated. Go: `evacuatedEmpty`.
-pub(crate) const EVACUATED_EMPTY: u8 = 4;
-/// Smallest tophash of a full slot; hashes whose top byte is below it are
-/// bumped up by this much. Go: `minTopHash`.
-pub(crate) const MIN_TOP_HASH: u8 = 5;
+pub(crate) use crate::tophash::{
+    is_evacuated, is_full, tophash, EMPTY_ONE, EMPTY_REST, EVACUATED_EMPTY, EVACUATED_X,
+    EVACUATED_Y,
+};
 
 /// Keys and values larger than this are boxed and the slot holds the pointer.
 /// Go: `maxKeySize` / `maxElemSize`.
 pub(crate) const MAX_INLINE_SIZE: usize = 128;
-
-/// The tophash byte of a hash: its top 8 bits, kept clear of the reserved marks.
-/// Go: `tophash`.
-#[inline(always)]
-pub(crate) fn top_hash(hash: u64) -> u8 {
-    let top = (hash >> 56) as u8;
-    if top < MIN_TOP_HASH {
-        top + MIN_TOP_HASH
-    } else {
-        top
-    }
-}
-
-/// Whether a tophash byte marks an empty slot of a live (not old) bucket.
-/// Go: `isEmpty`.
-#[cfg(test)]
-pub(crate) fn is_empty(top: u8) -> bool {
-    top <= EMPTY_ONE
-}
-
-/// Whether a tophash byte marks a slot that holds an entry.
-#[inline(always)]
-pub(crate) fn is_full(top: u8) -> bool {
-    top >= MIN_TOP_HASH
-}
-
-/// Whether the first tophash byte of an old bucket says it was evacuated.
-/// Go: `evacuated`.
-#[inline(always)]
-pub(crate) fn is_evacuated_mark(top0: u8) -> bool {
-    top0 > EMPTY_ONE && top0 < MIN_TOP_HASH
-}
 
 const fn round_up(n: usize, align: usize) -> usize {
     n.div_ceil(align) * align
@@ -129,6 +86,13 @@ impl<K, V> Shape<K, V> {
     /// key to `u64`, as Go's `bmap` for the same types.
     pub(crate) const SIZE: usize = round_up(Self::OVF_OFF + size_of::<*mut u8>(), Self::ALIGN);
 
+    /// Whether dropping an entry in place does anything: a `K` or `V` with
+    /// drop glue, or a box to free.
+    pub(crate) const NEEDS_DROP: bool = core::mem::needs_drop::<K>()
+        || core::mem::needs_drop::<V>()
+        || Self::INDIRECT_KEY
+        || Self::INDIRECT_VAL;
+
     /// Byte offset of key slot `i`.
     #[inline(always)]
     pub(crate) const fn key_off(i: usize) -> usize {
@@ -156,13 +120,5 @@ mod tests {
         const { assert!(Shape::<[u8; 200], u64>::INDIRECT_KEY) };
         const { assert!(!Shape::<[u8; 128], u64>::INDIRECT_KEY) };
         assert_eq!(Shape::<(), ()>::SIZE, 16);
-    }
-
-    #[test]
-    fn tophash_avoids_marks() {
-        assert_eq!(top_hash(0), MIN_TOP_HASH);
-        assert_eq!(top_hash(4 << 56), 9);
-        assert_eq!(top_hash(5 << 56), 5);
-        assert_eq!(top_hash(u64::MAX), 255);
     }
 }

@@ -2,22 +2,31 @@
 //! plain data types of `crate::layout` and never exposes a pointer.
 
 use super::alloc::BucketArray;
+use super::bucket::BucketRef;
 use super::shape::*;
-use super::{Bucket, RawTable};
-use crate::base::layout::{BucketOrigin, BucketView, Chain, Layout, PoolState};
+use super::RawTable;
+use crate::base::layout::{BucketOrigin, BucketView, Chain, Layout, PoolState, ReadFrom};
 
 impl<K, V> RawTable<K, V> {
     /// A snapshot of the header and every chain.
     pub(crate) fn layout(&self) -> Layout<'_, K, V> {
-        let arr_len = self.buckets.as_ref().map_or(0, |a| a.len);
+        let arr_len = self.buckets.as_ref().map_or(0, |a| a.len());
         let pool = self
             .buckets
             .as_ref()
             .filter(|a| a.has_pool())
             .map(|a| PoolState {
                 next_overflow: self.next_overflow,
-                pre_free: self.next_overflow.map_or(0, |n| a.len - n),
+                pre_free: self.next_overflow.map_or(0, |n| a.len() - n),
             });
+        let read_from = self.buckets.as_ref().map_or_else(Vec::new, |a| {
+            (0..a.base())
+                .map(|n| match self.live_chain(n).and_then(|c| c.old) {
+                    Some(j) => ReadFrom::Old(j),
+                    None => ReadFrom::Current,
+                })
+                .collect()
+        });
         Layout {
             header: self.header(),
             bucket_size: Self::BUCKET_SIZE,
@@ -25,57 +34,92 @@ impl<K, V> RawTable<K, V> {
             val_size: core::mem::size_of::<V>(),
             arr_len,
             pool,
-            buckets: self
-                .buckets
-                .as_ref()
-                .map_or_else(Vec::new, |a| self.chains(a)),
-            old: self.oldbuckets.as_ref().map(|a| self.chains(a)),
+            buckets: self.buckets.as_ref().map_or_else(Vec::new, Self::chains),
+            old: self.oldbuckets.as_ref().map(Self::chains),
+            old_arr_len: self.oldbuckets.as_ref().map_or(0, |a| a.len()),
+            read_from,
         }
     }
 
-    fn chains(&self, arr: &BucketArray) -> Vec<Chain<'_, K, V>> {
+    fn chains(arr: &BucketArray<K, V>) -> Vec<Chain<'_, K, V>> {
         (0..arr.base())
             .map(|i| {
-                let mut chain = Vec::with_capacity(1);
-                // SAFETY: `i < 2^b <= len`.
-                let mut b = Some(unsafe { arr.bucket(i, Self::BUCKET_SIZE) });
-                let mut first = true;
-                while let Some(bk) = b {
-                    let at = if first {
-                        BucketOrigin::Main
-                    } else {
-                        arr.index_of(bk, Self::BUCKET_SIZE)
-                            .map_or(BucketOrigin::Heap, BucketOrigin::Pool)
-                    };
-                    first = false;
-                    chain.push(self.bucket_view(bk, at));
-                    // SAFETY: `bk` is a live bucket of this table.
-                    b = unsafe { Self::overflow(bk) };
-                }
-                chain
+                arr.main(i)
+                    .chain()
+                    .enumerate()
+                    .map(|(link, b)| {
+                        let at = if link == 0 {
+                            BucketOrigin::Main
+                        } else {
+                            arr.index_of(b.as_ptr())
+                                .map_or(BucketOrigin::Heap, BucketOrigin::Pool)
+                        };
+                        Self::bucket_view(b, at)
+                    })
+                    .collect()
             })
             .collect()
     }
 
-    fn bucket_view(&self, b: Bucket, at: BucketOrigin) -> BucketView<'_, K, V> {
-        // SAFETY: `b` is a live bucket; full slots hold entries that live as
-        // long as the shared borrow of the table.
-        let top = unsafe { Self::tops(b) };
+    fn bucket_view(b: BucketRef<'_, K, V>, at: BucketOrigin) -> BucketView<'_, K, V> {
         let mut keys = [None; BUCKET_CNT];
         let mut vals = [None; BUCKET_CNT];
-        for i in 0..BUCKET_CNT {
-            if is_full(top[i]) {
-                // SAFETY: as above; the slot is full.
-                let (k, v) = unsafe { Self::entry_at(b, i) };
-                keys[i] = Some(k);
-                vals[i] = Some(v);
-            }
+        for slot in b.full() {
+            let (k, v) = slot.entry();
+            keys[slot.index()] = Some(k);
+            vals[slot.index()] = Some(v);
         }
         BucketView {
             at,
-            top,
+            top: b.tops().to_bytes(),
             keys,
             vals,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::alloc::array_len;
+    use super::*;
+
+    fn spread(k: &u64) -> u64 {
+        k.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+
+    /// Mid-growth, the snapshot says for every bucket index which chain a
+    /// lookup reads (the old one exactly while it is not evacuated, once
+    /// per old chain at its X index), and how long the old allocation is.
+    #[test]
+    fn read_from_follows_evacuation() {
+        let mut t = RawTable::<u64, u64>::empty(7);
+        t.set_stress(true);
+        let mut seen_old = 0;
+        for k in 0..if cfg!(miri) { 60 } else { 600 } {
+            t.insert(spread(&k), k, k, spread).unwrap();
+            let l = t.layout();
+            assert_eq!(l.read_from.len(), l.buckets.len());
+            let Some(old) = &l.old else {
+                assert_eq!(l.old_arr_len, 0);
+                assert!(l.read_from.iter().all(|r| *r == ReadFrom::Current));
+                continue;
+            };
+            let old_b = old.len().trailing_zeros() as u8;
+            assert_eq!(
+                Some(l.old_arr_len),
+                array_len(old_b, RawTable::<u64, u64>::BUCKET_SIZE)
+            );
+            for (n, read) in l.read_from.iter().enumerate() {
+                let j = n & (old.len() - 1);
+                let evacuated = crate::tophash::is_evacuated(old[j][0].top[0]);
+                if evacuated {
+                    assert_eq!(*read, ReadFrom::Current, "bucket {n}");
+                } else {
+                    assert_eq!(*read, ReadFrom::Old(j), "bucket {n}");
+                    seen_old += 1;
+                }
+            }
+        }
+        assert!(seen_old > 0, "the test saw no growth in progress");
     }
 }

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use foldhash::fast::FixedState;
 use gomap::events::{Event, GrowKind};
+use gomap::tophash::{is_evacuated, is_full};
 use gomap::GoMap;
 
 use super::{ident_key, yes_no, Ident, Log};
@@ -155,16 +156,16 @@ pub(super) fn grow(m: &mut Measurements) {
                 }
                 let old_live = old
                     .iter()
-                    .any(|c| c.iter().any(|b| b.top.iter().any(|&t| t >= 5)));
+                    .any(|c| c.iter().any(|b| b.top.iter().any(|&t| is_full(t))));
                 let new_live = l
                     .buckets
                     .iter()
-                    .any(|c| c.iter().any(|b| b.top.iter().any(|&t| t >= 5)));
+                    .any(|c| c.iter().any(|b| b.top.iter().any(|&t| is_full(t))));
                 both_hold |= old_live && new_live;
                 if started == Some(4) {
                     single_chain = Some(
                         old.iter()
-                            .map(|c| c.len() == 1 && !(2..=4).contains(&c[0].top[0]))
+                            .map(|c| c.len() == 1 && !is_evacuated(c[0].top[0]))
                             .collect(),
                     );
                     bytes_before_b4 = before;

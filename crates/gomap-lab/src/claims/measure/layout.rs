@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::hash::BuildHasher;
 
 use gomap::events::{Event, OverflowSource};
+use gomap::tophash::{is_evacuated, is_full, EMPTY_REST};
 use gomap::{BucketOrigin, GoMap, Layout};
 
 use super::{ident_key, yes_no, Ident, Log};
@@ -194,7 +195,7 @@ pub(super) fn tophash(m: &mut Measurements) {
     if let Some(old) = &l.old {
         for (i, chain) in old.iter().enumerate() {
             let t = chain[0].top;
-            if !(2..=4).contains(&t[0]) {
+            if !is_evacuated(t[0]) {
                 continue;
             }
             for (s, &mark) in t.iter().enumerate() {
@@ -267,7 +268,7 @@ pub(super) fn overflow(m: &mut Measurements) {
         let before = map.layout().buckets[0][0]
             .top
             .iter()
-            .filter(|&&t| t >= 5)
+            .filter(|&&t| is_full(t))
             .count();
         map.insert(ident_key((j * 11 + 5) as u8, j, 0), j);
         for e in log.take() {
@@ -366,7 +367,7 @@ fn lines_read(l: &Layout<'_, u64, u64>, key: u64) -> (usize, bool) {
         };
         touch(region, base, 0, 8);
         for s in 0..8 {
-            if b.top[s] == 0 {
+            if b.top[s] == EMPTY_REST {
                 break 'chain;
             }
             if b.top[s] != top {
