@@ -101,7 +101,7 @@ mod raw;
 mod sync_map;
 
 pub mod gohash;
-pub mod tophash;
+pub use base::tophash;
 pub use introspect::{events, layout, stats};
 
 pub use base::hash::{DefaultHashBuilder, SeedSource};

@@ -25,7 +25,7 @@ pub struct BucketView<'a, K, V> {
     pub at: BucketOrigin,
     /// The tophash bytes, marks included (0 emptyRest, 1 emptyOne, 2
     /// evacuatedX, 3 evacuatedY, 4 evacuatedEmpty, ≥ 5 a full slot; named
-    /// in [`crate::tophash`]).
+    /// in [`crate::base::tophash`]).
     pub top: [u8; 8],
     /// The key in each full slot.
     pub keys: [Option<&'a K>; 8],

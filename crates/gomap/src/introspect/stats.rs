@@ -15,7 +15,7 @@ use core::mem::size_of;
 use crate::base::event::GrowKind;
 use crate::base::header::Header;
 use crate::base::layout::{BucketOrigin, Chain, Layout, ReadFrom};
-use crate::tophash::{is_evacuated, is_full, EMPTY_ONE};
+use crate::base::tophash::{is_evacuated, is_full, EMPTY_ONE};
 use crate::GoMap;
 
 /// A map's statistics. See [`GoMap::stats`].

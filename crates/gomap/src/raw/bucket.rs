@@ -23,7 +23,7 @@ use core::ptr::{self, NonNull};
 
 use super::group::{BitMask, Group};
 use super::shape::{Shape, BUCKET_CNT};
-use crate::tophash::{is_full, tophash};
+use crate::base::tophash::{is_full, tophash};
 
 /// A live bucket of a table of `K`s and `V`s that nothing writes to, moves
 /// or frees for `'a`.

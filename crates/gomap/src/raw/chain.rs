@@ -9,7 +9,7 @@
 
 use super::bucket::{BucketRef, Full};
 use super::RawTable;
-use crate::tophash::is_evacuated;
+use crate::base::tophash::is_evacuated;
 
 /// The chain that holds a bucket's entries now.
 pub(crate) struct LiveChain<'a, K, V> {

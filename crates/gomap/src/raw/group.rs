@@ -1,13 +1,13 @@
 //! The SWAR tier: a bucket's 8 tophash bytes read as one little-endian
 //! `u64` (byte `i` is slot `i`), and the byte masks a scan needs, built on
-//! the marks of [`crate::tophash`].
+//! the marks of [`crate::base::tophash`].
 //!
 //! A [`BitMask`] has the high bit of byte `i` set when slot `i` qualifies;
 //! its lowest set bit is the first such slot. Deals only in bytes: which
 //! bucket the word came from is the caller's business (hashbrown keeps the
 //! same split between its control bytes and its table).
 
-use crate::tophash::{EMPTY_ONE, MIN_TOP_HASH};
+use crate::base::tophash::{EMPTY_ONE, MIN_TOP_HASH};
 
 /// `0x01` in every byte.
 pub(super) const LSB: u64 = 0x0101_0101_0101_0101;
@@ -56,7 +56,7 @@ impl Group {
     /// the chain is empty too, so a scan may stop at the first one.
     #[inline(always)]
     pub(super) const fn match_empty_rest(self) -> BitMask {
-        const { assert!(crate::tophash::EMPTY_REST == 0) };
+        const { assert!(crate::base::tophash::EMPTY_REST == 0) };
         BitMask(zero_bytes(self.0))
     }
 
@@ -119,7 +119,7 @@ pub(super) const fn first_slot(mask: u64) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tophash::{is_empty, is_full, EMPTY_REST};
+    use crate::base::tophash::{is_empty, is_full, EMPTY_REST};
 
     #[test]
     fn swar_masks_match_byte_loops() {

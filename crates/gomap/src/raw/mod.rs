@@ -9,7 +9,7 @@
 //! Three tiers, from bytes up:
 //!
 //! - [`group`]: the SWAR tier, 8 tophash bytes as one word and the slot
-//!   masks a scan needs, over the marks of [`crate::tophash`];
+//!   masks a scan needs, over the marks of [`crate::base::tophash`];
 //! - [`bucket`] and [`alloc`]: memory. A [`BucketRef`] is a live bucket
 //!   borrowed from its [`BucketArray`], so reads through it are safe; the
 //!   erased [`Bucket`] keeps a position across a mutation and writes

@@ -18,7 +18,7 @@ use core::mem::{align_of, size_of};
 /// Slots per bucket. Go: `bucketCnt`.
 pub(crate) const BUCKET_CNT: usize = 8;
 
-pub(crate) use crate::tophash::{
+pub(crate) use crate::base::tophash::{
     is_evacuated, is_full, tophash, EMPTY_ONE, EMPTY_REST, EVACUATED_EMPTY, EVACUATED_X,
     EVACUATED_Y,
 };

@@ -111,7 +111,7 @@ mod tests {
             );
             for (n, read) in l.read_from.iter().enumerate() {
                 let j = n & (old.len() - 1);
-                let evacuated = crate::tophash::is_evacuated(old[j][0].top[0]);
+                let evacuated = crate::base::tophash::is_evacuated(old[j][0].top[0]);
                 if evacuated {
                     assert_eq!(*read, ReadFrom::Current, "bucket {n}");
                 } else {
