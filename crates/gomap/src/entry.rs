@@ -34,6 +34,8 @@ pub struct VacantEntry<'a, K, V, S> {
     pub(crate) hash_builder: &'a S,
     pub(crate) seed: u32,
     pub(crate) key: K,
+    /// The map's seed source, for the occupied entry `insert_entry` returns.
+    pub(crate) seeds: &'a mut Option<Box<dyn SeedSource>>,
 }
 
 impl<'a, K, V, S: BuildHasher> Entry<'a, K, V, S>

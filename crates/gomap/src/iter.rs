@@ -10,7 +10,7 @@ use crate::raw::{RawDrain, RawIntoIter, RawIterMut, RawIterRef, RawTable};
 
 /// Iterator over `(&K, &V)`, from [`GoMap::iter`](crate::GoMap::iter).
 pub struct Iter<'a, K, V> {
-    inner: RawIterRef<'a, K, V>,
+    pub(crate) inner: RawIterRef<'a, K, V>,
 }
 
 impl<'a, K, V> Iter<'a, K, V> {
@@ -54,7 +54,7 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Iter<'_, K, V> {
 
 /// Iterator over `(&K, &mut V)`, from [`GoMap::iter_mut`](crate::GoMap::iter_mut).
 pub struct IterMut<'a, K, V> {
-    inner: RawIterMut<'a, K, V>,
+    pub(crate) inner: RawIterMut<'a, K, V>,
 }
 
 impl<'a, K, V> IterMut<'a, K, V> {
@@ -86,7 +86,7 @@ impl<K, V> FusedIterator for IterMut<'_, K, V> {}
 /// with it; if one's `Drop` panics, the others are still dropped (see
 /// [A panicking `Drop`](crate::GoMap#a-panicking-drop)).
 pub struct IntoIter<K, V> {
-    inner: RawIntoIter<K, V>,
+    pub(crate) inner: RawIntoIter<K, V>,
 }
 
 impl<K, V> IntoIter<K, V> {
@@ -112,7 +112,7 @@ impl<K, V> FusedIterator for IntoIter<K, V> {}
 
 /// Draining iterator, from [`GoMap::drain`](crate::GoMap::drain).
 pub struct Drain<'a, K, V> {
-    inner: RawDrain<'a, K, V>,
+    pub(crate) inner: RawDrain<'a, K, V>,
 }
 
 impl<'a, K, V> Drain<'a, K, V> {

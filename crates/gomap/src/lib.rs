@@ -96,12 +96,15 @@ mod entry;
 pub mod events;
 mod hash;
 mod iter;
+mod iter_traits;
 pub mod layout;
 mod map;
 mod range;
 mod raw;
 pub mod stats;
+mod std_api;
 mod sync_map;
+mod unwind;
 
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
 pub use hash::{DefaultHashBuilder, SeedSource};
@@ -109,6 +112,7 @@ pub use iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Value
 pub use layout::{BucketOrigin, BucketView, Header, Layout, PoolState};
 pub use map::{GoMap, TryReserveError, MAX_BUCKET_BYTES};
 pub use range::Range;
+pub use std_api::ExtractIf;
 #[doc(hidden)]
 pub use sync_map::DebugState as SyncMapDebugState;
 #[doc(hidden)]

@@ -67,7 +67,7 @@ fn next_map_id() -> u64 {
 
 #[cold]
 #[inline(never)]
-fn capacity_panic(e: CapacityError) -> ! {
+pub(crate) fn capacity_panic(e: CapacityError) -> ! {
     match e.bytes {
         Some(bytes) => panic!(
             "gomap: cannot allocate a bucket array for B = {} ({} bytes)",
@@ -507,6 +507,7 @@ where
                 hash_builder: hb,
                 seed,
                 key,
+                seeds: &mut self.seeds,
             }),
         }
     }

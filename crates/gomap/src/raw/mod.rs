@@ -19,6 +19,7 @@ mod guard;
 mod iter;
 mod range;
 mod shape;
+mod std_api;
 mod view;
 
 use core::marker::PhantomData;
@@ -31,6 +32,7 @@ pub(crate) use iter::{RawDrain, RawIntoIter, RawIterMut, RawIterRef};
 pub(crate) use range::RangeState;
 use range::TieRegistry;
 use shape::*;
+pub(crate) use std_api::RawExtract;
 
 use crate::events::{Event, Observer, OverflowSource, ReseedCause};
 use crate::layout::Header;
