@@ -93,6 +93,7 @@
 #![warn(missing_docs)]
 
 mod entry;
+mod entry_ref;
 pub mod events;
 mod hash;
 mod iter;
@@ -107,6 +108,7 @@ mod sync_map;
 mod unwind;
 
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
+pub use entry_ref::{EntryRef, VacantEntryRef};
 pub use hash::{DefaultHashBuilder, SeedSource};
 pub use iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
 pub use layout::{BucketOrigin, BucketView, Header, Layout, PoolState};

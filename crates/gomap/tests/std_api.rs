@@ -529,3 +529,95 @@ fn catch_unwind_over_a_borrowed_map() {
     s.store(1, 2);
     assert_eq!(catch_unwind(|| *s.load(&1).unwrap()).unwrap(), 2);
 }
+
+// ---------------------------------------------------------------------------
+// entry_ref
+// ---------------------------------------------------------------------------
+
+thread_local! {
+    /// `Key::from(&str)` calls on this thread.
+    static CONVERSIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+/// A key that counts its conversions from `&str`; hashes and compares as
+/// its `str` (the `Borrow` contract).
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct Key(String);
+
+impl std::borrow::Borrow<str> for Key {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Key {
+    fn from(s: &str) -> Key {
+        CONVERSIONS.with(|c| c.set(c.get() + 1));
+        Key(s.to_string())
+    }
+}
+
+fn conversions() -> usize {
+    CONVERSIONS.with(|c| c.get())
+}
+
+#[test]
+fn entry_ref_converts_the_key_only_to_insert() {
+    let mut m: GoMap<Key, u64> = GoMap::new();
+    let start = conversions();
+    let words = ["x", "y", "x", "z", "x", "y"];
+    for w in words {
+        *m.entry_ref(w).or_insert(0) += 1;
+        m.check_invariants();
+    }
+    assert_eq!(conversions() - start, 3, "one conversion per distinct word");
+    assert_eq!((m["x"], m["y"], m["z"]), (3, 2, 1));
+
+    // and_modify, or_insert_with, or_default, key.
+    m.entry_ref("x").and_modify(|v| *v *= 10).or_insert(0);
+    assert_eq!(m["x"], 30);
+    m.entry_ref("w").and_modify(|v| *v *= 10).or_insert(5);
+    assert_eq!(m["w"], 5);
+    assert_eq!(*m.entry_ref("v").or_insert_with(|| 9), 9);
+    assert_eq!(*m.entry_ref("u").or_default(), 0);
+    assert_eq!(m.entry_ref("u").key(), "u");
+    assert_eq!(m.entry_ref("absent").key(), "absent");
+    assert!(!m.contains_key("absent"), "a vacant entry inserts nothing");
+    assert_eq!(conversions() - start, 6);
+
+    // insert: sets the value either way and hands back the occupied entry.
+    let e = m.entry_ref("x").insert(1);
+    assert_eq!((e.key(), e.get()), (&Key("x".into()), &1));
+    let e = m.entry_ref("t").insert(2);
+    assert_eq!(e.remove_entry(), (Key("t".into()), 2));
+    assert!(!m.contains_key("t"));
+    assert_eq!(conversions() - start, 7);
+    m.check_invariants();
+    match m.entry_ref("x") {
+        gomap::EntryRef::Occupied(o) => assert_eq!(*o.get(), 1),
+        gomap::EntryRef::Vacant(_) => panic!("x is present"),
+    }
+    match m.entry_ref("s") {
+        gomap::EntryRef::Vacant(v) => {
+            assert_eq!(v.key(), "s");
+            *v.insert(4) += 1;
+        }
+        gomap::EntryRef::Occupied(_) => panic!("s is absent"),
+    }
+    assert_eq!(m["s"], 5);
+}
+
+#[test]
+fn entry_ref_through_growths() {
+    let mut m: GoMap<String, u64> = GoMap::new();
+    m.set_stress_tuning(true);
+    let mut model = HashMap::new();
+    for i in 0..N {
+        let k = format!("k{}", i % (N / 2));
+        *m.entry_ref(k.as_str()).or_default() += i;
+        *model.entry(k).or_default() += i;
+        m.check_invariants();
+    }
+    let got: HashMap<String, u64> = m.into_iter().collect();
+    assert_eq!(got, model);
+}
