@@ -102,6 +102,7 @@ pub mod layout;
 mod map;
 mod range;
 mod raw;
+pub mod set;
 pub mod stats;
 mod std_api;
 mod sync_map;
@@ -114,6 +115,7 @@ pub use iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Value
 pub use layout::{BucketOrigin, BucketView, Header, Layout, PoolState};
 pub use map::{GoMap, TryReserveError, MAX_BUCKET_BYTES};
 pub use range::Range;
+pub use set::GoSet;
 pub use std_api::ExtractIf;
 #[doc(hidden)]
 pub use sync_map::DebugState as SyncMapDebugState;

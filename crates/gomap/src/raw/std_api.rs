@@ -173,3 +173,24 @@ impl<'a, K, V> RawVacant<'a, K, V> {
         })
     }
 }
+
+// ----------------------------------------------------------------------
+// A set's `replace`: swap the stored key for an equal one.
+// ----------------------------------------------------------------------
+
+impl<K, V> RawOccupied<'_, K, V> {
+    /// Puts `key` in the slot in place of the stored key, which it returns.
+    /// The caller passes a key equal to the stored one (same hash), so the
+    /// slot's tophash and chain stay right.
+    pub(crate) fn replace_key(&mut self, key: K) -> K {
+        // SAFETY: the slot is full (it came from a lookup under the unique
+        // borrow this entry holds), so its key is initialized; `replace`
+        // moves the old key out and the new one in, leaving it initialized.
+        unsafe {
+            core::ptr::replace(
+                RawTable::<K, V>::key_ptr(self.slot.bucket, self.slot.index),
+                key,
+            )
+        }
+    }
+}
