@@ -102,6 +102,8 @@ pub mod layout;
 mod map;
 mod range;
 mod raw;
+#[cfg(feature = "serde")]
+mod serde_impls;
 pub mod set;
 pub mod stats;
 mod std_api;
