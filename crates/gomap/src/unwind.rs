@@ -27,8 +27,18 @@ use core::panic::{RefUnwindSafe, UnwindSafe};
 
 use crate::{GoMap, SyncMap};
 
+/// Declared, not derived: the boxed observer and seed source are reached
+/// only through the map, and a panic leaves the map valid (std's map is
+/// `UnwindSafe` on the same terms).
 impl<K: UnwindSafe, V: UnwindSafe, S: UnwindSafe> UnwindSafe for GoMap<K, V, S> {}
+/// Declared, not derived: `&GoMap` never calls the boxed observer or seed
+/// source, and a panic leaves the map valid (std's map is
+/// `RefUnwindSafe` on the same terms).
 impl<K: RefUnwindSafe, V: RefUnwindSafe, S: RefUnwindSafe> RefUnwindSafe for GoMap<K, V, S> {}
 
+/// Declared, not derived (its collector's per-thread cells hide it): a
+/// panic in user code leaves a `SyncMap` valid and its lock not poisoned.
 impl<K: UnwindSafe, V: UnwindSafe, S: UnwindSafe> UnwindSafe for SyncMap<K, V, S> {}
+/// Declared, not derived (its collector's per-thread cells hide it): a
+/// panic in user code leaves a `SyncMap` valid and its lock not poisoned.
 impl<K: RefUnwindSafe, V: RefUnwindSafe, S: RefUnwindSafe> RefUnwindSafe for SyncMap<K, V, S> {}

@@ -621,3 +621,13 @@ fn entry_ref_through_growths() {
     let got: HashMap<String, u64> = m.into_iter().collect();
     assert_eq!(got, model);
 }
+
+#[test]
+fn extract_if_is_send_and_sync_as_std_s() {
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    let mut m: GoMap<u64, String> = (0..10).map(|i| (i, i.to_string())).collect();
+    let it = m.extract_if(|k, _| *k < 3);
+    send_sync(&it);
+    let taken = std::thread::scope(|s| s.spawn(move || it.count()).join().unwrap());
+    assert_eq!((taken, m.len()), (3, 7));
+}

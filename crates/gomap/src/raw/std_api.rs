@@ -28,6 +28,13 @@ pub(crate) struct RawExtract<'a, K, V> {
     slot: usize,
 }
 
+// SAFETY: the cursor is a `&mut RawTable` plus pointers into that table's
+// buckets, used only through that borrow; sending it is sending the borrow,
+// which is `Send` when the table is (`K: Send, V: Send`).
+unsafe impl<K: Send, V: Send> Send for RawExtract<'_, K, V> {}
+// SAFETY: through `&RawExtract` nothing is reachable but the entry count.
+unsafe impl<K: Sync, V: Sync> Sync for RawExtract<'_, K, V> {}
+
 impl<'a, K, V> RawExtract<'a, K, V> {
     pub(crate) fn new(table: &'a mut RawTable<K, V>) -> Self {
         let mut heads = if table.count == 0 {
