@@ -113,10 +113,8 @@ fn extract_if_takes_exactly_the_matching_entries() {
         let want: HashMap<u64, u64> = before.into_iter().filter(|(k, _)| k % 3 != 0).collect();
         assert_eq!(contents(&m), want, "{name}");
         assert_eq!(m.len(), want.len(), "{name}");
-        assert_eq!(
-            taken.len() + m.len(),
-            if name == "colliding" { 300 } else { N as usize }
-        );
+        let n = if name == "colliding" { N.min(300) } else { N };
+        assert_eq!(taken.len() + m.len(), n as usize, "{name}");
         // The map keeps working: inserts and removes after the extraction.
         for i in 0..50 {
             m.insert(i * 3, 1);
