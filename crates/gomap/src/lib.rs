@@ -103,16 +103,20 @@ mod sync_map;
 pub mod gohash;
 pub use base::tophash;
 pub use introspect::{events, layout, stats};
+pub use map::set;
 
 pub use base::hash::{DefaultHashBuilder, SeedSource};
 pub use engine::{Classic, Engine};
 pub use equivalent::Equivalent;
 pub use layout::{BucketOrigin, BucketView, Header, Layout, PoolState, ReadFrom};
 pub use map::entry::{Entry, OccupiedEntry, VacantEntry};
+pub use map::entry_ref::{EntryRef, VacantEntryRef};
 pub use map::iter::{
     Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut,
 };
 pub use map::range::Range;
+pub use map::set::GoSet;
+pub use map::std_api::ExtractIf;
 pub use map::{GoMap, TryReserveError, MAX_BUCKET_BYTES};
 #[doc(hidden)]
 pub use sync_map::DebugState as SyncMapDebugState;

@@ -8,10 +8,10 @@
 use core::hash::Hasher;
 use core::iter::FusedIterator;
 
-use super::{CapacityError, OccupiedSlot, RawEntry, Table, VacantSlot};
+use super::{CapacityError, ExtractCursor, OccupiedSlot, RawEntry, Remaining, Table, VacantSlot};
 use crate::base::event::{Event, Observer, ReseedCause};
 use crate::base::hash::SeedSource;
-use crate::raw::{self, RawDrain, RawIntoIter, RawIterMut, RawIterRef, RawTable};
+use crate::raw::{self, RawDrain, RawExtract, RawIntoIter, RawIterMut, RawIterRef, RawTable};
 
 impl From<raw::CapacityError> for CapacityError {
     #[cold]
@@ -45,6 +45,9 @@ impl<'a, K, V> OccupiedSlot<'a, K, V> for raw::RawOccupied<'a, K, V> {
     fn remove(self, reseed: impl FnOnce() -> u32) -> (K, V) {
         raw::RawOccupied::remove(self, reseed)
     }
+    fn replace_key(&mut self, key: K) -> K {
+        raw::RawOccupied::replace_key(self, key)
+    }
 }
 
 impl<'a, K, V> VacantSlot<'a, K, V> for raw::RawVacant<'a, K, V> {
@@ -57,6 +60,58 @@ impl<'a, K, V> VacantSlot<'a, K, V> for raw::RawVacant<'a, K, V> {
         hasher: impl Fn(&K) -> u64,
     ) -> Result<(&'a K, &'a mut V), CapacityError> {
         Ok(raw::RawVacant::insert(self, key, val, hasher)?)
+    }
+    fn insert_occupied(
+        self,
+        key: K,
+        val: V,
+        hasher: impl Fn(&K) -> u64,
+    ) -> Result<raw::RawOccupied<'a, K, V>, CapacityError> {
+        Ok(raw::RawVacant::insert_occupied(self, key, val, hasher)?)
+    }
+}
+
+impl<K, V> ExtractCursor<K, V> for RawExtract<'_, K, V> {
+    type Seed = u32;
+    fn next(
+        &mut self,
+        pred: impl FnMut(&K, &mut V) -> bool,
+        reseed: impl FnOnce() -> u32,
+    ) -> Option<(K, V)> {
+        RawExtract::next(self, pred, reseed)
+    }
+    fn table_len(&self) -> usize {
+        RawExtract::table_len(self)
+    }
+}
+
+impl<K, V> Remaining<K, V> for ClassicIterMut<'_, K, V> {
+    fn remaining<'b>(&'b self) -> impl Iterator<Item = (&'b K, &'b V)>
+    where
+        K: 'b,
+        V: 'b,
+    {
+        self.0.remaining()
+    }
+}
+
+impl<K, V> Remaining<K, V> for ClassicIntoIter<K, V> {
+    fn remaining<'b>(&'b self) -> impl Iterator<Item = (&'b K, &'b V)>
+    where
+        K: 'b,
+        V: 'b,
+    {
+        self.0.remaining()
+    }
+}
+
+impl<K, V> Remaining<K, V> for ClassicDrain<'_, K, V> {
+    fn remaining<'b>(&'b self) -> impl Iterator<Item = (&'b K, &'b V)>
+    where
+        K: 'b,
+        V: 'b,
+    {
+        self.0.remaining().into_iter().flatten()
     }
 }
 
@@ -160,6 +215,10 @@ impl<K, V> Table<K, V> for RawTable<K, V> {
         = ClassicDrain<'a, K, V>
     where
         Self: 'a;
+    type Extract<'a>
+        = RawExtract<'a, K, V>
+    where
+        Self: 'a;
     type RangeState = raw::RangeState;
 
     #[inline]
@@ -240,6 +299,18 @@ impl<K, V> Table<K, V> for RawTable<K, V> {
         reseed: impl FnOnce() -> u32,
     ) -> Option<(K, V)> {
         RawTable::remove(self, hash, eq, hasher, reseed)
+    }
+
+    fn get_disjoint_mut<const N: usize>(
+        &mut self,
+        hashes: [u64; N],
+        eq: impl FnMut(usize, &K) -> bool,
+    ) -> [Option<(&K, &mut V)>; N] {
+        RawTable::get_disjoint_mut(self, hashes, eq)
+    }
+
+    fn extract(&mut self) -> RawExtract<'_, K, V> {
+        RawExtract::new(self)
     }
 
     fn retain(&mut self, keep: impl FnMut(&K, &mut V) -> bool) -> usize {

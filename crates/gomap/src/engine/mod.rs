@@ -101,6 +101,8 @@ pub trait OccupiedSlot<'a, K, V> {
     /// Removes the entry with the engine's delete rules; `reseed` is called
     /// when the map becomes empty.
     fn remove(self, reseed: impl FnOnce() -> Self::Seed) -> (K, V);
+    /// Swaps the stored key for `key`, which equals it (a set's `replace`).
+    fn replace_key(&mut self, key: K) -> K;
 }
 
 /// A vacant position found by [`Table::entry`], holding the table's unique
@@ -116,6 +118,37 @@ pub trait VacantSlot<'a, K, V> {
         val: V,
         hasher: impl Fn(&K) -> u64,
     ) -> Result<(&'a K, &'a mut V), CapacityError>;
+    /// Inserts the entry and hands it back as an occupied one.
+    fn insert_occupied(
+        self,
+        key: K,
+        val: V,
+        hasher: impl Fn(&K) -> u64,
+    ) -> Result<Self::Occupied, CapacityError>;
+}
+
+/// An `extract_if` walk, holding the table's unique borrow.
+pub trait ExtractCursor<K, V> {
+    /// The engine's seed type.
+    type Seed;
+    /// The next entry `pred` accepts, removed with the engine's delete rules
+    /// (no growth work); `reseed` is called when the map becomes empty.
+    fn next(
+        &mut self,
+        pred: impl FnMut(&K, &mut V) -> bool,
+        reseed: impl FnOnce() -> Self::Seed,
+    ) -> Option<(K, V)>;
+    /// Entries left in the table.
+    fn table_len(&self) -> usize;
+}
+
+/// An iterator's entries not yet yielded, read-only and in the order it
+/// would yield them, for `Debug`.
+pub trait Remaining<K, V> {
+    fn remaining<'a>(&'a self) -> impl Iterator<Item = (&'a K, &'a V)>
+    where
+        K: 'a,
+        V: 'a;
 }
 
 /// An engine's table: everything the safe layer needs, in hashes and
@@ -133,7 +166,7 @@ pub trait Table<K, V>: Sized {
     type Occupied<'a>: OccupiedSlot<'a, K, V, Seed = Self::Seed>
     where
         Self: 'a;
-    type Vacant<'a>: VacantSlot<'a, K, V>
+    type Vacant<'a>: VacantSlot<'a, K, V, Occupied = Self::Occupied<'a>>
     where
         Self: 'a;
     type Iter<'a>: Iterator<Item = (&'a K, &'a V)> + ExactSizeIterator + FusedIterator + Clone
@@ -141,13 +174,19 @@ pub trait Table<K, V>: Sized {
         Self: 'a,
         K: 'a,
         V: 'a;
-    type IterMut<'a>: Iterator<Item = (&'a K, &'a mut V)> + ExactSizeIterator + FusedIterator
+    type IterMut<'a>: Iterator<Item = (&'a K, &'a mut V)>
+        + ExactSizeIterator
+        + FusedIterator
+        + Remaining<K, V>
     where
         Self: 'a,
         K: 'a,
         V: 'a;
-    type IntoIter: Iterator<Item = (K, V)> + ExactSizeIterator + FusedIterator;
-    type Drain<'a>: Iterator<Item = (K, V)> + ExactSizeIterator + FusedIterator
+    type IntoIter: Iterator<Item = (K, V)> + ExactSizeIterator + FusedIterator + Remaining<K, V>;
+    type Drain<'a>: Iterator<Item = (K, V)> + ExactSizeIterator + FusedIterator + Remaining<K, V>
+    where
+        Self: 'a;
+    type Extract<'a>: ExtractCursor<K, V, Seed = Self::Seed>
     where
         Self: 'a;
     /// A `range()` cursor's position; it borrows nothing.
@@ -205,6 +244,15 @@ pub trait Table<K, V>: Sized {
         hasher: impl Fn(&K) -> u64,
         reseed: impl FnOnce() -> Self::Seed,
     ) -> Option<(K, V)>;
+    /// The entries of `N` keys, mutably; `eq(n, k)` tells whether `k` is
+    /// the `n`th key. Panics if two of them are the same entry.
+    fn get_disjoint_mut<const N: usize>(
+        &mut self,
+        hashes: [u64; N],
+        eq: impl FnMut(usize, &K) -> bool,
+    ) -> [Option<(&K, &mut V)>; N];
+    /// Starts an `extract_if` walk.
+    fn extract(&mut self) -> Self::Extract<'_>;
     /// Removes in place the entries `keep` rejects; returns how many.
     fn retain(&mut self, keep: impl FnMut(&K, &mut V) -> bool) -> usize;
     /// Go's `clear` with the new seed `seed`. Called only on a non-empty map.

@@ -34,6 +34,8 @@ pub struct VacantEntry<'a, K: 'a, V: 'a, S, E: Engine = Classic> {
     pub(crate) hash_builder: &'a S,
     pub(crate) seed: SeedOf<K, V, E>,
     pub(crate) key: K,
+    /// The map's seed source, for the occupied entry `insert_entry` returns.
+    pub(crate) seeds: &'a mut Option<Box<dyn SeedSource>>,
 }
 
 impl<'a, K, V, S: BuildHasher, E: Engine> Entry<'a, K, V, S, E>

@@ -5,8 +5,15 @@
 
 mod classic;
 pub(crate) mod entry;
+pub(crate) mod entry_ref;
 pub(crate) mod iter;
+mod iter_traits;
 pub(crate) mod range;
+#[cfg(feature = "serde")]
+mod serde;
+pub mod set;
+pub(crate) mod std_api;
+mod unwind;
 
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
@@ -75,7 +82,7 @@ fn next_map_id() -> u64 {
 
 #[cold]
 #[inline(never)]
-fn capacity_panic(e: CapacityError) -> ! {
+pub(crate) fn capacity_panic(e: CapacityError) -> ! {
     panic!("gomap: {e}")
 }
 
@@ -439,6 +446,7 @@ where
                 hash_builder: hb,
                 seed,
                 key,
+                seeds: &mut self.seeds,
             }),
         }
     }

@@ -8,6 +8,9 @@
 //! (the old chain holds the entries of both X and Y). Nothing here rehashes
 //! a key: the borrow of the table rules out changes during the walk.
 
+#[path = "iter_views.rs"]
+mod views;
+
 use core::marker::PhantomData;
 
 use super::bucket::{Bucket, BucketRef, Full};

@@ -35,6 +35,7 @@ mod guard;
 mod iter;
 mod range;
 mod shape;
+mod std_api;
 mod view;
 
 use core::marker::PhantomData;
@@ -47,6 +48,7 @@ pub(crate) use iter::{RawDrain, RawIntoIter, RawIterMut, RawIterRef};
 pub(crate) use range::RangeState;
 use range::TieRegistry;
 use shape::*;
+pub(crate) use std_api::RawExtract;
 
 use crate::base::event::{Event, Observer, OverflowSource, ReseedCause};
 use crate::base::header::Header;
