@@ -7,7 +7,7 @@
 //! such a chain, shared by `find`, `probe` and `remove`; the chain's
 //! buckets come from [`BucketRef::chain`](super::bucket::BucketRef::chain).
 
-use super::bucket::{BucketRef, Full};
+use super::bucket::{BucketRef, Full, Tops};
 use super::RawTable;
 use crate::base::tophash::is_evacuated;
 
@@ -68,77 +68,75 @@ pub(crate) enum Scan<'a, K, V> {
 /// Go compares slot by slot; the masks visit the same candidates in the
 /// same order (no full slot follows an emptyRest in a chain). The vacancy
 /// is sought in a first loop that ends at the first bucket with an empty
-/// slot, so the rest of the chain is scanned as a lookup scans it.
+/// slot, so that no later bucket pays for the search (a test per bucket
+/// that the compiler would turn into straight-line code).
 #[inline(always)]
 pub(crate) fn scan<'a, K, V, const VACANCY: bool>(
     head: BucketRef<'a, K, V>,
     hash: u64,
     mut eq: impl FnMut(&K) -> bool,
 ) -> Scan<'a, K, V> {
+    let absent = |vacancy, last, at_rest| Scan::Absent {
+        vacancy,
+        last,
+        at_rest,
+    };
     let mut b = head;
     let mut vacancy = None;
     if VACANCY {
         loop {
             let tops = b.read();
-            let mut candidates = tops.matching(hash);
-            while let Some(slot) = candidates.first() {
-                if eq(slot.key()) {
-                    return Scan::Found(slot);
-                }
-                candidates.skip_first();
+            if let Some(slot) = key_in(tops, hash, &mut eq) {
+                return Scan::Found(slot);
             }
             // A bucket without an empty slot has no emptyRest either.
-            let empty = tops.group().match_empty();
-            if let Some(i) = empty.lowest() {
+            if let Some(i) = tops.group().match_empty().lowest() {
                 vacancy = Some((b, i));
                 if tops.group().match_empty_rest().any() {
-                    return Scan::Absent {
-                        vacancy,
-                        last: b,
-                        at_rest: true,
-                    };
+                    return absent(vacancy, b, true);
                 }
+                // The rest of the chain is scanned as a lookup scans it.
+                match b.overflow() {
+                    Some(next) => b = next,
+                    None => return absent(vacancy, b, false),
+                }
+                break;
             }
             match b.overflow() {
                 Some(next) => b = next,
-                None => {
-                    return Scan::Absent {
-                        vacancy,
-                        last: b,
-                        at_rest: false,
-                    }
-                }
-            }
-            if vacancy.is_some() {
-                break;
+                None => return absent(vacancy, b, false),
             }
         }
     }
     loop {
         let tops = b.read();
-        let mut candidates = tops.matching(hash);
-        while let Some(slot) = candidates.first() {
-            if eq(slot.key()) {
-                return Scan::Found(slot);
-            }
-            candidates.skip_first();
+        if let Some(slot) = key_in(tops, hash, &mut eq) {
+            return Scan::Found(slot);
         }
         if tops.group().match_empty_rest().any() {
-            return Scan::Absent {
-                vacancy,
-                last: b,
-                at_rest: true,
-            };
+            return absent(vacancy, b, true);
         }
         match b.overflow() {
             Some(next) => b = next,
-            None => {
-                return Scan::Absent {
-                    vacancy,
-                    last: b,
-                    at_rest: false,
-                }
-            }
+            None => return absent(vacancy, b, false),
         }
     }
+}
+
+/// The slot of one bucket whose key is the probe's: candidates by tophash
+/// in slot order, each cleared only once its key did not match.
+#[inline(always)]
+fn key_in<'a, K, V>(
+    tops: Tops<'a, K, V>,
+    hash: u64,
+    eq: &mut impl FnMut(&K) -> bool,
+) -> Option<Full<'a, K, V>> {
+    let mut candidates = tops.matching(hash);
+    while let Some(slot) = candidates.first() {
+        if eq(slot.key()) {
+            return Some(slot);
+        }
+        candidates.skip_first();
+    }
+    None
 }

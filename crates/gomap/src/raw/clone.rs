@@ -67,7 +67,8 @@ impl<K: Clone, V: Clone> RawTable<K, V> {
                     // the entry is written.
                     unsafe { d.write_entry(i, k.clone(), v.clone()) };
                 }
-                // SAFETY: as above.
+                // SAFETY: `d` is live and only the clone reaches it; `i < 8`.
+                // A full mark follows the entry written just above.
                 unsafe { d.set_top(i, top) };
             }
             let Some(next) = s.overflow() else {
