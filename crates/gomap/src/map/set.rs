@@ -320,9 +320,7 @@ impl<T: Eq + Hash, S: BuildHasher, E: Engine> GoSet<T, S, E> {
 
 impl<T, S: Default, E: Engine> Default for GoSet<T, S, E> {
     fn default() -> Self {
-        GoSet {
-            map: GoMap::default(),
-        }
+        GoSet::from_map(GoMap::default())
     }
 }
 
