@@ -633,9 +633,10 @@ impl<K, V> RawSwiss<K, V> {
         }
     }
 
-    /// Grows the smallest table (splitting at 1,024 slots) until the
-    /// tables' maximum loads add up to `len() + additional`. Go has no
-    /// `reserve`; this is `make`'s sizing reached by growth.
+    /// Grows the smallest table (splitting at 1,024 slots) until
+    /// [`RawSwiss::capacity`] reaches `len() + additional`. Go has no
+    /// `reserve`; this is `make`'s sizing reached by growth, so one table
+    /// may still fill before the others.
     pub(crate) fn reserve(&mut self, additional: usize, hasher: &dyn Fn(&K) -> u64) {
         let want = self.used.saturating_add(additional);
         if want <= SLOTS {
@@ -651,7 +652,7 @@ impl<K, V> RawSwiss<K, V> {
             let Body::Dir { tables, .. } = &self.body else {
                 unreachable!()
             };
-            let room: usize = tables.iter().map(|t| t.max_growth_left()).sum();
+            let room = self.used + tables.iter().map(|t| t.growth_left).sum::<usize>();
             if room >= want {
                 return;
             }
