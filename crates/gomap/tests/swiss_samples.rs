@@ -434,3 +434,280 @@ fn every_sample_is_replayed() {
         .map(|n| format!("{n}.jsonl"))
     );
 }
+
+// ---------------------------------------------------------------------------
+// Splits and directory doubling (not in the samples): synthetic, with the
+// checks after every op while small and periodically later.
+// ---------------------------------------------------------------------------
+
+use gomap::events::{Event, Recorder};
+use gomap::SwissNew;
+
+/// Growth of one map to 10,000 keys: the rehash points of SWISS-FACTS.md
+/// (keys 9, 15, 29, 57, 113, 225, 449), the first split at key 897 with a
+/// directory doubling 1 → 2, later splits with and without doubling, and
+/// every structural invariant along the way.
+#[test]
+fn growth_through_splits_and_doublings() {
+    let n: u64 = if cfg!(miri) { 1000 } else { 10_000 };
+    let log = Recorder::new();
+    let mut m: SwissMap<u64, u64> = SwissMap::with_capacity_and_observer(0, log.clone());
+    assert!(matches!(
+        log.take()[..],
+        [Event::SwissMake {
+            hint: 0,
+            dir_len: 0,
+            ..
+        }]
+    ));
+    let mut grows = Vec::new();
+    let (mut splits, mut doublings, mut splits_without_doubling) = (0, 0, 0);
+    for i in 1..=n {
+        let before = m.header();
+        m.insert(i, i);
+        if i <= 2000 || i % 97 == 0 {
+            m.check_invariants();
+        }
+        let events = log.take();
+        let doubled = events
+            .iter()
+            .any(|e| matches!(e, Event::SwissDirectoryDouble { .. }));
+        for e in &events {
+            match *e {
+                Event::SwissGrow {
+                    old_capacity,
+                    new_capacity,
+                    used,
+                    ..
+                } => {
+                    assert_eq!(new_capacity, 2 * old_capacity);
+                    grows.push((i, old_capacity, new_capacity, used));
+                }
+                Event::SwissSplit {
+                    left_used,
+                    right_used,
+                    local_depth,
+                    ..
+                } => {
+                    splits += 1;
+                    assert_eq!(
+                        left_used + right_used,
+                        896,
+                        "a split moves a full 1024 table"
+                    );
+                    if !doubled {
+                        splits_without_doubling += 1;
+                        assert!(local_depth < before.global_depth);
+                    }
+                    if splits == 1 {
+                        assert_eq!(i, 897, "the first split is at key 897");
+                        assert_eq!(local_depth, 0);
+                    }
+                }
+                Event::SwissDirectoryDouble {
+                    old_global_depth,
+                    global_depth,
+                    dir_len,
+                } => {
+                    doublings += 1;
+                    assert_eq!(global_depth, old_global_depth + 1);
+                    assert_eq!(dir_len, 1 << global_depth);
+                    assert_eq!(old_global_depth, before.global_depth);
+                }
+                Event::SwissPrune { .. } | Event::SwissReseed { .. } | Event::SwissClear { .. } => {
+                    panic!("insert-only growth did {e:?}")
+                }
+                _ => {}
+            }
+        }
+        let h = m.header();
+        assert_eq!(h.used as u64, i);
+        if h.dir_len > 0 {
+            assert_eq!(h.dir_len, 1 << h.global_depth);
+            assert_eq!(h.global_shift, 64 - h.global_depth);
+        }
+    }
+    let first: Vec<_> = grows
+        .iter()
+        .take(7)
+        .map(|&(i, old, new, _)| (i, old, new))
+        .collect();
+    assert_eq!(
+        first,
+        [
+            (9, 8, 16),
+            (15, 16, 32),
+            (29, 32, 64),
+            (57, 64, 128),
+            (113, 128, 256),
+            (225, 256, 512),
+            (449, 512, 1024)
+        ]
+    );
+    assert_eq!(
+        grows.len(),
+        7,
+        "tables beyond the first split are born at 1024: {grows:?}"
+    );
+    assert!(
+        splits >= 2 && doublings >= 1,
+        "splits {splits}, doublings {doublings}"
+    );
+    if !cfg!(miri) {
+        assert!(
+            splits_without_doubling >= 1,
+            "no split without doubling in {splits} splits"
+        );
+    }
+    let l = m.layout();
+    assert!(l.tables.iter().all(|t| t.capacity == 1024));
+    assert_eq!(l.tables.len(), l.header.ntables);
+    assert_eq!(l.tables.len(), splits + 1);
+    // Every table's directory entries are contiguous and aligned.
+    for t in &l.tables {
+        let span = 1usize << (l.header.global_depth - t.local_depth);
+        assert_eq!(t.index % span, 0);
+        assert!(l.dir[t.index..t.index + span].iter().all(|&id| id == t.id));
+    }
+    m.check_invariants();
+    for i in 1..=n {
+        assert_eq!(m.get(&i), Some(&i));
+    }
+}
+
+/// SWISS-FACTS.md's hint table, and filling to the hint.
+#[test]
+fn make_hint_table() {
+    // (hint, tables, capacity, globalDepth); 0 tables = unallocated small map.
+    let table: &[(usize, usize, usize, u8)] = &[
+        (0, 0, 0, 0),
+        (1, 0, 0, 0),
+        (8, 0, 0, 0),
+        (9, 1, 16, 0),
+        (14, 1, 16, 0),
+        (100, 1, 128, 0),
+        (896, 1, 1024, 0),
+        (897, 2, 512, 1),
+        (1000, 2, 1024, 1),
+        (1024, 2, 1024, 1),
+        (10_000, 16, 1024, 4),
+        (100_000, 128, 1024, 7),
+    ];
+    for &(hint, tables, capacity, depth) in table {
+        let m: SwissMap<u64, u64> = SwissMap::with_capacity(hint);
+        m.check_invariants();
+        let l = m.layout();
+        assert_eq!(l.header.alloc, tables > 0, "hint {hint}: alloc");
+        assert_eq!(l.tables.len(), tables, "hint {hint}: tables");
+        assert_eq!(l.header.global_depth, depth, "hint {hint}: globalDepth");
+        assert_eq!(
+            l.dir,
+            (0..tables).collect::<Vec<_>>(),
+            "hint {hint}: directory"
+        );
+        for t in &l.tables {
+            assert_eq!(
+                (t.capacity, t.growth_left, t.local_depth),
+                (capacity, capacity * 7 / 8, depth)
+            );
+        }
+    }
+    // Filling to the hint never grows for these...
+    for hint in [8usize, 9, 896, 1024, 10_000] {
+        let log = Recorder::new();
+        let mut m: SwissMap<u64, u64> = SwissMap::with_capacity_and_observer(hint, log.clone());
+        for i in 0..hint as u64 {
+            m.insert(i, i);
+        }
+        let grew = log
+            .take()
+            .iter()
+            .any(|e| matches!(e, Event::SwissGrow { .. } | Event::SwissSplit { .. }));
+        assert!(!grew, "hint {hint}: filling to the hint grew");
+        m.check_invariants();
+    }
+    // ...hint 897 grows one 512 table to 1024 (897 keys over 2 × 448), and
+    // hint 896 splits at key 897.
+    let log = Recorder::new();
+    let mut m: SwissMap<u64, u64> = SwissMap::with_capacity_and_observer(897, log.clone());
+    for i in 0..897u64 {
+        m.insert(i, i);
+    }
+    let grows: Vec<_> = log
+        .take()
+        .into_iter()
+        .filter(|e| matches!(e, Event::SwissGrow { .. }))
+        .collect();
+    assert!(
+        matches!(
+            grows[..],
+            [Event::SwissGrow {
+                old_capacity: 512,
+                new_capacity: 1024,
+                ..
+            }]
+        ),
+        "{grows:?}"
+    );
+    let log = Recorder::new();
+    let mut m: SwissMap<u64, u64> = SwissMap::with_capacity_and_observer(896, log.clone());
+    for i in 0..897u64 {
+        m.insert(i, i);
+    }
+    assert!(log
+        .take()
+        .iter()
+        .any(|e| matches!(e, Event::SwissSplit { local_depth: 0, .. })));
+    assert_eq!(m.header().dir_len, 2);
+    // An absurd hint gives the unallocated small map, as Go's maxAlloc test does.
+    let m: SwissMap<u64, u64> = SwissMap::with_capacity(usize::MAX / 2);
+    assert!(!m.header().alloc);
+}
+
+/// Delete-heavy churn in one table: tombstones appear, some inserts prune
+/// them instead of growing, and the bookkeeping holds after every op.
+#[test]
+fn tombstones_and_pruning() {
+    let log = Recorder::new();
+    let mut m: SwissMap<u64, u64> = SwissMap::with_capacity_and_observer(0, log.clone());
+    let mut x = 1u64;
+    let mut live: Vec<u64> = Vec::new();
+    let (mut prunes, mut pruned) = (0, 0);
+    let ops = if cfg!(miri) { 500 } else { 40_000 };
+    for _ in 0..ops {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        if live.len() < 100 || (x >> 40) % 2 == 0 && live.len() < 110 {
+            let k = x >> 8;
+            m.insert(k, k);
+            live.push(k);
+        } else {
+            let k = live.swap_remove(((x >> 20) as usize) % live.len());
+            assert_eq!(m.remove(&k), Some(k));
+        }
+        m.check_invariants();
+        for e in log.take() {
+            if let Event::SwissPrune {
+                pruned: p,
+                tombstones,
+                capacity,
+                ..
+            } = e
+            {
+                assert!(tombstones * 10 >= capacity);
+                prunes += 1;
+                pruned += p;
+            }
+        }
+    }
+    let s = m.stats();
+    assert_eq!(s.tombstones, m.layout().tombstones);
+    assert!(m.header().tombstone_possible);
+    assert!(
+        prunes > 0 && pruned > 0,
+        "no prune freed anything ({prunes} attempts)"
+    );
+    // The table never grew past what 110 live keys need.
+    assert!(s.tables.iter().all(|t| t.capacity <= 256), "{:?}", s.tables);
+}
