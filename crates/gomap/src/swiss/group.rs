@@ -393,8 +393,9 @@ impl<K, V> GroupArray<K, V> {
         }
     }
 
-    /// Every full slot's entry, in the order of slot indices `order`
-    /// yields (each at most once), with mutable values.
+    /// Every full slot's entry with a mutable value, positions visited as
+    /// `(e + start) & (capacity − 1)` for `e = 0, 1, …` (Go's in-table
+    /// iteration order).
     pub(crate) fn entries_mut(&mut self, start: usize) -> SlotsMut<'_, K, V> {
         SlotsMut {
             ptr: self.ptr,
@@ -626,9 +627,9 @@ mod tests {
         assert_eq!(Shape::<[u64; 2], u64>::GROUP_SIZE, 200);
         assert_eq!(Shape::<[u64; 2], u64>::VAL_OFF, 16);
         // Over 128 bytes: stored by pointer.
-        assert!(Shape::<[u8; 129], u64>::KEY_INDIRECT);
+        const { assert!(Shape::<[u8; 129], u64>::KEY_INDIRECT) };
         assert_eq!(Shape::<[u8; 129], u64>::SLOT_SIZE, 16);
-        assert!(!Shape::<[u8; 128], u64>::KEY_INDIRECT);
+        const { assert!(!Shape::<[u8; 128], u64>::KEY_INDIRECT) };
     }
 
     #[test]

@@ -146,7 +146,7 @@ impl<K, V> RawSwiss<K, V> {
         let too_big = dir_size
             .checked_mul(MAX_TABLE_CAPACITY)
             .and_then(|s| s.checked_mul(Shape::<K, V>::GROUP_SIZE))
-            .is_none_or(|bytes| bytes > MAX_ALLOC);
+            .map_or(true, |bytes| bytes > MAX_ALLOC);
         if too_big {
             return m;
         }
@@ -194,7 +194,7 @@ impl<K, V> RawSwiss<K, V> {
 
     /// The table `hash` selects (an index into `tables`).
     #[inline(always)]
-    fn table_of(dir: &[usize], global_depth: u8, hash: u64) -> usize {
+    pub(crate) fn table_of(dir: &[usize], global_depth: u8, hash: u64) -> usize {
         if global_depth == 0 {
             dir[0]
         } else {

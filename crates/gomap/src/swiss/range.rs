@@ -43,7 +43,6 @@
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use super::group::{h2, SLOTS};
-use super::table::ProbeSeq;
 use super::{Body, Loc, RawSwiss};
 
 /// A cursor's position; it holds no pointer into the map.
@@ -162,61 +161,39 @@ impl<K, V> RawSwiss<K, V> {
         }
     }
 
-    /// Every location holding an entry whose hash is `hash`, in probe order.
+    /// Calls `f` with every location holding an entry whose hash is
+    /// `hash`, in probe order, until it returns false.
     fn locs_with_hash(
         &self,
         hash: u64,
         hasher: &dyn Fn(&K) -> u64,
         mut f: impl FnMut(Loc) -> bool,
     ) {
-        let tag = h2(hash);
         match &self.body {
             Body::Empty => {}
             Body::Small(g) => {
-                for slot in g.ctrl(0).match_h2(tag) {
-                    if g.key(0, slot).is_some_and(|k| hasher(k) == hash)
-                        && !f(Loc {
-                            table: None,
-                            group: 0,
-                            slot,
-                        })
-                    {
+                for slot in g.ctrl(0).match_h2(h2(hash)) {
+                    let loc = Loc {
+                        table: None,
+                        group: 0,
+                        slot,
+                    };
+                    if g.key(0, slot).is_some_and(|k| hasher(k) == hash) && !f(loc) {
                         return;
                     }
                 }
             }
             Body::Dir { dir, tables } => {
-                let t = Self::table_of_pub(dir, self.global_depth, hash);
-                let table = &tables[t];
-                let mut seq = ProbeSeq::new(hash, table.groups.len());
-                loop {
-                    let g = seq.group();
-                    let ctrl = table.groups.ctrl(g);
-                    for slot in ctrl.match_h2(tag) {
-                        if table.groups.key(g, slot).is_some_and(|k| hasher(k) == hash)
-                            && !f(Loc {
-                                table: Some(t),
-                                group: g,
-                                slot,
-                            })
-                        {
-                            return;
-                        }
-                    }
-                    if !ctrl.match_empty().is_empty() {
-                        return;
-                    }
-                    seq.advance();
-                }
+                let t = Self::table_of(dir, self.global_depth, hash);
+                tables[t].probe_h2(hash, |group, slot, k| {
+                    hasher(k) != hash
+                        || f(Loc {
+                            table: Some(t),
+                            group,
+                            slot,
+                        })
+                });
             }
-        }
-    }
-
-    fn table_of_pub(dir: &[usize], global_depth: u8, hash: u64) -> usize {
-        if global_depth == 0 {
-            dir[0]
-        } else {
-            dir[(hash >> (64 - global_depth)) as usize]
         }
     }
 
@@ -230,7 +207,7 @@ impl<K, V> RawSwiss<K, V> {
             Body::Empty => (SPACE - st.covered, None),
             Body::Small(g) => (SPACE - st.covered, Some(g)),
             Body::Dir { dir, tables } => {
-                let table = &tables[Self::table_of_pub(dir, self.global_depth, boundary)];
+                let table = &tables[Self::table_of(dir, self.global_depth, boundary)];
                 let range = SPACE >> table.local_depth;
                 let first = u128::from(boundary) & !(range - 1);
                 let len = (first + range - u128::from(boundary)).min(SPACE - st.covered);

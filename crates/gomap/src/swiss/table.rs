@@ -111,12 +111,13 @@ impl<K, V> SubTable<K, V> {
         self.max_growth_left() - self.used - self.growth_left
     }
 
-    /// The full slot holding a key with `hash` that `eq` accepts: probes
-    /// from the key's home group and stops at the first group with an
-    /// empty byte. `eq` only sees keys whose control byte is `H2(hash)`.
-    /// Go: `table.getWithKey`.
+    /// Walks the probe of `hash` from its home group, calling `visit` with
+    /// every full slot whose control byte is `H2(hash)` until it returns
+    /// false, and stops at the first group with an empty byte. The one
+    /// lookup walk: `find` and the range cursor use it. Go: the loop of
+    /// `table.getWithKey`.
     #[inline]
-    pub(crate) fn find(&self, hash: u64, mut eq: impl FnMut(&K) -> bool) -> Option<(usize, usize)> {
+    pub(crate) fn probe_h2(&self, hash: u64, mut visit: impl FnMut(usize, usize, &K) -> bool) {
         let tag = h2(hash);
         let mut seq = ProbeSeq::new(hash, self.groups.len());
         loop {
@@ -124,16 +125,32 @@ impl<K, V> SubTable<K, V> {
             let ctrl = self.groups.ctrl(g);
             for i in ctrl.match_h2(tag) {
                 if let Some(k) = self.groups.key(g, i) {
-                    if eq(k) {
-                        return Some((g, i));
+                    if !visit(g, i, k) {
+                        return;
                     }
                 }
             }
             if !ctrl.match_empty().is_empty() {
-                return None;
+                return;
             }
             seq.advance();
         }
+    }
+
+    /// The full slot holding a key with `hash` that `eq` accepts. `eq` only
+    /// sees keys whose control byte is `H2(hash)`. Go: `table.getWithKey`.
+    #[inline]
+    pub(crate) fn find(&self, hash: u64, mut eq: impl FnMut(&K) -> bool) -> Option<(usize, usize)> {
+        let mut found = None;
+        self.probe_h2(hash, |g, i, k| {
+            if eq(k) {
+                found = Some((g, i));
+                false
+            } else {
+                true
+            }
+        });
+        found
     }
 
     /// Where an absent key with `hash` would be inserted (Go's `PutSlot`
