@@ -10,6 +10,16 @@
 //! Go 1.21's grows at a load factor of 6 instead of 6.5, so it is not matched
 //! (`oracle/README.md`, "Versions").
 //!
+//! ## Two generations
+//!
+//! Go 1.24 replaced this map with a Swiss table (`internal/runtime/maps`).
+//! [`SwissMap`] is that map as Go 1.27.3 runs it, behind the same API: a
+//! `GoMap` whose engine parameter is [`Swiss`] instead of the default
+//! [`Classic`]. Its constructors come from the [`SwissNew`] and
+//! [`SwissWithHasher`] traits, so that `GoMap::new()` keeps meaning the
+//! classic map. The rest of this essay describes the classic engine; the
+//! Swiss engine's design is on [`SwissMap`] and in `src/swiss/mod.rs`.
+//!
 //! ## Layout
 //!
 //! The map is an array of `2^B` buckets. A bucket has 8 slots: first the 8
