@@ -385,7 +385,9 @@ fn range_contract<S: BuildHasher + Default + Clone>(
             "yielded removed {k}"
         );
         step(&mut m, k, &mut removed);
-        m.check_invariants();
+        if !cfg!(miri) || seen.len() % 8 == 0 {
+            m.check_invariants();
+        }
     }
     for k in &before {
         if !removed.contains(k) {
@@ -394,11 +396,14 @@ fn range_contract<S: BuildHasher + Default + Clone>(
     }
 }
 
+/// Entries a range test starts with: enough for a directory natively.
+const RANGE_N: u64 = if cfg!(miri) { 30 } else { 3000 };
+
 #[test]
 fn range_with_deletes() {
-    range_contract::<DefaultHashBuilder>(3000, |m, k, removed| {
+    range_contract::<DefaultHashBuilder>(RANGE_N, |m, k, removed| {
         // Delete the yielded key and one ahead of it.
-        for d in [k, k.wrapping_mul(7) % 3000] {
+        for d in [k, k.wrapping_mul(7) % RANGE_N] {
             if m.remove(&d).is_some() {
                 removed.insert(d);
             }
@@ -409,7 +414,7 @@ fn range_with_deletes() {
 #[test]
 fn range_with_inserts_through_splits() {
     let mut next = 100_000u64;
-    range_contract::<DefaultHashBuilder>(500, move |m, _, _| {
+    range_contract::<DefaultHashBuilder>(RANGE_N / 6, move |m, _, _| {
         // Four inserts per step: the map grows from one table through
         // splits and directory doublings while the cursor runs.
         for _ in 0..4 {
@@ -422,7 +427,7 @@ fn range_with_inserts_through_splits() {
 #[test]
 fn range_with_churn_and_colliding_hashes() {
     let mut next = 10_000u64;
-    range_contract::<Colliding>(200, move |m, k, removed| {
+    range_contract::<Colliding>(RANGE_N / 15, move |m, k, removed| {
         if k % 3 == 0 && m.remove(&(k / 3)).is_some() {
             removed.insert(k / 3);
         }
