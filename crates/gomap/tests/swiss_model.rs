@@ -486,3 +486,15 @@ fn range_over_equal_hashes_through_grows() {
         assert!(seen.contains(&i), "{i} not yielded");
     }
 }
+
+/// The map and its iterators cross threads like std's.
+#[test]
+fn send_and_sync() {
+    fn both<T: Send + Sync>() {}
+    both::<SwissMap<u64, String>>();
+    both::<gomap::Iter<'static, u64, String, gomap::Swiss>>();
+    both::<gomap::IterMut<'static, u64, String, gomap::Swiss>>();
+    both::<gomap::IntoIter<u64, String, gomap::Swiss>>();
+    both::<gomap::Drain<'static, u64, String, gomap::Swiss>>();
+    both::<gomap::Range<u64, String, gomap::Swiss>>();
+}

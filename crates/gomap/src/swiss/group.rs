@@ -517,6 +517,12 @@ pub(crate) struct SlotsMut<'a, K, V> {
     _borrow: PhantomData<&'a mut GroupArray<K, V>>,
 }
 
+// SAFETY: a SlotsMut is a `&'a mut GroupArray` that hands out `&K` and
+// `&mut V`: sending it needs what sending those needs.
+unsafe impl<K: Sync, V: Send> Send for SlotsMut<'_, K, V> {}
+// SAFETY: as above; a shared SlotsMut gives access to nothing.
+unsafe impl<K: Sync, V: Sync> Sync for SlotsMut<'_, K, V> {}
+
 impl<'a, K: 'a, V: 'a> Iterator for SlotsMut<'a, K, V> {
     type Item = (&'a K, &'a mut V);
     fn next(&mut self) -> Option<Self::Item> {
