@@ -10,6 +10,16 @@
 //! Go 1.21's grows at a load factor of 6 instead of 6.5, so it is not matched
 //! (`oracle/README.md`, "Versions").
 //!
+//! ## Two generations
+//!
+//! Go 1.24 replaced this map with a Swiss table (`internal/runtime/maps`).
+//! [`SwissMap`] is that map as Go 1.27.3 runs it, behind the same API: a
+//! `GoMap` whose engine parameter is [`Swiss`] instead of the default
+//! [`Classic`]. Its constructors come from the [`SwissNew`] and
+//! [`SwissWithHasher`] traits, so that `GoMap::new()` keeps meaning the
+//! classic map. The rest of this essay describes the classic engine; the
+//! Swiss engine's design is on [`SwissMap`] and in `src/swiss/mod.rs`.
+//!
 //! ## Layout
 //!
 //! The map is an array of `2^B` buckets. A bucket has 8 slots: first the 8
@@ -81,8 +91,9 @@
 //!
 //! ## Safety
 //!
-//! All `unsafe` code is in the private `raw` module and, for the concurrent
-//! map, in the private `sync_map` module; every other module is
+//! All `unsafe` code is in the private `raw` module, the Swiss engine's
+//! private `swiss` module and, for the concurrent map, the private
+//! `sync_map` module; every other module is
 //! `#![forbid(unsafe_code)]`. Every `unsafe fn` states its contract under
 //! `# Safety` and every `unsafe` block says why the contract holds. A user
 //! `Hash`, `Eq`, `Clone` or `Drop` that panics leaves the map valid: during
@@ -98,15 +109,17 @@ mod engine;
 mod introspect;
 mod map;
 mod raw;
+mod swiss;
 mod sync_map;
 
 pub mod gohash;
+pub use base::swiss_layout;
 pub use base::tophash;
 pub use introspect::{events, layout, stats};
 pub use map::set;
 
 pub use base::hash::{DefaultHashBuilder, SeedSource};
-pub use engine::{Classic, Engine};
+pub use engine::{Classic, Engine, Swiss};
 pub use equivalent::Equivalent;
 pub use layout::{BucketOrigin, BucketView, Header, Layout, PoolState, ReadFrom};
 pub use map::entry::{Entry, OccupiedEntry, VacantEntry};
@@ -117,7 +130,35 @@ pub use map::iter::{
 pub use map::range::Range;
 pub use map::set::GoSet;
 pub use map::std_api::ExtractIf;
+pub use map::swiss::{SwissNew, SwissWithHasher};
 pub use map::{GoMap, TryReserveError, MAX_BUCKET_BYTES};
+
+/// Go 1.24+'s runtime map — the Swiss table of `internal/runtime/maps` —
+/// with the same std-shaped API as [`GoMap`].
+///
+/// A small map (up to 8 entries) is one group of 8 control bytes and 8
+/// slots; beyond that, tables of up to 1,024 slots under an
+/// extendible-hashing directory, probed quadratically by group, growing by
+/// rehash to double size and then by split. Given the same hashes and
+/// seeds, a `SwissMap<u64, u64>` reaches exactly the layouts (directory,
+/// tables, control bytes, slots) a Go 1.27.3 `map[uint64]uint64` reaches;
+/// `tests/swiss_samples.rs` replays recordings of the real runtime. Go 1.25
+/// and 1.26 agree except for an overwrite in a full small map, which grows
+/// them to a table. A key is hashed as: build a hasher, `write_u64(seed)`,
+/// then `key.hash(..)`.
+///
+/// ```
+/// use gomap::{SwissMap, SwissNew};
+///
+/// let mut m = SwissMap::new();
+/// for i in 0..9u64 { m.insert(i, i * 10); }
+/// let h = m.header();
+/// // The 9th key moved the small map into a 16-slot table under a one-entry directory.
+/// assert_eq!((h.used, h.dir_len, h.global_depth), (9, 1, 0));
+/// assert_eq!(m.layout().tables[0].capacity, 16);
+/// assert_eq!(m.get(&3), Some(&30));
+/// ```
+pub type SwissMap<K, V, S = DefaultHashBuilder> = GoMap<K, V, S, Swiss>;
 #[doc(hidden)]
 pub use sync_map::DebugState as SyncMapDebugState;
 #[doc(hidden)]

@@ -117,11 +117,88 @@ pub enum Event {
         /// `B`, which clear keeps.
         b: u8,
     },
+    /// A Swiss map was made with this hint (emitted by the constructors
+    /// that take an observer).
+    SwissMake {
+        /// The capacity hint.
+        hint: usize,
+        /// Directory entries it got (0: the unallocated small map).
+        dir_len: usize,
+        /// Slots of each table.
+        capacity: usize,
+    },
+    /// A Swiss table rehashed into one of twice the slots (the small map's
+    /// group into its first 16-slot table included, as 8 → 16). Go:
+    /// `table.grow`, `growToTable`.
+    SwissGrow {
+        /// The table's first directory entry.
+        index: usize,
+        /// Slots before.
+        old_capacity: usize,
+        /// Slots after.
+        new_capacity: usize,
+        /// Entries moved.
+        used: usize,
+        /// The table's `localDepth`, which a grow keeps.
+        local_depth: u8,
+    },
+    /// A full 1,024-slot Swiss table split in two by hash bit
+    /// `63 − local_depth`. Go: `table.split`.
+    SwissSplit {
+        /// The old table's first directory entry (after any doubling).
+        index: usize,
+        /// The old table's `localDepth`; both halves have one more.
+        local_depth: u8,
+        /// Entries that went to the left half (the bit clear).
+        left_used: usize,
+        /// Entries that went to the right half.
+        right_used: usize,
+    },
+    /// A split of a table as deep as the directory doubled the directory.
+    /// Go: `installTableSplit`.
+    SwissDirectoryDouble {
+        /// `globalDepth` before.
+        old_global_depth: u8,
+        /// `globalDepth` after.
+        global_depth: u8,
+        /// Directory entries after.
+        dir_len: usize,
+    },
+    /// An insert found `growthLeft` 0 and a tenth of the table's slots
+    /// deleted, so it tried `pruneTombstones` (Go 1.25+) before growing.
+    SwissPrune {
+        /// The table's first directory entry.
+        index: usize,
+        /// Its slots.
+        capacity: usize,
+        /// Tombstones before.
+        tombstones: usize,
+        /// Tombstones turned empty (0: too few were unneeded, so it grows).
+        pruned: usize,
+    },
+    /// A Swiss map's `clear` that did work: every table reset, capacity
+    /// and directory kept.
+    SwissClear {
+        /// Entries dropped.
+        count: usize,
+        /// Distinct tables reset (0 for the small map).
+        ntables: usize,
+        /// `clearSeq` after.
+        clear_seq: u64,
+    },
+    /// A Swiss map drew a new 64-bit seed.
+    SwissReseed {
+        /// Why.
+        cause: ReseedCause,
+        /// The new seed.
+        seed: u64,
+    },
 }
 
 impl Event {
     /// A short name: `make`, `grow`, `evacuate`, `grow_done`, `overflow`,
-    /// `reuse`, `reseed`, `clear`.
+    /// `reuse`, `reseed`, `clear`; for the Swiss map also `rehash`,
+    /// `split`, `dir_double`, `prune`.
     pub fn name(&self) -> &'static str {
         match self {
             Event::Make { .. } => "make",
@@ -132,6 +209,13 @@ impl Event {
             Event::SlotReused { .. } => "reuse",
             Event::Reseed { .. } => "reseed",
             Event::Clear { .. } => "clear",
+            Event::SwissMake { .. } => "make",
+            Event::SwissGrow { .. } => "rehash",
+            Event::SwissSplit { .. } => "split",
+            Event::SwissDirectoryDouble { .. } => "dir_double",
+            Event::SwissPrune { .. } => "prune",
+            Event::SwissClear { .. } => "clear",
+            Event::SwissReseed { .. } => "reseed",
         }
     }
 }

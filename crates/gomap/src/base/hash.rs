@@ -59,7 +59,6 @@ pub(crate) fn draw_seed(source: &mut Option<Box<dyn SeedSource>>) -> u32 {
 }
 
 /// Draws a 64-bit seed from `source`, or from the thread-local generator.
-#[allow(dead_code)] // the Swiss engine's, which is being written
 pub(crate) fn draw_seed_u64(source: &mut Option<Box<dyn SeedSource>>) -> u64 {
     match source {
         Some(s) => s.next_seed_u64(),

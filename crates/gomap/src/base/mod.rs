@@ -8,4 +8,5 @@ pub(crate) mod event;
 pub(crate) mod hash;
 pub(crate) mod header;
 pub(crate) mod layout;
+pub mod swiss_layout;
 pub mod tophash;

@@ -33,6 +33,7 @@ use crate::base::event::{Event, Observer, ReseedCause};
 use crate::base::hash::SeedSource;
 
 mod classic;
+mod swiss;
 
 /// Which of Go's map generations a [`GoMap`](crate::GoMap) runs. Sealed:
 /// the engines are this crate's.
@@ -52,9 +53,22 @@ impl Engine for Classic {
     type Table<K, V> = crate::raw::RawTable<K, V>;
 }
 
+/// Go 1.24+'s Swiss-table map: groups of 8 slots with control bytes,
+/// tables of up to 1,024 slots under an extendible-hashing directory.
+/// Matches Go 1.27.3, and Go 1.25 and 1.26 too except where a small map
+/// holding 8 keys overwrites one (they grow to a table there, 1.27 stays
+/// small). The engine of [`SwissMap`](crate::SwissMap).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Swiss;
+
+impl Engine for Swiss {
+    type Table<K, V> = crate::swiss::RawSwiss<K, V>;
+}
+
 mod sealed {
     pub trait Sealed {}
     impl Sealed for super::Classic {}
+    impl Sealed for super::Swiss {}
 }
 
 /// A bucket array or table that could not be allocated.
@@ -152,7 +166,8 @@ pub trait Remaining<K, V> {
 }
 
 /// An engine's table: everything the safe layer needs, in hashes and
-/// closures. Implemented by `raw::RawTable` (the classic map).
+/// closures. Implemented by `raw::RawTable` (the classic map) and
+/// `swiss::RawSwiss` (the Swiss map).
 ///
 /// Contract for every implementation:
 /// - `eq` closures are only called on keys whose stored hash matches the
@@ -255,7 +270,15 @@ pub trait Table<K, V>: Sized {
     fn extract(&mut self) -> Self::Extract<'_>;
     /// Removes in place the entries `keep` rejects; returns how many.
     fn retain(&mut self, keep: impl FnMut(&K, &mut V) -> bool) -> usize;
-    /// Go's `clear` with the new seed `seed`. Called only on a non-empty map.
+    /// Whether Go's `clear` would do nothing (and draw no seed): an empty
+    /// map, for the classic engine; an empty map with no tombstone
+    /// possible, for the Swiss engine (Go 1.25+ resets tables holding only
+    /// tombstones).
+    fn clear_is_noop(&self) -> bool {
+        self.len() == 0
+    }
+    /// Go's `clear` with the new seed `seed`. Called only when
+    /// [`Table::clear_is_noop`] is false.
     fn clear(&mut self, seed: Self::Seed);
     /// Sets the seed (a map that became empty draws a new one).
     fn reseed(&mut self, seed: Self::Seed, cause: ReseedCause);

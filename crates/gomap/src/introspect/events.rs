@@ -122,6 +122,7 @@ impl Observer for TracingObserver {
                 tracing::trace!(target: "gomap", cause = ?cause, hash0, "reseed")
             }
             Event::Clear { count, b } => tracing::debug!(target: "gomap", count, b, "clear"),
+            ref other => tracing::debug!(target: "gomap", event = ?other, "{}", other.name()),
         }
     }
 }

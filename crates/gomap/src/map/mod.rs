@@ -13,6 +13,7 @@ pub(crate) mod range;
 mod serde;
 pub mod set;
 pub(crate) mod std_api;
+pub(crate) mod swiss;
 mod unwind;
 
 use core::fmt;
@@ -178,7 +179,7 @@ impl<K, V, S, E: Engine> GoMap<K, V, S, E> {
     /// leaves it (empty, same `B` and array, new seed) and stays usable. See
     /// [A panicking `Drop`](GoMap#a-panicking-drop).
     pub fn clear(&mut self) {
-        if self.table.len() == 0 {
+        if self.table.clear_is_noop() {
             return;
         }
         let seed = self.draw_seed();
@@ -276,7 +277,7 @@ impl<K, V, S, E: Engine> GoMap<K, V, S, E> {
     /// `Drop`](GoMap#a-panicking-drop)), it is left empty with no bucket
     /// array, as a new map.
     pub fn drain(&mut self) -> Drain<'_, K, V, E> {
-        let seed = if self.table.len() > 0 {
+        let seed = if !self.table.clear_is_noop() {
             self.draw_seed()
         } else {
             self.table.seed()

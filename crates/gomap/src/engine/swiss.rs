@@ -1,0 +1,309 @@
+//! The Swiss engine (`swiss::RawSwiss`) behind the [`Table`] seam: the
+//! entry handles and the forwarding impl. Go 1.24+ seeds a map with a full
+//! 64-bit value, so the seed is a `u64` written to the hasher before the key.
+
+#![forbid(unsafe_code)]
+
+use core::hash::Hasher;
+
+use super::{CapacityError, ExtractCursor, OccupiedSlot, RawEntry, Remaining, Table, VacantSlot};
+use crate::base::event::{Event, Observer, ReseedCause};
+use crate::base::hash::SeedSource;
+use crate::swiss::{
+    Loc, RawSwiss, SwissDrain, SwissExtract, SwissIntoIter, SwissIter, SwissIterMut,
+    SwissRangeState,
+};
+
+/// A present key's slot, holding the map's unique borrow.
+pub struct SwissOccupied<'a, K, V> {
+    map: &'a mut RawSwiss<K, V>,
+    loc: Loc,
+}
+
+/// An absent key's place: the insert runs Go's whole `PutSlot` path then.
+pub struct SwissVacant<'a, K, V> {
+    map: &'a mut RawSwiss<K, V>,
+    hash: u64,
+}
+
+impl<'a, K, V> OccupiedSlot<'a, K, V> for SwissOccupied<'a, K, V> {
+    type Seed = u64;
+    fn key(&self) -> &K {
+        self.map.entry_at(self.loc).0
+    }
+    fn get(&self) -> &V {
+        self.map.entry_at(self.loc).1
+    }
+    fn get_mut(&mut self) -> &mut V {
+        self.map.entry_at_mut(self.loc).1
+    }
+    fn into_mut(self) -> &'a mut V {
+        self.map.entry_at_mut(self.loc).1
+    }
+    fn remove(self, reseed: impl FnOnce() -> u64) -> (K, V) {
+        let entry = self.map.remove_at(self.loc);
+        if self.map.len() == 0 {
+            self.map.set_seed(reseed(), ReseedCause::DeleteToEmpty);
+        }
+        entry
+    }
+    fn replace_key(&mut self, key: K) -> K {
+        self.map.replace_key_at(self.loc, key)
+    }
+}
+
+impl<'a, K, V> VacantSlot<'a, K, V> for SwissVacant<'a, K, V> {
+    type Occupied = SwissOccupied<'a, K, V>;
+    fn insert(
+        self,
+        key: K,
+        val: V,
+        hasher: impl Fn(&K) -> u64,
+    ) -> Result<(&'a K, &'a mut V), CapacityError> {
+        let loc = self.map.insert_absent(self.hash, key, val, &hasher);
+        Ok(self.map.entry_at_mut(loc))
+    }
+    fn insert_occupied(
+        self,
+        key: K,
+        val: V,
+        hasher: impl Fn(&K) -> u64,
+    ) -> Result<SwissOccupied<'a, K, V>, CapacityError> {
+        let loc = self.map.insert_absent(self.hash, key, val, &hasher);
+        Ok(SwissOccupied { map: self.map, loc })
+    }
+}
+
+impl<K, V> ExtractCursor<K, V> for SwissExtract<'_, K, V> {
+    type Seed = u64;
+    fn next(
+        &mut self,
+        pred: impl FnMut(&K, &mut V) -> bool,
+        reseed: impl FnOnce() -> u64,
+    ) -> Option<(K, V)> {
+        SwissExtract::next(self, pred, reseed)
+    }
+    fn table_len(&self) -> usize {
+        SwissExtract::table_len(self)
+    }
+}
+
+/// The three owning or mutable iterators' read-only views, for `Debug`.
+macro_rules! remaining_via_inherent {
+    ($($ty:ty),*) => {$(
+        impl<K, V> Remaining<K, V> for $ty {
+            fn remaining<'b>(&'b self) -> impl Iterator<Item = (&'b K, &'b V)>
+            where
+                K: 'b,
+                V: 'b,
+            {
+                <$ty>::remaining(self)
+            }
+        }
+    )*};
+}
+remaining_via_inherent!(SwissIterMut<'_, K, V>, SwissIntoIter<K, V>, SwissDrain<'_, K, V>);
+
+impl<K, V> Table<K, V> for RawSwiss<K, V> {
+    type Seed = u64;
+    type Occupied<'a>
+        = SwissOccupied<'a, K, V>
+    where
+        Self: 'a;
+    type Vacant<'a>
+        = SwissVacant<'a, K, V>
+    where
+        Self: 'a;
+    type Iter<'a>
+        = SwissIter<'a, K, V>
+    where
+        Self: 'a,
+        K: 'a,
+        V: 'a;
+    type IterMut<'a>
+        = SwissIterMut<'a, K, V>
+    where
+        Self: 'a,
+        K: 'a,
+        V: 'a;
+    type IntoIter = SwissIntoIter<K, V>;
+    type Drain<'a>
+        = SwissDrain<'a, K, V>
+    where
+        Self: 'a;
+    type Extract<'a>
+        = SwissExtract<'a, K, V>
+    where
+        Self: 'a;
+    type RangeState = SwissRangeState;
+
+    #[inline]
+    fn draw_seed(source: &mut Option<Box<dyn SeedSource>>) -> u64 {
+        crate::base::hash::draw_seed_u64(source)
+    }
+
+    /// Go 1.24+ passes the 64-bit `m.seed` to the hasher with the key.
+    #[inline(always)]
+    fn hash_seed<H: Hasher>(h: &mut H, seed: u64) {
+        h.write_u64(seed);
+    }
+
+    fn with_hint(hint: usize, seed: u64) -> Result<Self, CapacityError> {
+        Ok(RawSwiss::with_hint(hint, seed))
+    }
+
+    #[inline(always)]
+    fn len(&self) -> usize {
+        RawSwiss::len(self)
+    }
+
+    #[inline(always)]
+    fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    fn capacity(&self) -> usize {
+        RawSwiss::capacity(self)
+    }
+
+    fn clear_is_noop(&self) -> bool {
+        RawSwiss::clear_is_noop(self)
+    }
+
+    #[inline]
+    fn get(&self, hash: u64, eq: impl FnMut(&K) -> bool) -> Option<(&K, &V)> {
+        let loc = self.find(hash, eq)?;
+        Some(self.entry_at(loc))
+    }
+
+    #[inline]
+    fn get_mut(&mut self, hash: u64, eq: impl FnMut(&K) -> bool) -> Option<(&K, &mut V)> {
+        let loc = self.find(hash, eq)?;
+        Some(self.entry_at_mut(loc))
+    }
+
+    fn insert(
+        &mut self,
+        hash: u64,
+        key: K,
+        val: V,
+        hasher: impl Fn(&K) -> u64,
+    ) -> Result<Option<V>, CapacityError>
+    where
+        K: Eq,
+    {
+        if let Some(loc) = self.find(hash, |k| *k == key) {
+            return Ok(Some(core::mem::replace(self.entry_at_mut(loc).1, val)));
+        }
+        self.insert_absent(hash, key, val, &hasher);
+        Ok(None)
+    }
+
+    fn entry(
+        &mut self,
+        hash: u64,
+        eq: impl FnMut(&K) -> bool,
+        _hasher: impl Fn(&K) -> u64,
+    ) -> Result<RawEntry<Self::Occupied<'_>, Self::Vacant<'_>>, CapacityError> {
+        Ok(match self.find(hash, eq) {
+            Some(loc) => RawEntry::Occupied(SwissOccupied { map: self, loc }),
+            None => RawEntry::Vacant(SwissVacant { map: self, hash }),
+        })
+    }
+
+    fn remove(
+        &mut self,
+        hash: u64,
+        eq: impl FnMut(&K) -> bool,
+        _hasher: impl Fn(&K) -> u64,
+        reseed: impl FnOnce() -> u64,
+    ) -> Option<(K, V)> {
+        let loc = self.find(hash, eq)?;
+        let entry = self.remove_at(loc);
+        if self.used == 0 {
+            self.set_seed(reseed(), ReseedCause::DeleteToEmpty);
+        }
+        Some(entry)
+    }
+
+    fn get_disjoint_mut<const N: usize>(
+        &mut self,
+        hashes: [u64; N],
+        eq: impl FnMut(usize, &K) -> bool,
+    ) -> [Option<(&K, &mut V)>; N] {
+        RawSwiss::get_disjoint_mut(self, hashes, eq)
+    }
+
+    fn extract(&mut self) -> SwissExtract<'_, K, V> {
+        RawSwiss::extract(self)
+    }
+
+    fn retain(&mut self, keep: impl FnMut(&K, &mut V) -> bool) -> usize {
+        RawSwiss::retain(self, keep)
+    }
+
+    fn clear(&mut self, seed: u64) {
+        RawSwiss::clear(self, seed)
+    }
+
+    fn reseed(&mut self, seed: u64, cause: ReseedCause) {
+        self.set_seed(seed, cause)
+    }
+
+    fn reserve(
+        &mut self,
+        additional: usize,
+        hasher: impl Fn(&K) -> u64,
+    ) -> Result<(), CapacityError> {
+        RawSwiss::reserve(self, additional, &hasher);
+        Ok(())
+    }
+
+    fn clone_table(&self) -> Self
+    where
+        K: Clone,
+        V: Clone,
+    {
+        self.clone_map()
+    }
+
+    fn iter(&self) -> SwissIter<'_, K, V> {
+        SwissIter::new(self)
+    }
+
+    fn iter_mut(&mut self) -> SwissIterMut<'_, K, V> {
+        SwissIterMut::new(self)
+    }
+
+    fn into_iter(self) -> SwissIntoIter<K, V> {
+        SwissIntoIter::new(self)
+    }
+
+    fn drain(&mut self, seed: u64) -> SwissDrain<'_, K, V> {
+        SwissDrain::new(self, seed)
+    }
+
+    fn range_state(&self) -> SwissRangeState {
+        RawSwiss::range_state(self)
+    }
+
+    fn range_next(&self, st: &mut SwissRangeState, hasher: impl Fn(&K) -> u64) -> Option<(&K, &V)> {
+        RawSwiss::range_next(self, st, &hasher)
+    }
+
+    fn set_observer(&mut self, observer: Option<Box<dyn Observer>>) {
+        RawSwiss::set_observer(self, observer)
+    }
+
+    fn take_observer(&mut self) -> Option<Box<dyn Observer>> {
+        RawSwiss::take_observer(self)
+    }
+
+    fn emit(&mut self, make: impl FnOnce() -> Event) {
+        RawSwiss::emit(self, make)
+    }
+
+    fn check(&self, hasher: Option<&dyn Fn(&K) -> u64>) -> Result<(), String> {
+        RawSwiss::check(self, hasher).map_err(|e| format!("{e}\nheader: {:?}", self.header()))
+    }
+}

@@ -1,0 +1,742 @@
+//! The byte tier and the memory tier of a Swiss table: control words matched
+//! eight bytes at a time, and [`GroupArray`], an allocation of groups whose
+//! safe methods keep "control byte full ⇔ slot initialized".
+//!
+//! A group is Go's `group`: one 8-byte control word (byte `i` belongs to
+//! slot `i`), then 8 slots, each a `(key, value)` pair laid out like Go's
+//! `struct { key K; elem V }`. A key or value over 128 bytes is stored in its
+//! own box and the slot holds the pointer, as Go stores it indirectly, so a
+//! slot never grows past Go's bound.
+
+use core::alloc::Layout;
+use core::marker::PhantomData;
+use core::mem::{align_of, size_of};
+use core::ptr::{self, NonNull};
+
+/// Slots per group. Go: `abi.MapGroupSlots`.
+pub(crate) const SLOTS: usize = 8;
+/// Control byte of a slot that was never used since the last reset. Go: `ctrlEmpty`.
+pub(crate) const CTRL_EMPTY: u8 = 0x80;
+/// Control byte of a slot whose entry was deleted (a tombstone). Go: `ctrlDeleted`.
+pub(crate) const CTRL_DELETED: u8 = 0xFE;
+/// A control word of 8 empty bytes.
+const ALL_EMPTY: u64 = 0x8080_8080_8080_8080;
+/// The top bit of each byte. Go: `bitsetMSB`.
+const MSB: u64 = 0x8080_8080_8080_8080;
+/// The low 7 bits of each byte.
+const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+/// 0x01 in each byte. Go: `bitsetLSB`.
+const LSB: u64 = 0x0101_0101_0101_0101;
+/// Keys and values larger than this are stored by pointer. Go: `abi.MapMaxKeyBytes`/`MapMaxElemBytes`.
+pub(crate) const MAX_INLINE: usize = 128;
+
+/// H1: the part of the hash that picks the first group of a probe. Go: `h1`.
+#[inline(always)]
+pub(crate) fn h1(hash: u64) -> u64 {
+    hash >> 7
+}
+
+/// H2: the 7 bits stored in a full slot's control byte. Go: `h2`.
+#[inline(always)]
+pub(crate) fn h2(hash: u64) -> u8 {
+    (hash & 0x7f) as u8
+}
+
+/// A group's control word. Go: `ctrlGroup`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct CtrlWord(pub(crate) u64);
+
+impl CtrlWord {
+    /// Control byte of slot `i`.
+    #[inline(always)]
+    pub(crate) fn get(self, i: usize) -> u8 {
+        (self.0 >> (8 * i)) as u8
+    }
+
+    /// Bytes equal to `h2` (exact: no false positives). Go: `matchH2`.
+    #[inline(always)]
+    pub(crate) fn match_h2(self, h2: u8) -> BitSet {
+        let v = self.0 ^ (LSB * u64::from(h2));
+        // A byte of `v` is zero iff neither its top bit nor (its low 7 bits
+        // + 0x7f) has bit 7 set; the sum never carries into the next byte.
+        BitSet(!(((v & LOW7) + LOW7) | v) & MSB)
+    }
+
+    /// Empty bytes. Go: `matchEmpty`.
+    #[inline(always)]
+    pub(crate) fn match_empty(self) -> BitSet {
+        // 0x80 is the only mark with bit 7 set and bit 1 clear.
+        BitSet(self.0 & !(self.0 << 6) & MSB)
+    }
+
+    /// Empty or deleted bytes. Go: `matchEmptyOrDeleted`.
+    #[inline(always)]
+    pub(crate) fn match_empty_or_deleted(self) -> BitSet {
+        BitSet(self.0 & MSB)
+    }
+
+    /// Deleted bytes.
+    #[inline(always)]
+    pub(crate) fn match_deleted(self) -> BitSet {
+        BitSet(self.match_empty_or_deleted().0 & !self.match_empty().0)
+    }
+
+    /// Full bytes. Go: `matchFull`.
+    #[inline(always)]
+    pub(crate) fn match_full(self) -> BitSet {
+        BitSet(!self.0 & MSB)
+    }
+
+    /// The 8 bytes, slot order.
+    pub(crate) fn bytes(self) -> [u8; SLOTS] {
+        self.0.to_le_bytes()
+    }
+}
+
+/// A set of slots of one group, one bit (bit 7 of the slot's byte) each.
+/// Go: `bitset`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct BitSet(u64);
+
+impl BitSet {
+    /// Whether no slot is in the set.
+    #[inline(always)]
+    pub(crate) fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The lowest slot in the set. Go: `bitset.first`.
+    #[inline(always)]
+    pub(crate) fn first(self) -> Option<usize> {
+        if self.0 == 0 {
+            None
+        } else {
+            Some(self.0.trailing_zeros() as usize / 8)
+        }
+    }
+
+    /// Number of slots in the set.
+    #[inline(always)]
+    pub(crate) fn count(self) -> usize {
+        self.0.count_ones() as usize
+    }
+}
+
+impl Iterator for BitSet {
+    type Item = usize;
+    #[inline(always)]
+    fn next(&mut self) -> Option<usize> {
+        let i = self.first()?;
+        self.0 &= self.0 - 1;
+        Some(i)
+    }
+}
+
+const fn round_up(n: usize, align: usize) -> usize {
+    (n + align - 1) & !(align - 1)
+}
+
+const fn max(a: usize, b: usize) -> usize {
+    if a > b {
+        a
+    } else {
+        b
+    }
+}
+
+/// The byte layout of a group for `K → V`: Go's `MapType` sizes.
+pub(crate) struct Shape<K, V>(PhantomData<(K, V)>);
+
+impl<K, V> Shape<K, V> {
+    /// The key is boxed and the slot holds the pointer. Go: `IndirectKey`.
+    pub(crate) const KEY_INDIRECT: bool = size_of::<K>() > MAX_INLINE;
+    /// The value is boxed and the slot holds the pointer. Go: `IndirectElem`.
+    pub(crate) const VAL_INDIRECT: bool = size_of::<V>() > MAX_INLINE;
+    const KEY_SIZE: usize = if Self::KEY_INDIRECT {
+        size_of::<*mut K>()
+    } else {
+        size_of::<K>()
+    };
+    const KEY_ALIGN: usize = if Self::KEY_INDIRECT {
+        align_of::<*mut K>()
+    } else {
+        align_of::<K>()
+    };
+    const VAL_SIZE: usize = if Self::VAL_INDIRECT {
+        size_of::<*mut V>()
+    } else {
+        size_of::<V>()
+    };
+    const VAL_ALIGN: usize = if Self::VAL_INDIRECT {
+        align_of::<*mut V>()
+    } else {
+        align_of::<V>()
+    };
+    /// Offset of the value within a slot. Go: `ElemOff`.
+    pub(crate) const VAL_OFF: usize = round_up(Self::KEY_SIZE, Self::VAL_ALIGN);
+    const SLOT_ALIGN: usize = max(Self::KEY_ALIGN, Self::VAL_ALIGN);
+    /// Bytes per slot. Go: `SlotSize`.
+    pub(crate) const SLOT_SIZE: usize = round_up(Self::VAL_OFF + Self::VAL_SIZE, Self::SLOT_ALIGN);
+    /// Offset of slot 0 in a group (after the control word).
+    pub(crate) const SLOTS_OFF: usize = round_up(8, Self::SLOT_ALIGN);
+    const GROUP_ALIGN: usize = max(8, Self::SLOT_ALIGN);
+    /// Bytes per group. Go: `GroupSize`.
+    pub(crate) const GROUP_SIZE: usize =
+        round_up(Self::SLOTS_OFF + SLOTS * Self::SLOT_SIZE, Self::GROUP_ALIGN);
+}
+
+/// A power-of-two array of groups, owning the entries in its full slots.
+///
+/// Invariant: a slot's control byte is full (< 0x80) iff its key and value
+/// fields are initialized (holding the box pointers where the shape says
+/// indirect). Every method keeps it, so callers need no `unsafe`: reading a
+/// slot checks its byte, writing a full slot is refused.
+pub(crate) struct GroupArray<K, V> {
+    ptr: NonNull<u8>,
+    /// Number of groups, a power of two.
+    groups: usize,
+    _owns: PhantomData<(K, V)>,
+}
+
+// SAFETY: a GroupArray owns its entries as a `Vec<(K, V)>` would; sending
+// or sharing it sends or shares them.
+unsafe impl<K: Send, V: Send> Send for GroupArray<K, V> {}
+// SAFETY: as above; `&GroupArray` hands out only `&K`/`&V`.
+unsafe impl<K: Sync, V: Sync> Sync for GroupArray<K, V> {}
+
+impl<K, V> GroupArray<K, V> {
+    fn layout(groups: usize) -> Layout {
+        // GROUP_SIZE ≤ 8 + 8 · 2 · (128 + 128) bytes and tables have at most
+        // 128 groups, so this cannot overflow.
+        Layout::from_size_align(
+            groups * Shape::<K, V>::GROUP_SIZE,
+            Shape::<K, V>::GROUP_ALIGN,
+        )
+        .expect("group array layout")
+    }
+
+    /// `groups` groups with every control byte empty. Go: `newGroups` + `setEmpty`.
+    pub(crate) fn new(groups: usize) -> Self {
+        assert!(groups.is_power_of_two());
+        let layout = Self::layout(groups);
+        // SAFETY: the layout has a non-zero size (a group holds at least its
+        // 8-byte control word).
+        let raw = unsafe { std::alloc::alloc(layout) };
+        let Some(ptr) = NonNull::new(raw) else {
+            std::alloc::handle_alloc_error(layout)
+        };
+        let mut arr = GroupArray {
+            ptr,
+            groups,
+            _owns: PhantomData,
+        };
+        for g in 0..groups {
+            arr.write_ctrl(g, CtrlWord(ALL_EMPTY));
+        }
+        arr
+    }
+
+    /// Number of groups.
+    #[inline(always)]
+    pub(crate) fn len(&self) -> usize {
+        self.groups
+    }
+
+    /// Bytes of the allocation.
+    pub(crate) fn bytes(&self) -> usize {
+        self.groups * Shape::<K, V>::GROUP_SIZE
+    }
+
+    /// Address of group `g`'s control word. Panics if `g` is out of range.
+    #[inline(always)]
+    fn group_ptr(&self, g: usize) -> *mut u8 {
+        assert!(g < self.groups, "group index out of range");
+        // SAFETY: g < groups, so the offset stays inside the allocation.
+        unsafe { self.ptr.as_ptr().add(g * Shape::<K, V>::GROUP_SIZE) }
+    }
+
+    /// Address of slot `i` of group `g` (its key field).
+    #[inline(always)]
+    fn slot_ptr(&self, g: usize, i: usize) -> *mut u8 {
+        assert!(i < SLOTS);
+        // SAFETY: group_ptr checked g; slot i < 8 lies inside the group.
+        unsafe {
+            self.group_ptr(g)
+                .add(Shape::<K, V>::SLOTS_OFF + i * Shape::<K, V>::SLOT_SIZE)
+        }
+    }
+
+    /// Group `g`'s control word.
+    #[inline(always)]
+    pub(crate) fn ctrl(&self, g: usize) -> CtrlWord {
+        // SAFETY: the control word is at the group's start, 8-aligned (the
+        // group alignment is at least 8) and initialized by `new`.
+        CtrlWord(unsafe { ptr::read(self.group_ptr(g).cast::<u64>()) })
+    }
+
+    #[inline(always)]
+    fn write_ctrl(&mut self, g: usize, w: CtrlWord) {
+        // SAFETY: as in `ctrl`; `&mut self` makes the write unique.
+        unsafe { ptr::write(self.group_ptr(g).cast::<u64>(), w.0) }
+    }
+
+    #[inline(always)]
+    fn set_byte(&mut self, g: usize, i: usize, b: u8) {
+        let w = self.ctrl(g).0;
+        let shift = 8 * i;
+        self.write_ctrl(
+            g,
+            CtrlWord((w & !(0xff << shift)) | (u64::from(b) << shift)),
+        );
+    }
+
+    /// Whether slot `i` of group `g` is full.
+    #[inline(always)]
+    pub(crate) fn is_full(&self, g: usize, i: usize) -> bool {
+        self.ctrl(g).get(i) < CTRL_EMPTY
+    }
+
+    /// Sets a non-full slot's mark to empty or deleted (prune, clear).
+    /// Panics if the slot is full: that would forget its entry.
+    pub(crate) fn set_mark(&mut self, g: usize, i: usize, mark: Mark) {
+        assert!(!self.is_full(g, i), "set_mark on a full slot");
+        self.set_byte(g, i, mark.byte());
+    }
+
+    /// Marks every non-full slot empty (clear, drain: tombstones go).
+    pub(crate) fn reset_marks(&mut self) {
+        for g in 0..self.groups {
+            let w = self.ctrl(g);
+            // Full bytes stay; every other byte becomes 0x80.
+            let full = w.match_full().0;
+            let full_bytes = (full >> 7) * 0xff;
+            self.write_ctrl(g, CtrlWord((w.0 & full_bytes) | (ALL_EMPTY & !full_bytes)));
+        }
+    }
+
+    /// Stores `(key, val)` in the non-full slot `i` of group `g` with
+    /// control byte `h2`. Panics if the slot is full.
+    pub(crate) fn write(&mut self, g: usize, i: usize, h2: u8, key: K, val: V) {
+        assert!(!self.is_full(g, i), "write into a full slot");
+        debug_assert!(h2 < CTRL_EMPTY);
+        let p = self.slot_ptr(g, i);
+        // SAFETY: p is slot i's key field and p + VAL_OFF its value field,
+        // aligned by the shape and unused (the byte is not full); boxing
+        // happens before the control byte says full.
+        unsafe {
+            write_field::<K>(p, key, Shape::<K, V>::KEY_INDIRECT);
+            write_field::<V>(
+                p.add(Shape::<K, V>::VAL_OFF),
+                val,
+                Shape::<K, V>::VAL_INDIRECT,
+            );
+        }
+        self.set_byte(g, i, h2);
+    }
+
+    /// Moves the entry out of the full slot `i` of group `g`, leaving
+    /// `mark`. Panics if the slot is not full.
+    pub(crate) fn take(&mut self, g: usize, i: usize, mark: Mark) -> (K, V) {
+        assert!(self.is_full(g, i), "take from a non-full slot");
+        let p = self.slot_ptr(g, i);
+        self.set_byte(g, i, mark.byte());
+        // SAFETY: the slot was full, so both fields are initialized; the
+        // byte no longer says full, so they are read exactly once.
+        unsafe {
+            (
+                read_field::<K>(p, Shape::<K, V>::KEY_INDIRECT),
+                read_field::<V>(p.add(Shape::<K, V>::VAL_OFF), Shape::<K, V>::VAL_INDIRECT),
+            )
+        }
+    }
+
+    /// The key of slot `i` of group `g`, if full.
+    #[inline(always)]
+    pub(crate) fn key(&self, g: usize, i: usize) -> Option<&K> {
+        if !self.is_full(g, i) {
+            return None;
+        }
+        // SAFETY: the slot is full, so its key field is initialized; the
+        // reference lives as long as `&self`, which keeps the slot.
+        Some(unsafe { field_ref::<K>(self.slot_ptr(g, i), Shape::<K, V>::KEY_INDIRECT) })
+    }
+
+    /// The entry of slot `i` of group `g`, if full.
+    #[inline(always)]
+    pub(crate) fn entry(&self, g: usize, i: usize) -> Option<(&K, &V)> {
+        if !self.is_full(g, i) {
+            return None;
+        }
+        let p = self.slot_ptr(g, i);
+        // SAFETY: as in `key`, for both fields.
+        unsafe {
+            Some((
+                field_ref::<K>(p, Shape::<K, V>::KEY_INDIRECT),
+                field_ref::<V>(p.add(Shape::<K, V>::VAL_OFF), Shape::<K, V>::VAL_INDIRECT),
+            ))
+        }
+    }
+
+    /// The entry of slot `i` of group `g`, if full, with the value mutable.
+    #[inline(always)]
+    pub(crate) fn entry_mut(&mut self, g: usize, i: usize) -> Option<(&K, &mut V)> {
+        if !self.is_full(g, i) {
+            return None;
+        }
+        let p = self.slot_ptr(g, i);
+        // SAFETY: as in `entry`; `&mut self` makes the value reference unique.
+        unsafe {
+            Some((
+                field_ref::<K>(p, Shape::<K, V>::KEY_INDIRECT),
+                field_mut::<V>(p.add(Shape::<K, V>::VAL_OFF), Shape::<K, V>::VAL_INDIRECT),
+            ))
+        }
+    }
+
+    /// Swaps the key of full slot `i` of group `g` for `key` (equal to it,
+    /// so its control byte stays right), returning the old key.
+    ///
+    /// # Panics
+    /// If the slot is not full.
+    pub(crate) fn replace_key(&mut self, g: usize, i: usize, key: K) -> K {
+        assert!(self.is_full(g, i), "replace_key on a slot that is not full");
+        // SAFETY: the slot is full, so its key field is initialized;
+        // `&mut self` makes the reference unique while we swap.
+        let k = unsafe { field_mut::<K>(self.slot_ptr(g, i), Shape::<K, V>::KEY_INDIRECT) };
+        core::mem::replace(k, key)
+    }
+
+    /// Pointers to the key and value of full slot `i` of group `g`, or
+    /// `None` if the slot is not full. The pointers stay valid while the
+    /// slot stays full and the array is not freed.
+    pub(crate) fn entry_ptrs(&mut self, g: usize, i: usize) -> Option<(NonNull<K>, NonNull<V>)> {
+        if !self.is_full(g, i) {
+            return None;
+        }
+        let p = self.slot_ptr(g, i);
+        // SAFETY: the slot is full, so both fields are initialized; the
+        // references end within this statement, leaving raw pointers.
+        unsafe {
+            Some((
+                NonNull::from(field_mut::<K>(p, Shape::<K, V>::KEY_INDIRECT)),
+                NonNull::from(field_mut::<V>(
+                    p.add(Shape::<K, V>::VAL_OFF),
+                    Shape::<K, V>::VAL_INDIRECT,
+                )),
+            ))
+        }
+    }
+
+    /// Every full slot's entry with a mutable value, positions visited as
+    /// `(e + start) & (capacity − 1)` for `e = 0, 1, …` (Go's in-table
+    /// iteration order).
+    pub(crate) fn entries_mut(&mut self, start: usize) -> SlotsMut<'_, K, V> {
+        SlotsMut {
+            ptr: self.ptr,
+            groups: self.groups,
+            start,
+            e: 0,
+            _borrow: PhantomData,
+        }
+    }
+
+    /// Drops every entry, each slot marked empty before its entry drops. If
+    /// a `Drop` panics, the rest are dropped while the panic unwinds.
+    pub(crate) fn drop_entries(&mut self) {
+        self.drop_entries_from(0);
+    }
+
+    fn drop_entries_from(&mut self, from: usize) {
+        struct Rest<'a, K, V>(&'a mut GroupArray<K, V>, usize);
+        impl<K, V> Drop for Rest<'_, K, V> {
+            fn drop(&mut self) {
+                self.0.drop_entries_from(self.1);
+            }
+        }
+        if !core::mem::needs_drop::<(K, V)>()
+            && !Shape::<K, V>::KEY_INDIRECT
+            && !Shape::<K, V>::VAL_INDIRECT
+        {
+            for g in from / SLOTS..self.groups {
+                for i in self.ctrl(g).match_full() {
+                    self.set_byte(g, i, CTRL_EMPTY);
+                }
+            }
+            return;
+        }
+        for pos in from..self.groups * SLOTS {
+            let (g, i) = (pos / SLOTS, pos % SLOTS);
+            if self.is_full(g, i) {
+                let entry = self.take(g, i, Mark::Empty);
+                let rest = Rest(self, pos + 1);
+                drop(entry);
+                core::mem::forget(rest);
+            }
+        }
+    }
+
+    /// A copy with every entry cloned into the same slot. If a `clone`
+    /// panics, the entries cloned so far are dropped.
+    pub(crate) fn clone_array(&self) -> Self
+    where
+        K: Clone,
+        V: Clone,
+    {
+        let mut out = GroupArray::new(self.groups);
+        for g in 0..self.groups {
+            for i in 0..SLOTS {
+                if let Some((k, v)) = self.entry(g, i) {
+                    out.write(g, i, self.ctrl(g).get(i), k.clone(), v.clone());
+                }
+            }
+            // Marks of non-full slots (tombstones) are copied after the
+            // entries: `write` refuses only full slots.
+            for i in 0..SLOTS {
+                let b = self.ctrl(g).get(i);
+                if b == CTRL_DELETED {
+                    out.set_mark(g, i, Mark::Deleted);
+                }
+            }
+        }
+        out
+    }
+}
+
+impl<K, V> Drop for GroupArray<K, V> {
+    fn drop(&mut self) {
+        struct Free<'a, K, V>(&'a mut GroupArray<K, V>);
+        impl<K, V> Drop for Free<'_, K, V> {
+            fn drop(&mut self) {
+                // SAFETY: allocated in `new` with this layout; nothing
+                // refers to it any more.
+                unsafe {
+                    std::alloc::dealloc(
+                        self.0.ptr.as_ptr(),
+                        GroupArray::<K, V>::layout(self.0.groups),
+                    )
+                }
+            }
+        }
+        let free = Free(self);
+        free.0.drop_entries();
+    }
+}
+
+/// The mark a non-full slot carries.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Mark {
+    /// 0x80.
+    Empty,
+    /// 0xFE, a tombstone.
+    Deleted,
+}
+
+impl Mark {
+    fn byte(self) -> u8 {
+        match self {
+            Mark::Empty => CTRL_EMPTY,
+            Mark::Deleted => CTRL_DELETED,
+        }
+    }
+}
+
+/// Full slots of one group array with mutable values, in Go's in-table
+/// iteration order: slot positions `(e + start) & (capacity − 1)`.
+pub(crate) struct SlotsMut<'a, K, V> {
+    ptr: NonNull<u8>,
+    groups: usize,
+    start: usize,
+    /// Positions visited.
+    e: usize,
+    _borrow: PhantomData<&'a mut GroupArray<K, V>>,
+}
+
+// SAFETY: a SlotsMut is a `&'a mut GroupArray` that hands out `&K` and
+// `&mut V`: sending it needs what sending those needs.
+unsafe impl<K: Sync, V: Send> Send for SlotsMut<'_, K, V> {}
+// SAFETY: as above; a shared SlotsMut gives access to nothing.
+unsafe impl<K: Sync, V: Sync> Sync for SlotsMut<'_, K, V> {}
+
+impl<'a, K: 'a, V: 'a> Iterator for SlotsMut<'a, K, V> {
+    type Item = (&'a K, &'a mut V);
+    fn next(&mut self) -> Option<Self::Item> {
+        let cap = self.groups * SLOTS;
+        while self.e < cap {
+            let pos = (self.e + self.start) & (cap - 1);
+            self.e += 1;
+            let (g, i) = (pos / SLOTS, pos % SLOTS);
+            // SAFETY: g < groups; the control word is initialized (see
+            // `GroupArray::ctrl`).
+            let gp = unsafe { self.ptr.as_ptr().add(g * Shape::<K, V>::GROUP_SIZE) };
+            // SAFETY: the control word at gp is aligned and initialized.
+            let w = CtrlWord(unsafe { ptr::read(gp.cast::<u64>()) });
+            if w.get(i) >= CTRL_EMPTY {
+                continue;
+            }
+            // SAFETY: the slot is full, so both fields are initialized; the
+            // iterator holds the array's unique borrow for 'a and visits
+            // each position once, so the `&mut V`s never alias.
+            unsafe {
+                let p = gp.add(Shape::<K, V>::SLOTS_OFF + i * Shape::<K, V>::SLOT_SIZE);
+                return Some((
+                    field_ref::<K>(p, Shape::<K, V>::KEY_INDIRECT),
+                    field_mut::<V>(p.add(Shape::<K, V>::VAL_OFF), Shape::<K, V>::VAL_INDIRECT),
+                ));
+            }
+        }
+        None
+    }
+}
+
+impl<K, V> SlotsMut<'_, K, V> {
+    /// The full slots this walk has not visited yet, read-only, in the
+    /// order `next` would visit them.
+    pub(crate) fn remaining(&self) -> impl Iterator<Item = (&K, &V)> + '_ {
+        let cap = self.groups * SLOTS;
+        (self.e..cap).filter_map(move |e| {
+            let pos = (e + self.start) & (cap - 1);
+            let (g, i) = (pos / SLOTS, pos % SLOTS);
+            // SAFETY: g < groups; the control word is initialized (see
+            // `GroupArray::ctrl`).
+            let gp = unsafe { self.ptr.as_ptr().add(g * Shape::<K, V>::GROUP_SIZE) };
+            // SAFETY: the control word at gp is aligned and initialized.
+            let w = CtrlWord(unsafe { ptr::read(gp.cast::<u64>()) });
+            if w.get(i) >= CTRL_EMPTY {
+                return None;
+            }
+            // SAFETY: the slot is full, so both fields are initialized. Its
+            // position is at or after `e`, so `next` has not handed out its
+            // `&mut V`; the walk holds the array's unique borrow, so nothing
+            // writes the slot while `&self` lives.
+            unsafe {
+                let p = gp.add(Shape::<K, V>::SLOTS_OFF + i * Shape::<K, V>::SLOT_SIZE);
+                Some((
+                    field_ref::<K>(p, Shape::<K, V>::KEY_INDIRECT),
+                    field_ref::<V>(p.add(Shape::<K, V>::VAL_OFF), Shape::<K, V>::VAL_INDIRECT),
+                ))
+            }
+        })
+    }
+}
+
+/// Writes `v` into the field at `p`, boxed when `indirect`.
+///
+/// # Safety
+/// - `p` is valid for writes of `T` (or of `*mut T` when `indirect`) and
+///   aligned for it;
+/// - the field holds no live value (it is overwritten without a drop).
+#[inline(always)]
+unsafe fn write_field<T>(p: *mut u8, v: T, indirect: bool) {
+    if indirect {
+        let b = Box::into_raw(Box::new(v));
+        // SAFETY: the caller guarantees p is a valid, aligned *mut T field.
+        unsafe { ptr::write(p.cast::<*mut T>(), b) }
+    } else {
+        // SAFETY: the caller guarantees p is a valid, aligned T field.
+        unsafe { ptr::write(p.cast::<T>(), v) }
+    }
+}
+
+/// Moves the value out of the field at `p`.
+///
+/// # Safety
+/// - the field at `p` was written by [`write_field`] with the same
+///   `indirect` and has not been read out since;
+/// - the caller treats it as uninitialized afterwards.
+#[inline(always)]
+unsafe fn read_field<T>(p: *mut u8, indirect: bool) -> T {
+    if indirect {
+        // SAFETY: the field holds a pointer from Box::into_raw (caller).
+        unsafe { *Box::from_raw(ptr::read(p.cast::<*mut T>())) }
+    } else {
+        // SAFETY: the field holds an initialized T (caller).
+        unsafe { ptr::read(p.cast::<T>()) }
+    }
+}
+
+/// A shared reference to the value in the field at `p`.
+///
+/// # Safety
+/// - the field at `p` is initialized (as by [`write_field`] with the same
+///   `indirect`) and stays so, unmutated, for `'a`.
+#[inline(always)]
+unsafe fn field_ref<'a, T>(p: *mut u8, indirect: bool) -> &'a T {
+    if indirect {
+        // SAFETY: the field holds a live box pointer (caller).
+        unsafe { &**p.cast::<*const T>() }
+    } else {
+        // SAFETY: the field holds a live T (caller).
+        unsafe { &*p.cast::<T>() }
+    }
+}
+
+/// A unique reference to the value in the field at `p`.
+///
+/// # Safety
+/// - as [`field_ref`], and no other reference to the value exists for `'a`.
+#[inline(always)]
+unsafe fn field_mut<'a, T>(p: *mut u8, indirect: bool) -> &'a mut T {
+    if indirect {
+        // SAFETY: the field holds a live box pointer, uniquely borrowed (caller).
+        unsafe { &mut **p.cast::<*mut T>() }
+    } else {
+        // SAFETY: the field holds a live T, uniquely borrowed (caller).
+        unsafe { &mut *p.cast::<T>() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_match_go() {
+        assert_eq!(Shape::<u64, u64>::GROUP_SIZE, 136);
+        assert_eq!(Shape::<u64, u64>::SLOT_SIZE, 16);
+        assert_eq!(Shape::<u64, u64>::VAL_OFF, 8);
+        // A 16-byte key (Go's string header) to u64: 24-byte slots, 200-byte groups.
+        assert_eq!(Shape::<[u64; 2], u64>::GROUP_SIZE, 200);
+        assert_eq!(Shape::<[u64; 2], u64>::VAL_OFF, 16);
+        // Over 128 bytes: stored by pointer.
+        const { assert!(Shape::<[u8; 129], u64>::KEY_INDIRECT) };
+        assert_eq!(Shape::<[u8; 129], u64>::SLOT_SIZE, 16);
+        const { assert!(!Shape::<[u8; 128], u64>::KEY_INDIRECT) };
+    }
+
+    #[test]
+    fn ctrl_matching() {
+        let w = CtrlWord(u64::from_le_bytes([
+            0x05, 0x80, 0xFE, 0x05, 0x06, 0x04, 0x80, 0x7f,
+        ]));
+        assert_eq!(w.match_h2(5).collect::<Vec<_>>(), vec![0, 3]);
+        assert_eq!(w.match_h2(4).collect::<Vec<_>>(), vec![5]);
+        assert_eq!(w.match_empty().collect::<Vec<_>>(), vec![1, 6]);
+        assert_eq!(w.match_deleted().collect::<Vec<_>>(), vec![2]);
+        assert_eq!(
+            w.match_empty_or_deleted().collect::<Vec<_>>(),
+            vec![1, 2, 6]
+        );
+        assert_eq!(w.match_full().collect::<Vec<_>>(), vec![0, 3, 4, 5, 7]);
+        // No false positive after a matching byte (the classic SWAR borrow).
+        let w = CtrlWord(u64::from_le_bytes([
+            0x00, 0x01, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+        ]));
+        assert_eq!(w.match_h2(0).collect::<Vec<_>>(), vec![0]);
+        assert_eq!(w.match_h2(1).collect::<Vec<_>>(), vec![1]);
+    }
+
+    #[test]
+    fn reset_marks_keeps_full() {
+        let mut a: GroupArray<u64, String> = GroupArray::new(1);
+        a.write(0, 2, 9, 1, "x".into());
+        a.write(0, 3, 9, 2, "y".into());
+        let _ = a.take(0, 3, Mark::Deleted);
+        assert_eq!(a.ctrl(0).get(3), CTRL_DELETED);
+        a.reset_marks();
+        assert_eq!(
+            a.ctrl(0).bytes(),
+            [0x80, 0x80, 9, 0x80, 0x80, 0x80, 0x80, 0x80]
+        );
+        assert_eq!(a.entry(0, 2).map(|(k, v)| (*k, v.as_str())), Some((1, "x")));
+    }
+}

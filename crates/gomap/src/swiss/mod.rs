@@ -1,0 +1,806 @@
+//! The Swiss-table engine: Go 1.24+'s map (`internal/runtime/maps`), as
+//! Go 1.27.3 runs it.
+//!
+//! ## Layout
+//!
+//! A map with at most 8 entries is a *small map*: one group and no
+//! directory. A group has 8 control bytes, then 8 `(key, value)` slots. A
+//! control byte is 0x80 (empty), 0xFE (deleted: a tombstone) or, for a full
+//! slot, H2 — the low 7 bits of its key's hash. A small map's lookup
+//! compares all 8 bytes; an insert takes the first empty slot.
+//!
+//! The 9th key turns the group into a *table* of 16 slots under a
+//! one-entry *directory*. Tables have up to 1,024 slots. The top
+//! `globalDepth` bits of a hash pick a directory entry, and each table is
+//! pointed to by the `2^(globalDepth − localDepth)` contiguous entries that
+//! share its top `localDepth` bits (extendible hashing). Inside a table,
+//! H1 = hash >> 7 picks the home group and probing is quadratic over groups;
+//! a lookup stops at the first group with an empty byte.
+//!
+//! ## Growth
+//!
+//! A table keeps `growthLeft`, the empty slots it may still fill: 7/8 of
+//! its slots minus the live entries and the tombstones. Only an insert that
+//! needs an empty slot — one that found no tombstone on its probe path — and
+//! finds `growthLeft` 0 does growth work: first `pruneTombstones` (Go 1.25+),
+//! which turns tombstones no probe needs back into empty slots; if that
+//! frees too few, the table *rehashes*: into a table of twice the slots
+//! while that is at most 1,024, else it *splits* into two 1,024-slot tables
+//! by the next hash bit, doubling the directory when the table was already
+//! as deep as the directory. The interrupted insert then starts over. All of
+//! a table's keys are hashed before any entry moves, so a panicking hasher
+//! loses nothing.
+//!
+//! ## Deletes and clear
+//!
+//! A small map's delete always leaves an empty byte. A table's delete
+//! leaves an empty byte if the key's group has one (a probe would stop
+//! there anyway), else a tombstone, and the map remembers that tombstones
+//! may exist (`tombstonePossible`). A delete that leaves the map empty, and
+//! a `clear` that does work, draw a new seed. `clear` is a no-op only for a
+//! map with no entries and no possible tombstones; otherwise every table is
+//! reset, keeping its capacity, and the directory stays.
+//!
+//! ## Iteration
+//!
+//! Go starts each iteration at a random directory offset (snapped back to
+//! the start of the table found there) and a random slot offset within
+//! each table; the iterators here do the same. `range()` keeps its place in
+//! hash space (see `range.rs`), since tables move under it.
+
+mod check;
+mod group;
+mod iter;
+mod range;
+mod table;
+mod view;
+
+pub(crate) use iter::{SwissDrain, SwissIntoIter, SwissIter, SwissIterMut};
+pub(crate) use range::SwissRangeState;
+
+use group::{h2, GroupArray, Shape, SLOTS};
+use table::{InsertSlot, SubTable, MAX_TABLE_CAPACITY};
+
+use crate::base::event::{Event, Observer, ReseedCause};
+
+/// The largest allocation a `make` hint may ask for, in bytes; a larger
+/// hint gives an empty map, as Go's `maxAlloc` test does (amd64's value;
+/// on 32-bit targets, the most a Rust allocation may be).
+pub(crate) const MAX_ALLOC: usize = if usize::BITS == 64 {
+    1 << 48
+} else {
+    isize::MAX as usize
+};
+
+/// Where the map's entries live.
+pub(crate) enum Body<K, V> {
+    /// No group yet (`dirPtr == nil`).
+    Empty,
+    /// The small map's single group (`dirLen == 0`).
+    Small(GroupArray<K, V>),
+    /// The directory: `dir[i]` is an index into `tables`. Every table in
+    /// `tables` is in the directory.
+    Dir {
+        dir: Vec<usize>,
+        tables: Vec<SubTable<K, V>>,
+    },
+}
+
+/// A full slot's place: the table (`None` for the small group), group and slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Loc {
+    pub(crate) table: Option<usize>,
+    pub(crate) group: usize,
+    pub(crate) slot: usize,
+}
+
+/// An `extract_if` walk: every full slot's location, taken up front. A
+/// delete only rewrites a control byte, so no entry moves while the walk
+/// holds the map's unique borrow.
+pub struct SwissExtract<'a, K, V> {
+    map: &'a mut RawSwiss<K, V>,
+    /// Locations still to visit, last first.
+    locs: Vec<Loc>,
+}
+
+impl<K, V> SwissExtract<'_, K, V> {
+    /// The next entry `pred` accepts, removed with Go's delete rules;
+    /// `reseed` gives the new seed if this empties the map.
+    pub(crate) fn next(
+        &mut self,
+        mut pred: impl FnMut(&K, &mut V) -> bool,
+        reseed: impl FnOnce() -> u64,
+    ) -> Option<(K, V)> {
+        while let Some(loc) = self.locs.pop() {
+            let (k, v) = self.map.entry_at_mut(loc);
+            if pred(k, v) {
+                let kv = self.map.remove_at(loc);
+                if self.map.used == 0 {
+                    self.locs.clear();
+                    self.map.set_seed(reseed(), ReseedCause::DeleteToEmpty);
+                }
+                return Some(kv);
+            }
+        }
+        None
+    }
+
+    /// Entries left in the map.
+    pub(crate) fn table_len(&self) -> usize {
+        self.map.used
+    }
+}
+
+/// The Swiss map. Go: `maps.Map`.
+pub struct RawSwiss<K, V> {
+    /// Live entries. Go: `used`.
+    pub(crate) used: usize,
+    /// The hash seed. Go: `seed`.
+    pub(crate) seed: u64,
+    /// log2 of the directory length. Go: `globalDepth`.
+    pub(crate) global_depth: u8,
+    /// `64 − globalDepth` once there is a directory, else 0. Go: `globalShift`.
+    pub(crate) global_shift: u8,
+    /// A table delete has left a tombstone since the last clear. Go: `tombstonePossible`.
+    pub(crate) tombstone_possible: bool,
+    /// Clears that did work. Go: `clearSeq`.
+    pub(crate) clear_seq: u64,
+    pub(crate) body: Body<K, V>,
+    /// Bumped at every reseed: range cursors made before it end.
+    pub(crate) epoch: u64,
+    /// Runs of equal hashes range cursors stand inside.
+    pub(crate) ties: range::TieRegistry,
+    observer: Option<Box<dyn Observer>>,
+}
+
+impl<K, V> RawSwiss<K, V> {
+    /// An empty map sized for `hint` entries by Go's `make` rule (integer
+    /// arithmetic throughout): `target = ⌊hint·8/7⌋`, `dirSize =
+    /// pow2ceil(⌈target/1024⌉)`, each of the `dirSize` tables holding
+    /// `pow2ceil(max(8, ⌊target/dirSize⌋))` slots. A hint ≤ 8 gives the
+    /// unallocated small map, and so does one whose tables would exceed
+    /// [`MAX_ALLOC`]. Go: `NewMap`.
+    pub(crate) fn with_hint(hint: usize, seed: u64) -> Self {
+        let mut m = RawSwiss {
+            used: 0,
+            seed,
+            global_depth: 0,
+            global_shift: 0,
+            tombstone_possible: false,
+            clear_seq: 0,
+            body: Body::Empty,
+            epoch: 0,
+            ties: range::TieRegistry::new(),
+            observer: None,
+        };
+        if hint <= SLOTS {
+            return m;
+        }
+        let Some(target) = hint.checked_mul(SLOTS).map(|x| x / 7) else {
+            return m;
+        };
+        let Some(dir_size) = target
+            .div_ceil(MAX_TABLE_CAPACITY)
+            .checked_next_power_of_two()
+        else {
+            return m;
+        };
+        let too_big = dir_size
+            .checked_mul(MAX_TABLE_CAPACITY)
+            .and_then(|s| s.checked_mul(Shape::<K, V>::GROUP_SIZE))
+            .map_or(true, |bytes| bytes > MAX_ALLOC);
+        if too_big {
+            return m;
+        }
+        let depth = dir_size.trailing_zeros() as u8;
+        m.global_depth = depth;
+        m.global_shift = 64 - depth;
+        let tables = (0..dir_size)
+            .map(|i| SubTable::new(target / dir_size, i, depth))
+            .collect();
+        m.body = Body::Dir {
+            dir: (0..dir_size).collect(),
+            tables,
+        };
+        m
+    }
+
+    /// Number of entries.
+    #[inline(always)]
+    pub(crate) fn len(&self) -> usize {
+        self.used
+    }
+
+    /// Directory entries (0 for a small or unallocated map). Go: `dirLen`.
+    pub(crate) fn dir_len(&self) -> usize {
+        match &self.body {
+            Body::Dir { dir, .. } => dir.len(),
+            _ => 0,
+        }
+    }
+
+    /// Whether a group or directory is allocated (`dirPtr != nil`).
+    pub(crate) fn allocated(&self) -> bool {
+        !matches!(self.body, Body::Empty)
+    }
+
+    /// The directory entry `hash` selects. Go: `directoryIndex`.
+    #[inline(always)]
+    pub(crate) fn dir_index(&self, hash: u64) -> usize {
+        if self.global_depth == 0 {
+            0
+        } else {
+            (hash >> self.global_shift) as usize
+        }
+    }
+
+    /// The table `hash` selects (an index into `tables`).
+    #[inline(always)]
+    pub(crate) fn table_of(dir: &[usize], global_depth: u8, hash: u64) -> usize {
+        if global_depth == 0 {
+            dir[0]
+        } else {
+            dir[(hash >> (64 - global_depth)) as usize]
+        }
+    }
+
+    /// The entry with `hash` that `eq` accepts. Go: `Map.getWithKey`.
+    #[inline]
+    pub(crate) fn find(&self, hash: u64, mut eq: impl FnMut(&K) -> bool) -> Option<Loc> {
+        match &self.body {
+            Body::Empty => None,
+            Body::Small(g) => {
+                // A small map compares every slot whose byte is H2.
+                let slot = g
+                    .ctrl(0)
+                    .match_h2(h2(hash))
+                    .find(|&i| g.key(0, i).is_some_and(&mut eq))?;
+                Some(Loc {
+                    table: None,
+                    group: 0,
+                    slot,
+                })
+            }
+            Body::Dir { dir, tables } => {
+                let t = Self::table_of(dir, self.global_depth, hash);
+                let (group, slot) = tables[t].find(hash, eq)?;
+                Some(Loc {
+                    table: Some(t),
+                    group,
+                    slot,
+                })
+            }
+        }
+    }
+
+    /// The groups holding `loc`.
+    fn groups_at(&self, loc: Loc) -> &GroupArray<K, V> {
+        match (&self.body, loc.table) {
+            (Body::Small(g), None) => g,
+            (Body::Dir { tables, .. }, Some(t)) => &tables[t].groups,
+            _ => unreachable!("a location from another shape of the map"),
+        }
+    }
+
+    fn groups_at_mut(&mut self, loc: Loc) -> &mut GroupArray<K, V> {
+        match (&mut self.body, loc.table) {
+            (Body::Small(g), None) => g,
+            (Body::Dir { tables, .. }, Some(t)) => &mut tables[t].groups,
+            _ => unreachable!("a location from another shape of the map"),
+        }
+    }
+
+    /// The entry at a full slot's location.
+    #[inline]
+    pub(crate) fn entry_at(&self, loc: Loc) -> (&K, &V) {
+        self.groups_at(loc)
+            .entry(loc.group, loc.slot)
+            .expect("location of a full slot")
+    }
+
+    /// The entry at a full slot's location, value mutable.
+    #[inline]
+    pub(crate) fn entry_at_mut(&mut self, loc: Loc) -> (&K, &mut V) {
+        self.groups_at_mut(loc)
+            .entry_mut(loc.group, loc.slot)
+            .expect("location of a full slot")
+    }
+
+    /// Inserts a key known to be absent, doing Go's growth work: allocate
+    /// the small group, grow the small map to a table, prune, grow or split
+    /// — each time starting the insert over. Go: `Map.PutSlot` for a new key.
+    pub(crate) fn insert_absent(
+        &mut self,
+        hash: u64,
+        key: K,
+        val: V,
+        hasher: &dyn Fn(&K) -> u64,
+    ) -> Loc {
+        loop {
+            match &mut self.body {
+                Body::Empty => {
+                    self.body = Body::Small(GroupArray::new(1));
+                }
+                Body::Small(g) => {
+                    if let Some(i) = g.ctrl(0).match_empty_or_deleted().first() {
+                        g.write(0, i, h2(hash), key, val);
+                        self.used += 1;
+                        return Loc {
+                            table: None,
+                            group: 0,
+                            slot: i,
+                        };
+                    }
+                    self.grow_to_table(hasher);
+                }
+                Body::Dir { dir, tables } => {
+                    let t = Self::table_of(dir, self.global_depth, hash);
+                    let table = &mut tables[t];
+                    let (group, slot) = match table.insert_slot(hash) {
+                        InsertSlot::Tombstone { group, slot } => {
+                            table.groups.write(group, slot, h2(hash), key, val);
+                            table.used += 1;
+                            self.used += 1;
+                            return Loc {
+                                table: Some(t),
+                                group,
+                                slot,
+                            };
+                        }
+                        InsertSlot::Empty { group, slot } => (group, slot),
+                    };
+                    if table.growth_left == 0 {
+                        let tombstones = table.tombstones();
+                        let capacity = table.capacity;
+                        let index = table.index;
+                        if let Some(pruned) = table.prune_tombstones(hasher) {
+                            self.emit(|| Event::SwissPrune {
+                                index,
+                                capacity,
+                                tombstones,
+                                pruned,
+                            });
+                        }
+                    }
+                    let Body::Dir { tables, .. } = &mut self.body else {
+                        unreachable!()
+                    };
+                    let table = &mut tables[t];
+                    if table.growth_left > 0 {
+                        table.groups.write(group, slot, h2(hash), key, val);
+                        table.growth_left -= 1;
+                        table.used += 1;
+                        self.used += 1;
+                        return Loc {
+                            table: Some(t),
+                            group,
+                            slot,
+                        };
+                    }
+                    self.rehash(t, hasher);
+                }
+            }
+        }
+    }
+
+    /// The small group's 8 entries move, in slot order, into a new 16-slot
+    /// table under a one-entry directory. Go: `growToTable`.
+    #[cold]
+    #[inline(never)]
+    fn grow_to_table(&mut self, hasher: &dyn Fn(&K) -> u64) {
+        let Body::Small(g) = &self.body else {
+            unreachable!("grow_to_table of a map that is not small")
+        };
+        let hashes: Vec<(usize, u64)> = (0..SLOTS)
+            .filter_map(|i| g.key(0, i).map(|k| (i, hasher(k))))
+            .collect();
+        let mut table = SubTable::new(2 * SLOTS, 0, 0);
+        let Body::Small(g) = &mut self.body else {
+            unreachable!()
+        };
+        let track = !self.ties.is_empty();
+        let mut moves = Vec::new();
+        for &(i, h) in &hashes {
+            let (k, v) = g.take(0, i, group::Mark::Empty);
+            let to = table.unchecked_put(h, k, v);
+            if track {
+                moves.push((h, i, to.0 * SLOTS + to.1));
+            }
+        }
+        self.body = Body::Dir {
+            dir: vec![0],
+            tables: vec![table],
+        };
+        self.global_depth = 0;
+        self.global_shift = 64;
+        self.ties.moved(&moves);
+        let used = self.used;
+        self.emit(|| Event::SwissGrow {
+            index: 0,
+            old_capacity: SLOTS,
+            new_capacity: 2 * SLOTS,
+            used,
+            local_depth: 0,
+        });
+    }
+
+    /// Table `t` doubles its slots, or splits if it is at 1,024. Go: `table.rehash`.
+    #[cold]
+    #[inline(never)]
+    fn rehash(&mut self, t: usize, hasher: &dyn Fn(&K) -> u64) {
+        let Body::Dir { tables, .. } = &self.body else {
+            unreachable!()
+        };
+        let old = &tables[t];
+        let hashes = old.hashes(hasher);
+        if old.capacity * 2 <= MAX_TABLE_CAPACITY {
+            self.grow(t, &hashes);
+        } else {
+            self.split(t, &hashes);
+        }
+    }
+
+    /// Full slots of table `t` in group/slot order, paired with `hashes`.
+    fn full_positions(table: &SubTable<K, V>) -> Vec<(usize, usize)> {
+        (0..table.groups.len())
+            .flat_map(|g| table.groups.ctrl(g).match_full().map(move |i| (g, i)))
+            .collect()
+    }
+
+    /// Go: `table.grow`.
+    fn grow(&mut self, t: usize, hashes: &[u64]) {
+        let Body::Dir { tables, .. } = &mut self.body else {
+            unreachable!()
+        };
+        let old = &mut tables[t];
+        let mut new = SubTable::new(old.capacity * 2, old.index, old.local_depth);
+        let positions = Self::full_positions(old);
+        let track = !self.ties.is_empty();
+        let mut moves = Vec::new();
+        for (&(g, i), &h) in positions.iter().zip(hashes) {
+            let (k, v) = old.groups.take(g, i, group::Mark::Empty);
+            let to = new.unchecked_put(h, k, v);
+            if track {
+                moves.push((h, g * SLOTS + i, to.0 * SLOTS + to.1));
+            }
+        }
+        let (index, old_capacity, local_depth) = (old.index, old.capacity, old.local_depth);
+        let (new_capacity, used) = (new.capacity, new.used);
+        *old = new;
+        self.ties.moved(&moves);
+        self.emit(|| Event::SwissGrow {
+            index,
+            old_capacity,
+            new_capacity,
+            used,
+            local_depth,
+        });
+    }
+
+    /// Go: `table.split` and `Map.installTableSplit`.
+    fn split(&mut self, t: usize, hashes: &[u64]) {
+        let global_depth = self.global_depth;
+        let Body::Dir { dir, tables } = &mut self.body else {
+            unreachable!()
+        };
+        let old = &mut tables[t];
+        let depth = old.local_depth + 1;
+        let bit = 1u64 << (64 - u32::from(depth));
+        let mut left = SubTable::new(MAX_TABLE_CAPACITY, 0, depth);
+        let mut right = SubTable::new(MAX_TABLE_CAPACITY, 0, depth);
+        let right_id = tables.len();
+        let positions = Self::full_positions(&tables[t]);
+        let track = !self.ties.is_empty();
+        let mut moves = Vec::new();
+        for (&(g, i), &h) in positions.iter().zip(hashes) {
+            let (k, v) = tables[t].groups.take(g, i, group::Mark::Empty);
+            let to = if h & bit == 0 {
+                left.unchecked_put(h, k, v)
+            } else {
+                right.unchecked_put(h, k, v)
+            };
+            if track {
+                moves.push((h, g * SLOTS + i, to.0 * SLOTS + to.1));
+            }
+        }
+        let old_index = tables[t].index;
+        let old_depth = tables[t].local_depth;
+        let doubled = old_depth == global_depth;
+        let mut global_depth = global_depth;
+        if doubled {
+            let mut new_dir = Vec::with_capacity(dir.len() * 2);
+            for &e in dir.iter() {
+                new_dir.push(e);
+                new_dir.push(e);
+            }
+            *dir = new_dir;
+            for table in tables.iter_mut() {
+                table.index *= 2;
+            }
+            global_depth += 1;
+        }
+        let old_index = if doubled { old_index * 2 } else { old_index };
+        let entries = 1usize << (global_depth - depth);
+        left.index = old_index;
+        right.index = old_index + entries;
+        for e in &mut dir[left.index..left.index + entries] {
+            *e = t;
+        }
+        for e in &mut dir[right.index..right.index + entries] {
+            *e = right_id;
+        }
+        let (left_used, right_used) = (left.used, right.used);
+        tables[t] = left;
+        tables.push(right);
+        let dir_len = dir.len();
+        if doubled {
+            self.global_depth = global_depth;
+            self.global_shift = 64 - global_depth;
+        }
+        self.ties.moved(&moves);
+        if doubled {
+            self.emit(|| Event::SwissDirectoryDouble {
+                old_global_depth: global_depth - 1,
+                global_depth,
+                dir_len,
+            });
+        }
+        self.emit(|| Event::SwissSplit {
+            index: old_index,
+            local_depth: old_depth,
+            left_used,
+            right_used,
+        });
+    }
+
+    /// Swaps the stored key at `loc` for `key`, which equals it.
+    pub(crate) fn replace_key_at(&mut self, loc: Loc, key: K) -> K {
+        self.groups_at_mut(loc)
+            .replace_key(loc.group, loc.slot, key)
+    }
+
+    /// The entries of `N` keys, mutably; `eq(n, k)` tells whether `k` is
+    /// the `n`th key. Panics if two of them are the same entry.
+    pub(crate) fn get_disjoint_mut<const N: usize>(
+        &mut self,
+        hashes: [u64; N],
+        mut eq: impl FnMut(usize, &K) -> bool,
+    ) -> [Option<(&K, &mut V)>; N] {
+        let locs: [Option<Loc>; N] = core::array::from_fn(|n| self.find(hashes[n], |k| eq(n, k)));
+        for (i, a) in locs.iter().enumerate() {
+            let Some(a) = a else { continue };
+            assert!(
+                !locs[..i].iter().flatten().any(|b| b == a),
+                "gomap: get_disjoint_mut: two keys name the same entry"
+            );
+        }
+        let ptrs = locs.map(|l| l.and_then(|l| self.groups_at_mut(l).entry_ptrs(l.group, l.slot)));
+        // SAFETY: each pointer is to a full slot of a group array this map
+        // owns (the heap memory behind it, which none of the borrows above
+        // retagged), and the slots are pairwise distinct (checked above), so
+        // the `&mut V`s never alias; the unique borrow of `self`, which the
+        // results keep for their lifetime, rules out every other access.
+        ptrs.map(|p| p.map(|(k, v)| unsafe { (&*k.as_ptr(), &mut *v.as_ptr()) }))
+    }
+
+    /// Starts an `extract_if` walk over every full slot.
+    pub(crate) fn extract(&mut self) -> SwissExtract<'_, K, V> {
+        let mut locs = self.locations();
+        locs.reverse();
+        SwissExtract { map: self, locs }
+    }
+
+    /// Removes the entry at `loc` with Go's delete rules. Returns it; the
+    /// caller reseeds when the map became empty. Go: `Map.Delete` after the
+    /// key was found.
+    pub(crate) fn remove_at(&mut self, loc: Loc) -> (K, V) {
+        let entry = match (&mut self.body, loc.table) {
+            (Body::Small(g), None) => g.take(loc.group, loc.slot, group::Mark::Empty),
+            (Body::Dir { tables, .. }, Some(t)) => {
+                let (entry, tombstone) = tables[t].remove_at(loc.group, loc.slot);
+                if tombstone {
+                    self.tombstone_possible = true;
+                }
+                entry
+            }
+            _ => unreachable!("a location from another shape of the map"),
+        };
+        self.used -= 1;
+        entry
+    }
+
+    /// Whether Go's `clear` would do nothing: no entries and no tombstone
+    /// possible (Go 1.25+).
+    pub(crate) fn clear_is_noop(&self) -> bool {
+        self.used == 0 && !self.tombstone_possible
+    }
+
+    /// Go 1.27's `clear` (when not a no-op): every table reset (all bytes
+    /// empty, `growthLeft` at its maximum), capacity, directory and depths
+    /// kept; `used` 0, `tombstonePossible` false, `clearSeq` + 1, seed
+    /// `seed`. The bookkeeping comes first, so a panicking `Drop` leaves
+    /// the cleared map.
+    pub(crate) fn clear(&mut self, seed: u64) {
+        let count = self.used;
+        self.used = 0;
+        self.tombstone_possible = false;
+        self.clear_seq += 1;
+        self.set_seed(seed, ReseedCause::Clear);
+        let ntables = match &self.body {
+            Body::Dir { tables, .. } => tables.len(),
+            _ => 0,
+        };
+        let clear_seq = self.clear_seq;
+        self.emit(|| Event::SwissClear {
+            count,
+            ntables,
+            clear_seq,
+        });
+        match &mut self.body {
+            Body::Empty => {}
+            Body::Small(g) => {
+                g.reset_marks();
+                g.drop_entries();
+            }
+            Body::Dir { tables, .. } => {
+                for t in tables.iter_mut() {
+                    t.used = 0;
+                    t.growth_left = t.max_growth_left();
+                    t.groups.reset_marks();
+                }
+                drop_tables_unwinding(tables);
+            }
+        }
+    }
+
+    /// Sets the seed; every range cursor made before ends.
+    pub(crate) fn set_seed(&mut self, seed: u64, cause: ReseedCause) {
+        self.seed = seed;
+        self.epoch += 1;
+        self.ties.clear();
+        self.emit(|| Event::SwissReseed { cause, seed });
+    }
+
+    /// Removes in place the entries `keep` rejects, with Go's delete rules.
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) -> usize {
+        let mut removed = 0;
+        let locs = self.locations();
+        for loc in locs {
+            let (k, v) = self.entry_at_mut(loc);
+            if !keep(k, v) {
+                drop(self.remove_at(loc));
+                removed += 1;
+            }
+        }
+        removed
+    }
+
+    /// Every full slot, tables in `tables` order, groups and slots in order.
+    fn locations(&self) -> Vec<Loc> {
+        let mut out = Vec::with_capacity(self.used);
+        match &self.body {
+            Body::Empty => {}
+            Body::Small(g) => out.extend(g.ctrl(0).match_full().map(|slot| Loc {
+                table: None,
+                group: 0,
+                slot,
+            })),
+            Body::Dir { tables, .. } => {
+                for (t, table) in tables.iter().enumerate() {
+                    for (group, slot) in Self::full_positions(table) {
+                        out.push(Loc {
+                            table: Some(t),
+                            group,
+                            slot,
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Entries the map holds before some table must grow, counted as Go
+    /// counts room: live entries plus every table's `growthLeft` (8 for the
+    /// small map). One table may fill before the others.
+    pub(crate) fn capacity(&self) -> usize {
+        match &self.body {
+            Body::Empty | Body::Small(_) => SLOTS.max(self.used),
+            Body::Dir { tables, .. } => {
+                self.used + tables.iter().map(|t| t.growth_left).sum::<usize>()
+            }
+        }
+    }
+
+    /// Grows the smallest table (splitting at 1,024 slots) until
+    /// [`RawSwiss::capacity`] reaches `len() + additional`. Go has no
+    /// `reserve`; this is `make`'s sizing reached by growth, so one table
+    /// may still fill before the others.
+    pub(crate) fn reserve(&mut self, additional: usize, hasher: &dyn Fn(&K) -> u64) {
+        let want = self.used.saturating_add(additional);
+        if want <= SLOTS {
+            return;
+        }
+        if matches!(self.body, Body::Empty) {
+            self.body = Body::Small(GroupArray::new(1));
+        }
+        if matches!(self.body, Body::Small(_)) {
+            self.grow_to_table(hasher);
+        }
+        loop {
+            let Body::Dir { tables, .. } = &self.body else {
+                unreachable!()
+            };
+            let room = self.used + tables.iter().map(|t| t.growth_left).sum::<usize>();
+            if room >= want {
+                return;
+            }
+            let (t, _) = tables
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, t)| t.capacity)
+                .expect("a directory has a table");
+            self.rehash(t, hasher);
+        }
+    }
+
+    /// A copy with the identical layout and seed.
+    pub(crate) fn clone_map(&self) -> Self
+    where
+        K: Clone,
+        V: Clone,
+    {
+        let body = match &self.body {
+            Body::Empty => Body::Empty,
+            Body::Small(g) => Body::Small(g.clone_array()),
+            Body::Dir { dir, tables } => Body::Dir {
+                dir: dir.clone(),
+                tables: tables.iter().map(SubTable::clone_table).collect(),
+            },
+        };
+        RawSwiss {
+            used: self.used,
+            seed: self.seed,
+            global_depth: self.global_depth,
+            global_shift: self.global_shift,
+            tombstone_possible: self.tombstone_possible,
+            clear_seq: self.clear_seq,
+            body,
+            epoch: 0,
+            ties: range::TieRegistry::new(),
+            observer: None,
+        }
+    }
+
+    pub(crate) fn set_observer(&mut self, observer: Option<Box<dyn Observer>>) {
+        self.observer = observer;
+    }
+
+    pub(crate) fn take_observer(&mut self) -> Option<Box<dyn Observer>> {
+        self.observer.take()
+    }
+
+    /// Delivers an event if an observer is attached.
+    #[inline(always)]
+    pub(crate) fn emit(&mut self, make: impl FnOnce() -> Event) {
+        if let Some(o) = &mut self.observer {
+            o.on_event(&make());
+        }
+    }
+}
+
+/// Drops every table's entries; if a `Drop` panics, the other tables'
+/// entries are still dropped while it unwinds.
+fn drop_tables_unwinding<K, V>(tables: &mut [SubTable<K, V>]) {
+    struct Rest<'a, K, V>(&'a mut [SubTable<K, V>]);
+    impl<K, V> Drop for Rest<'_, K, V> {
+        fn drop(&mut self) {
+            drop_tables_unwinding(self.0);
+        }
+    }
+    if let Some((first, rest)) = tables.split_first_mut() {
+        let guard = Rest(rest);
+        first.groups.drop_entries();
+        drop(guard);
+    }
+}

@@ -1,0 +1,300 @@
+//! One Swiss table: up to 1,024 slots in groups, probed quadratically, with
+//! its own `localDepth` under the directory. Go: `internal/runtime/maps.table`.
+
+use super::group::{h1, h2, BitSet, GroupArray, Mark, SLOTS};
+
+/// The largest table, in slots; a full one splits instead of doubling.
+/// Go: `maxTableCapacity`.
+pub(crate) const MAX_TABLE_CAPACITY: usize = 1024;
+
+/// Quadratic probe over the groups of a table: `p0 = H1 & mask`, then
+/// `p_i = (p_{i-1} + i) & mask`, which visits every group once per
+/// `mask + 1` steps. Go: `probeSeq`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ProbeSeq {
+    mask: usize,
+    offset: usize,
+    index: usize,
+}
+
+impl ProbeSeq {
+    /// The probe of `hash` over `groups` groups (a power of two).
+    #[inline(always)]
+    pub(crate) fn new(hash: u64, groups: usize) -> Self {
+        let mask = groups - 1;
+        ProbeSeq {
+            mask,
+            offset: (h1(hash) as usize) & mask,
+            index: 0,
+        }
+    }
+
+    /// The group the probe is at.
+    #[inline(always)]
+    pub(crate) fn group(&self) -> usize {
+        self.offset
+    }
+
+    /// Steps taken (0 at the home group).
+    #[inline(always)]
+    pub(crate) fn steps(&self) -> usize {
+        self.index
+    }
+
+    /// Moves to the next group.
+    #[inline(always)]
+    pub(crate) fn advance(&mut self) {
+        self.index += 1;
+        self.offset = (self.offset + self.index) & self.mask;
+    }
+}
+
+/// Where an insert of an absent key goes in a table. Go: the slot
+/// `table.PutSlot` settles on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum InsertSlot {
+    /// A tombstone remembered on the probe path: reused without touching
+    /// `growthLeft`, and never a reason to grow.
+    Tombstone { group: usize, slot: usize },
+    /// The first empty slot of the first group whose first free slot is
+    /// empty; taking it needs `growthLeft > 0`.
+    Empty { group: usize, slot: usize },
+}
+
+/// A table. Go: `table`.
+pub(crate) struct SubTable<K, V> {
+    pub(crate) groups: GroupArray<K, V>,
+    /// Live entries. Go: `used`.
+    pub(crate) used: usize,
+    /// Slots. Go: `capacity`.
+    pub(crate) capacity: usize,
+    /// Empty slots an insert may still take before the table must grow.
+    /// Go: `growthLeft`. Invariant: `max_growth_left() − used − growth_left`
+    /// is the number of tombstones.
+    pub(crate) growth_left: usize,
+    /// Hash bits (from the top) this table is selected by. Go: `localDepth`.
+    pub(crate) local_depth: u8,
+    /// First directory entry that points here. Go: `index`.
+    pub(crate) index: usize,
+}
+
+impl<K, V> SubTable<K, V> {
+    /// An empty table of `capacity` slots (rounded up to a power of two, at
+    /// least 8). Go: `newTable`.
+    pub(crate) fn new(capacity: usize, index: usize, local_depth: u8) -> Self {
+        let capacity = capacity.max(SLOTS).next_power_of_two();
+        assert!(capacity <= MAX_TABLE_CAPACITY);
+        let mut t = SubTable {
+            groups: GroupArray::new(capacity / SLOTS),
+            used: 0,
+            capacity,
+            growth_left: 0,
+            local_depth,
+            index,
+        };
+        t.growth_left = t.max_growth_left();
+        t
+    }
+
+    /// `growthLeft` of an empty table: 7/8 of the slots (one less than the
+    /// slots for a one-group table). Go: `maxGrowthLeft`.
+    pub(crate) fn max_growth_left(&self) -> usize {
+        if self.capacity <= SLOTS {
+            self.capacity - 1
+        } else {
+            self.capacity * 7 / 8
+        }
+    }
+
+    /// Deleted slots, from the bookkeeping. Go: `tombstones`.
+    pub(crate) fn tombstones(&self) -> usize {
+        self.max_growth_left() - self.used - self.growth_left
+    }
+
+    /// Walks the probe of `hash` from its home group, calling `visit` with
+    /// every full slot whose control byte is `H2(hash)` until it returns
+    /// false, and stops at the first group with an empty byte. The one
+    /// lookup walk: `find` and the range cursor use it. Go: the loop of
+    /// `table.getWithKey`.
+    #[inline]
+    pub(crate) fn probe_h2(&self, hash: u64, mut visit: impl FnMut(usize, usize, &K) -> bool) {
+        let tag = h2(hash);
+        let mut seq = ProbeSeq::new(hash, self.groups.len());
+        loop {
+            let g = seq.group();
+            let ctrl = self.groups.ctrl(g);
+            for i in ctrl.match_h2(tag) {
+                if let Some(k) = self.groups.key(g, i) {
+                    if !visit(g, i, k) {
+                        return;
+                    }
+                }
+            }
+            if !ctrl.match_empty().is_empty() {
+                return;
+            }
+            seq.advance();
+        }
+    }
+
+    /// The full slot holding a key with `hash` that `eq` accepts. `eq` only
+    /// sees keys whose control byte is `H2(hash)`. Go: `table.getWithKey`.
+    #[inline]
+    pub(crate) fn find(&self, hash: u64, mut eq: impl FnMut(&K) -> bool) -> Option<(usize, usize)> {
+        let mut found = None;
+        self.probe_h2(hash, |g, i, k| {
+            if eq(k) {
+                found = Some((g, i));
+                false
+            } else {
+                true
+            }
+        });
+        found
+    }
+
+    /// Where an absent key with `hash` would be inserted (Go's `PutSlot`
+    /// after its key search failed): the first group with a free slot; a
+    /// tombstone there is remembered (the first one only) and the probe
+    /// goes on until a group whose first free slot is empty.
+    pub(crate) fn insert_slot(&self, hash: u64) -> InsertSlot {
+        let mut seq = ProbeSeq::new(hash, self.groups.len());
+        let mut tombstone = None;
+        loop {
+            let g = seq.group();
+            if let Some(i) = self.groups.ctrl(g).match_empty_or_deleted().first() {
+                if self.groups.ctrl(g).get(i) == super::group::CTRL_DELETED {
+                    tombstone.get_or_insert((g, i));
+                } else {
+                    return match tombstone {
+                        Some((group, slot)) => InsertSlot::Tombstone { group, slot },
+                        None => InsertSlot::Empty { group: g, slot: i },
+                    };
+                }
+            }
+            seq.advance();
+        }
+    }
+
+    /// Inserts into a table that has no tombstones and room (a table being
+    /// filled by a grow or split): the first free slot on the probe path.
+    /// Returns the position. Go: `uncheckedPutSlot`.
+    pub(crate) fn unchecked_put(&mut self, hash: u64, key: K, val: V) -> (usize, usize) {
+        assert!(self.growth_left > 0, "unchecked_put into a full table");
+        let mut seq = ProbeSeq::new(hash, self.groups.len());
+        loop {
+            let g = seq.group();
+            if let Some(i) = self.groups.ctrl(g).match_empty_or_deleted().first() {
+                self.groups.write(g, i, h2(hash), key, val);
+                self.growth_left -= 1;
+                self.used += 1;
+                return (g, i);
+            }
+            seq.advance();
+        }
+    }
+
+    /// Removes the entry at `(g, i)` with Go's rule: an empty mark if its
+    /// group has an empty byte (`growthLeft` + 1), else a tombstone.
+    /// Returns the entry and whether a tombstone was left.
+    /// Go: the removal half of `table.Delete`.
+    pub(crate) fn remove_at(&mut self, g: usize, i: usize) -> ((K, V), bool) {
+        let tombstone = self.groups.ctrl(g).match_empty().is_empty();
+        let mark = if tombstone {
+            Mark::Deleted
+        } else {
+            Mark::Empty
+        };
+        let entry = self.groups.take(g, i, mark);
+        self.used -= 1;
+        if !tombstone {
+            self.growth_left += 1;
+        }
+        (entry, tombstone)
+    }
+
+    /// Go's `pruneTombstones` (1.25+), called when an insert needs an empty
+    /// slot and `growthLeft` is 0. If at least a tenth of the slots are
+    /// tombstones, a group is *needed* when it has an empty byte or lies
+    /// strictly before a live key's group on that key's probe path (its
+    /// tombstones keep the key reachable); the tombstones of the other
+    /// groups become empty if they are at least a tenth of the slots.
+    /// Returns `None` when the first test fails, else the tombstones freed
+    /// (0 if too few). Hashes every key before it changes anything, so a
+    /// panicking hasher leaves the table as it was.
+    pub(crate) fn prune_tombstones(&mut self, hasher: &dyn Fn(&K) -> u64) -> Option<usize> {
+        if self.tombstones() * 10 < self.capacity {
+            return None;
+        }
+        let groups = self.groups.len();
+        let mut needed = vec![false; groups];
+        for g in 0..groups {
+            let ctrl = self.groups.ctrl(g);
+            for i in ctrl.match_full() {
+                let Some(k) = self.groups.key(g, i) else {
+                    continue;
+                };
+                let mut seq = ProbeSeq::new(hasher(k), groups);
+                while seq.group() != g {
+                    if !self
+                        .groups
+                        .ctrl(seq.group())
+                        .match_empty_or_deleted()
+                        .is_empty()
+                    {
+                        needed[seq.group()] = true;
+                    }
+                    seq.advance();
+                }
+            }
+            if !ctrl.match_empty().is_empty() {
+                needed[g] = true;
+            }
+        }
+        let count: usize = (0..groups)
+            .filter(|&g| !needed[g])
+            .map(|g| self.groups.ctrl(g).match_deleted().count())
+            .sum();
+        if count * 10 < self.capacity {
+            return Some(0);
+        }
+        for g in (0..groups).filter(|&g| !needed[g]) {
+            let deleted: BitSet = self.groups.ctrl(g).match_deleted();
+            for i in deleted {
+                self.groups.set_mark(g, i, Mark::Empty);
+                self.growth_left += 1;
+            }
+        }
+        Some(count)
+    }
+
+    /// Hashes of every entry, in group/slot order (the order grow and
+    /// split move them in). The hasher runs before anything moves.
+    pub(crate) fn hashes(&self, hasher: &dyn Fn(&K) -> u64) -> Vec<u64> {
+        let mut out = Vec::with_capacity(self.used);
+        for g in 0..self.groups.len() {
+            for i in self.groups.ctrl(g).match_full() {
+                if let Some(k) = self.groups.key(g, i) {
+                    out.push(hasher(k));
+                }
+            }
+        }
+        out
+    }
+
+    /// A copy with every entry in the same slot.
+    pub(crate) fn clone_table(&self) -> Self
+    where
+        K: Clone,
+        V: Clone,
+    {
+        SubTable {
+            groups: self.groups.clone_array(),
+            used: self.used,
+            capacity: self.capacity,
+            growth_left: self.growth_left,
+            local_depth: self.local_depth,
+            index: self.index,
+        }
+    }
+}
