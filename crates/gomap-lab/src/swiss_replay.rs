@@ -18,7 +18,7 @@
 //!
 //! The replay writes its own records in the recording's format, one per
 //! recorded record with the same `i`: op records with the header after the
-//! op and the key's `tab`, hdr and dump records from [`SwissMap::layout`],
+//! op and the key's `tab`, hdr and dump records from `SwissMap::layout`,
 //! iter records in our range order. [`crate::swiss_compare`] pairs them.
 //!
 //! Go: internal/runtime/maps (the map), SWISS-PROTOCOL.md (the records).
