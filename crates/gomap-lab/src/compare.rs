@@ -166,7 +166,25 @@ impl Comparison {
         }
     }
 
-    fn found(&mut self, i: u64, what: &str, path: &str, go: &str, ours: &str) {
+    /// Counts one pair that another comparator (the Swiss one) compares:
+    /// `compare` reports each difference through [`Comparison::found`];
+    /// `missing` says which side lacks the record, if one does.
+    pub(crate) fn pair_with(&mut self, missing: Option<Side>, compare: impl FnOnce(&mut Self)) {
+        self.records += 1;
+        let before = self.total_differences;
+        match missing {
+            Some(Side::Go) => self.missing_in_go += 1,
+            Some(Side::Ours) => self.missing_in_ours += 1,
+            None => {}
+        }
+        compare(self);
+        if self.total_differences > before {
+            self.differing_records += 1;
+        }
+    }
+
+    /// Records one difference: record `i` (`what`), field `path`, the two values as JSON.
+    pub(crate) fn found(&mut self, i: u64, what: &str, path: &str, go: &str, ours: &str) {
         self.total_differences += 1;
         if self.differences.len() < self.keep {
             self.differences.push(Difference {
@@ -178,6 +196,15 @@ impl Comparison {
             });
         }
     }
+}
+
+/// One of the two streams of a comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Side {
+    /// The reference stream.
+    Go,
+    /// The stream under test.
+    Ours,
 }
 
 /// The field-by-field comparison of one pair of records.

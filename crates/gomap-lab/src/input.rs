@@ -105,8 +105,8 @@ impl Input {
         &self.name
     }
 
-    /// Opens the stream from its start.
-    pub fn records(&self) -> Result<Records, InputError> {
+    /// The stream from its start, decompressed, as bytes.
+    pub fn reader(&self) -> Result<Box<dyn BufRead>, InputError> {
         let io_error = |error| InputError::Io {
             name: self.name.clone(),
             error,
@@ -115,9 +115,37 @@ impl Input {
             Source::File(path) => Box::new(BufReader::new(File::open(path).map_err(io_error)?)),
             Source::Bytes(bytes) => Box::new(io::Cursor::new(Arc::clone(bytes))),
         };
+        decompressed(raw).map_err(io_error)
+    }
+
+    /// The first line that is not blank (empty for an empty stream), which
+    /// tells a Swiss stream from a classic one.
+    pub fn first_line(&self) -> Result<String, InputError> {
+        let mut reader = self.reader()?;
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            // One line is enough to tell; a longer one is cut short.
+            let n = reader
+                .by_ref()
+                .take(1 << 20)
+                .read_until(b'\n', &mut line)
+                .map_err(|error| InputError::Io {
+                    name: self.name.clone(),
+                    error,
+                })?;
+            let text = String::from_utf8_lossy(&line);
+            if n == 0 || !text.trim().is_empty() {
+                return Ok(text.into_owned());
+            }
+        }
+    }
+
+    /// Opens the stream from its start.
+    pub fn records(&self) -> Result<Records, InputError> {
         Ok(Records {
             name: self.name.clone(),
-            reader: decompressed(raw).map_err(io_error)?,
+            reader: self.reader()?,
             line: 0,
             bytes: Vec::new(),
         })

@@ -17,6 +17,11 @@
 //! - [`dump`]: gomap's `layout()` written as records.
 //! - [`compare`]: the protocol's "What a replay must match", record by record.
 //! - [`verify`]: replay and comparison in one pass.
+//! - [`swiss_protocol`], [`swiss_replay`], [`swiss_compare`]: the same for
+//!   Go 1.27.3's Swiss map (`oracle/swiss`, `SWISS-PROTOCOL.md`): records,
+//!   a replay on [`gomap::SwissMap`] that recomputes every hash, and the
+//!   comparison; `replay`, `compare` and `verify` tell a Swiss stream by its
+//!   first record.
 //! - [`syncmap_oracle`]: the same for `sync.Map`: scripts, Go 1.19's records of
 //!   them, SyncMap's, and their comparison.
 //!
@@ -64,7 +69,9 @@ pub mod protocol;
 pub mod replay;
 pub mod report;
 pub mod rng;
+pub mod swiss_compare;
 pub mod swiss_protocol;
+pub mod swiss_replay;
 pub mod syncmap_oracle;
 pub mod syscalls;
 pub mod table;

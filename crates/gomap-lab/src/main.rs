@@ -16,6 +16,8 @@ use gomap_lab::hashes::MissingHash;
 use gomap_lab::input::{Input, InputError};
 use gomap_lab::replay::Replay;
 use gomap_lab::report::{self, Plan};
+use gomap_lab::swiss_compare::{compare_swiss_inputs, verify_swiss};
+use gomap_lab::swiss_replay::{self, is_swiss_input, read_swiss};
 use gomap_lab::verify::verify;
 use gomap_lab::{jsonl, progress};
 
@@ -44,10 +46,12 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Replay an oracle stream (standard input, plain or gzip) on gomap and write
-    /// gomap's own stream, with the same `i`s, to standard output.
+    /// gomap's own stream, with the same `i`s, to standard output. A Swiss stream
+    /// (first record `"t":"env"`) is replayed on SwissMap, every hash recomputed.
     Replay,
-    /// Compare a stream with a reference recording under PROTOCOL.md's "What a replay
-    /// must match" (either file may be gzip; `-` is standard input).
+    /// Compare a stream with a reference recording under PROTOCOL.md's (or, for Swiss
+    /// streams, SWISS-PROTOCOL.md's) "What a replay must match" (either file may be
+    /// gzip; `-` is standard input).
     Compare {
         /// The reference stream (Go's recording).
         go: PathBuf,
@@ -151,11 +155,29 @@ fn run(command: Command) -> anyhow::Result<u8> {
     match command {
         Command::Replay => replay(),
         Command::Compare { go, ours, show } => {
-            let comparison = compare_inputs(&input(&go)?, &input(&ours)?, show)?;
+            let (go, ours) = (input(&go)?, input(&ours)?);
+            let comparison = if is_swiss_input(&go)? {
+                compare_swiss_inputs(&go, &ours, show)?
+            } else {
+                compare_inputs(&go, &ours, show)?
+            };
             Ok(report(&comparison))
         }
         Command::Verify { file, show } => {
-            let verification = verify(&Input::file(&file), show)?;
+            let file = Input::file(&file);
+            if is_swiss_input(&file)? {
+                let verification = verify_swiss(&file, show)?;
+                let code = report(&verification.comparison);
+                for mismatch in &verification.hash_mismatches {
+                    println!("recorded hash differs: {mismatch}");
+                }
+                return Ok(if verification.is_match() {
+                    code
+                } else {
+                    EXIT_DIFFERENT
+                });
+            }
+            let verification = verify(&file, show)?;
             let code = report(&verification.comparison);
             if let Some(failure) = &verification.failure {
                 println!("{failure}");
@@ -327,6 +349,9 @@ fn input(path: &Path) -> Result<Input, InputError> {
 
 fn replay() -> anyhow::Result<u8> {
     let input = Input::stdin()?;
+    if is_swiss_input(&input)? {
+        return replay_swiss(&input);
+    }
     let mut replay = Replay::start(&input)?;
     let mut out = BufWriter::new(io::stdout().lock());
     for step in replay.by_ref() {
@@ -340,6 +365,30 @@ fn replay() -> anyhow::Result<u8> {
             EXIT_DIFFERENT
         }
         None => EXIT_MATCH,
+    })
+}
+
+/// `gomap-lab replay` of a Swiss stream: our stream on standard output; a
+/// recorded hash our recomputation contradicts is a replay failure.
+fn replay_swiss(input: &Input) -> anyhow::Result<u8> {
+    let stream = read_swiss(input)?;
+    let ours = swiss_replay::replay(&stream).map_err(|e| InputError::Malformed {
+        name: input.name().to_owned(),
+        line: e.line,
+        message: e.message,
+    })?;
+    let mut out = BufWriter::new(io::stdout().lock());
+    for line in ours.json_lines() {
+        writeln!(out, "{line}").context("writing the replay")?;
+    }
+    out.flush().context("writing the replay")?;
+    for mismatch in &ours.hash_mismatches {
+        eprintln!("gomap-lab: recorded hash differs: {mismatch}");
+    }
+    Ok(if ours.hash_mismatches.is_empty() {
+        EXIT_MATCH
+    } else {
+        EXIT_DIFFERENT
     })
 }
 
