@@ -209,10 +209,7 @@ fn build<K: Key, M: BenchMap<K>>(keys: &[K], hint: usize) -> M {
 }
 
 fn run_map<K: Key, M: BenchMap<K>, T: Measurement>(
-    c: &mut Criterion<T>,
-    name: &str,
-    n: usize,
-    inp: &Inputs<K>,
+    c: &mut Criterion<T>, name: &str, n: usize, inp: &Inputs<K>,
 ) {
     if !wanted(name) {
         return;

@@ -314,10 +314,7 @@ mod tests {
     use core::hash::Hash;
 
     fn via_hasher<K: Hash + ?Sized>(
-        b: &GoHashBuilder,
-        seed: Option<u64>,
-        hash0: Option<u32>,
-        k: &K,
+        b: &GoHashBuilder, seed: Option<u64>, hash0: Option<u32>, k: &K,
     ) -> u64 {
         let mut h = b.build_hasher();
         if let Some(s) = seed {

@@ -73,10 +73,7 @@ impl Digest {
 }
 
 fn fold_layout<K, V>(
-    d: &mut Digest,
-    l: &Layout<'_, K, V>,
-    key: impl Fn(&K) -> Vec<u8>,
-    val: impl Fn(&V) -> u64,
+    d: &mut Digest, l: &Layout<'_, K, V>, key: impl Fn(&K) -> Vec<u8>, val: impl Fn(&V) -> u64,
 ) {
     let h = l.header;
     for x in [

@@ -125,10 +125,7 @@ fn hash_of<S: BuildHasher>(s: &S, seed: u32, k: u64) -> u64 {
 ///   either, which the cursor promises when no two keys share a hash;
 /// - every entry present from the start to the end is yielded.
 fn check_range<S: BuildHasher + Default>(
-    initial: u16,
-    ops: &[Op],
-    stress: bool,
-    keys_once: bool,
+    initial: u16, ops: &[Op], stress: bool, keys_once: bool,
 ) -> Coverage {
     let log = Log::default();
     let mut m: GoMap<u64, u64, S> = GoMap::with_hasher(S::default());

@@ -31,8 +31,7 @@ fn check_after(i: u64) -> bool {
 /// A map of this key and value type whose every op is followed by a check
 /// (see [`check_after`]).
 fn checked_fill<K: Hash + Eq + Clone + std::fmt::Debug, V: Clone + PartialEq + std::fmt::Debug>(
-    stress: bool,
-    entries: impl IntoIterator<Item = (K, V)>,
+    stress: bool, entries: impl IntoIterator<Item = (K, V)>,
 ) -> GoMap<K, V> {
     let mut m = GoMap::new();
     m.set_stress_tuning(stress);

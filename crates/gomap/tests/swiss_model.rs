@@ -367,8 +367,7 @@ fn long_churn_against_std() {
 /// once, nothing twice, nothing that was removed before the cursor
 /// reached it.
 fn range_contract<S: BuildHasher + Default + Clone>(
-    initial: u64,
-    mut step: impl FnMut(&mut SwissMap<u64, u64, S>, u64, &mut HashSet<u64>),
+    initial: u64, mut step: impl FnMut(&mut SwissMap<u64, u64, S>, u64, &mut HashSet<u64>),
 ) {
     let mut m: SwissMap<u64, u64, S> = SwissMap::with_hasher(S::default());
     for i in 0..initial {

@@ -61,9 +61,7 @@ impl<T: Hash> Hash for Counted<T> {
 const N: u64 = if cfg!(miri) { 40 } else { 3000 };
 
 fn drops_with<K: Hash + Eq>(
-    make_key: impl Fn(u64) -> K,
-    make_val: impl Fn(u64) -> Counted<[u8; 8]>,
-    live: &Live,
+    make_key: impl Fn(u64) -> K, make_val: impl Fn(u64) -> Counted<[u8; 8]>, live: &Live,
 ) {
     let mut m = SwissMap::new();
     for i in 0..N {

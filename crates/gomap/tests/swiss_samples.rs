@@ -233,10 +233,7 @@ struct Compared {
 
 /// Replays the records from one `make` to the next on a fresh map.
 fn replay_map<K: Key>(
-    name: &str,
-    recs: &[Value],
-    hashes: &Arc<HashMap<Vec<u8>, u64>>,
-    n: &mut Compared,
+    name: &str, recs: &[Value], hashes: &Arc<HashMap<Vec<u8>, u64>>, n: &mut Compared,
 ) {
     let make = &recs[0];
     let seeds: Vec<u64> = recs

@@ -232,3 +232,39 @@ impl<F: FnMut(&Event) + Send + Sync + 'static> Observer for F {
         self(event)
     }
 }
+
+/// The observer a table delivers its events to, if one is attached: the
+/// one place both engines deliver from.
+#[derive(Default)]
+pub struct ObserverSlot(Option<Box<dyn Observer>>);
+
+impl ObserverSlot {
+    /// No observer.
+    pub(crate) const fn none() -> Self {
+        ObserverSlot(None)
+    }
+
+    /// Attaches `observer` (or detaches, with `None`).
+    pub(crate) fn set(&mut self, observer: Option<Box<dyn Observer>>) {
+        self.0 = observer;
+    }
+
+    /// Detaches the observer and hands it back.
+    pub(crate) fn take(&mut self) -> Option<Box<dyn Observer>> {
+        self.0.take()
+    }
+
+    /// Whether an observer is attached, for events costly to describe.
+    #[inline(always)]
+    pub(crate) fn is_attached(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// Delivers an event if an observer is attached; `make` only runs then.
+    #[inline(always)]
+    pub(crate) fn emit(&mut self, make: impl FnOnce() -> Event) {
+        if let Some(o) = &mut self.0 {
+            o.on_event(&make());
+        }
+    }
+}

@@ -8,5 +8,7 @@ pub(crate) mod event;
 pub(crate) mod hash;
 pub(crate) mod header;
 pub(crate) mod layout;
+pub(crate) mod seam;
 pub mod swiss_layout;
+pub(crate) mod ties;
 pub mod tophash;

@@ -29,7 +29,7 @@ use core::fmt;
 use core::hash::{BuildHasher, Hash, Hasher};
 use core::iter::FusedIterator;
 
-use crate::base::event::{Event, Observer, ReseedCause};
+use crate::base::event::{ObserverSlot, ReseedCause};
 use crate::base::hash::SeedSource;
 
 mod classic;
@@ -71,38 +71,7 @@ mod sealed {
     impl Sealed for super::Swiss {}
 }
 
-/// A bucket array or table that could not be allocated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CapacityError {
-    /// The classic map's bucket array for `2^b` buckets: `bytes`, or more
-    /// than the address space (`None`).
-    Buckets { b: u8, bytes: Option<usize> },
-}
-
-impl fmt::Display for CapacityError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            CapacityError::Buckets {
-                b,
-                bytes: Some(bytes),
-            } => {
-                write!(
-                    f,
-                    "cannot allocate a bucket array for B = {b} ({bytes} bytes)"
-                )
-            }
-            CapacityError::Buckets { b, bytes: None } => {
-                write!(f, "a bucket array for B = {b} does not fit in memory")
-            }
-        }
-    }
-}
-
-/// What a write-side lookup found: the key's slot, or where it would go.
-pub enum RawEntry<O, V> {
-    Occupied(O),
-    Vacant(V),
-}
+pub use crate::base::seam::{CapacityError, RawEntry};
 
 /// A full slot found by [`Table::entry`], holding the table's unique borrow.
 pub trait OccupiedSlot<'a, K, V> {
@@ -127,17 +96,11 @@ pub trait VacantSlot<'a, K, V> {
     /// Inserts the entry (growing first where Go would); `hasher` rehashes
     /// entries a growth moves.
     fn insert(
-        self,
-        key: K,
-        val: V,
-        hasher: impl Fn(&K) -> u64,
+        self, key: K, val: V, hasher: impl Fn(&K) -> u64,
     ) -> Result<(&'a K, &'a mut V), CapacityError>;
     /// Inserts the entry and hands it back as an occupied one.
     fn insert_occupied(
-        self,
-        key: K,
-        val: V,
-        hasher: impl Fn(&K) -> u64,
+        self, key: K, val: V, hasher: impl Fn(&K) -> u64,
     ) -> Result<Self::Occupied, CapacityError>;
 }
 
@@ -148,9 +111,7 @@ pub trait ExtractCursor<K, V> {
     /// The next entry `pred` accepts, removed with the engine's delete rules
     /// (no growth work); `reseed` is called when the map becomes empty.
     fn next(
-        &mut self,
-        pred: impl FnMut(&K, &mut V) -> bool,
-        reseed: impl FnOnce() -> Self::Seed,
+        &mut self, pred: impl FnMut(&K, &mut V) -> bool, reseed: impl FnOnce() -> Self::Seed,
     ) -> Option<(K, V)>;
     /// Entries left in the table.
     fn table_len(&self) -> usize;
@@ -233,11 +194,7 @@ pub trait Table<K, V>: Sized {
     fn get_mut(&mut self, hash: u64, eq: impl FnMut(&K) -> bool) -> Option<(&K, &mut V)>;
     /// Inserts or overwrites (keeping the stored key), returning the old value.
     fn insert(
-        &mut self,
-        hash: u64,
-        key: K,
-        val: V,
-        hasher: impl Fn(&K) -> u64,
+        &mut self, hash: u64, key: K, val: V, hasher: impl Fn(&K) -> u64,
     ) -> Result<Option<V>, CapacityError>
     where
         K: Eq;
@@ -245,26 +202,18 @@ pub trait Table<K, V>: Sized {
     /// key's slot or a vacant one.
     #[allow(clippy::type_complexity)]
     fn entry(
-        &mut self,
-        hash: u64,
-        eq: impl FnMut(&K) -> bool,
-        hasher: impl Fn(&K) -> u64,
+        &mut self, hash: u64, eq: impl FnMut(&K) -> bool, hasher: impl Fn(&K) -> u64,
     ) -> Result<RawEntry<Self::Occupied<'_>, Self::Vacant<'_>>, CapacityError>;
     /// Removes the key with the engine's delete rules (and growth work);
     /// `reseed` is called when the map becomes empty.
     fn remove(
-        &mut self,
-        hash: u64,
-        eq: impl FnMut(&K) -> bool,
-        hasher: impl Fn(&K) -> u64,
+        &mut self, hash: u64, eq: impl FnMut(&K) -> bool, hasher: impl Fn(&K) -> u64,
         reseed: impl FnOnce() -> Self::Seed,
     ) -> Option<(K, V)>;
     /// The entries of `N` keys, mutably; `eq(n, k)` tells whether `k` is
     /// the `n`th key. Panics if two of them are the same entry.
     fn get_disjoint_mut<const N: usize>(
-        &mut self,
-        hashes: [u64; N],
-        eq: impl FnMut(usize, &K) -> bool,
+        &mut self, hashes: [u64; N], eq: impl FnMut(usize, &K) -> bool,
     ) -> [Option<(&K, &mut V)>; N];
     /// Starts an `extract_if` walk.
     fn extract(&mut self) -> Self::Extract<'_>;
@@ -283,9 +232,7 @@ pub trait Table<K, V>: Sized {
     /// Sets the seed (a map that became empty draws a new one).
     fn reseed(&mut self, seed: Self::Seed, cause: ReseedCause);
     fn reserve(
-        &mut self,
-        additional: usize,
-        hasher: impl Fn(&K) -> u64,
+        &mut self, additional: usize, hasher: impl Fn(&K) -> u64,
     ) -> Result<(), CapacityError>;
     /// A copy with the identical layout.
     fn clone_table(&self) -> Self
@@ -302,9 +249,9 @@ pub trait Table<K, V>: Sized {
     fn range_next(&self, st: &mut Self::RangeState, hasher: impl Fn(&K) -> u64)
         -> Option<(&K, &V)>;
 
-    fn set_observer(&mut self, observer: Option<Box<dyn Observer>>);
-    fn take_observer(&mut self) -> Option<Box<dyn Observer>>;
-    fn emit(&mut self, make: impl FnOnce() -> Event);
+    /// The table's observer slot, which the safe layer attaches to and
+    /// emits `make` events through.
+    fn observer(&mut self) -> &mut ObserverSlot;
     /// Every structural invariant; with `hasher`, also that every key sits
     /// where its hash places it.
     fn check(&self, hasher: Option<&dyn Fn(&K) -> u64>) -> Result<(), String>;
@@ -314,3 +261,98 @@ pub trait Table<K, V>: Sized {
 pub(crate) type TableOf<K, V, E> = <E as Engine>::Table<K, V>;
 /// The seed type of engine `E`.
 pub(crate) type SeedOf<K, V, E> = <TableOf<K, V, E> as Table<K, V>>::Seed;
+
+/// The [`Table`] methods both engines implement as a call to their own
+/// inherent method of the same name: written once here and expanded inside
+/// each engine's `impl Table`, so an adapter spells out only what differs.
+/// `$raw` is the engine's table type.
+macro_rules! forward_common {
+    ($raw:ident) => {
+        #[inline(always)]
+        fn len(&self) -> usize {
+            $raw::len(self)
+        }
+
+        fn get_disjoint_mut<const N: usize>(
+            &mut self, hashes: [u64; N], eq: impl FnMut(usize, &K) -> bool,
+        ) -> [Option<(&K, &mut V)>; N] {
+            $raw::get_disjoint_mut(self, hashes, eq)
+        }
+
+        fn extract(&mut self) -> Self::Extract<'_> {
+            $raw::extract(self)
+        }
+
+        fn retain(&mut self, keep: impl FnMut(&K, &mut V) -> bool) -> usize {
+            $raw::retain(self, keep)
+        }
+
+        fn clear(&mut self, seed: Self::Seed) {
+            $raw::clear(self, seed)
+        }
+
+        fn range_state(&self) -> Self::RangeState {
+            $raw::range_state(self)
+        }
+
+        #[inline]
+        fn iter(&self) -> Self::Iter<'_> {
+            <Self::Iter<'_>>::new(self)
+        }
+
+        #[inline]
+        fn iter_mut(&mut self) -> Self::IterMut<'_> {
+            <Self::IterMut<'_>>::new(self)
+        }
+
+        fn into_iter(self) -> Self::IntoIter {
+            <Self::IntoIter>::new(self)
+        }
+
+        fn drain(&mut self, seed: Self::Seed) -> Self::Drain<'_> {
+            <Self::Drain<'_>>::new(self, seed)
+        }
+
+        #[inline(always)]
+        fn observer(&mut self) -> &mut ObserverSlot {
+            &mut self.observer
+        }
+
+        fn check(&self, hasher: Option<&dyn Fn(&K) -> u64>) -> Result<(), String> {
+            $raw::check(self, hasher).map_err(|e| format!("{e}\nheader: {:?}", self.header()))
+        }
+    };
+}
+use forward_common;
+
+/// The associated types of an engine's [`Table`] impl, named by the
+/// engine's own types: every engine's table has the same shape of types
+/// (borrowing ones are generic over the borrow's lifetime).
+macro_rules! table_types {
+    (seed: $seed:ty, range: $range:ty, into_iter: $into:ident, $($assoc:ident = $ty:ident),* $(,)?) => {
+        type Seed = $seed;
+        type RangeState = $range;
+        type IntoIter = $into<K, V>;
+        $(
+            type $assoc<'a> = $ty<'a, K, V> where Self: 'a;
+        )*
+    };
+}
+use table_types;
+
+/// [`Remaining`] for iterators whose inherent `remaining()` already is the
+/// read-only view.
+macro_rules! remaining_via_inherent {
+    ($($ty:ty),*) => {$(
+        impl<K, V> Remaining<K, V> for $ty {
+            fn remaining<'b>(&'b self) -> impl Iterator<Item = (&'b K, &'b V)>
+            where
+                K: 'b,
+                V: 'b,
+            {
+                <$ty>::remaining(self)
+            }
+        }
+    )*};
+}
+use remaining_via_inherent;

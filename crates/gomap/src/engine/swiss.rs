@@ -6,8 +6,11 @@
 
 use core::hash::Hasher;
 
-use super::{CapacityError, ExtractCursor, OccupiedSlot, RawEntry, Remaining, Table, VacantSlot};
-use crate::base::event::{Event, Observer, ReseedCause};
+use super::{
+    forward_common, remaining_via_inherent, table_types, CapacityError, ExtractCursor,
+    OccupiedSlot, RawEntry, Remaining, Table, VacantSlot,
+};
+use crate::base::event::{ObserverSlot, ReseedCause};
 use crate::base::hash::SeedSource;
 use crate::swiss::{
     Loc, RawSwiss, SwissDrain, SwissExtract, SwissIntoIter, SwissIter, SwissIterMut,
@@ -55,19 +58,13 @@ impl<'a, K, V> OccupiedSlot<'a, K, V> for SwissOccupied<'a, K, V> {
 impl<'a, K, V> VacantSlot<'a, K, V> for SwissVacant<'a, K, V> {
     type Occupied = SwissOccupied<'a, K, V>;
     fn insert(
-        self,
-        key: K,
-        val: V,
-        hasher: impl Fn(&K) -> u64,
+        self, key: K, val: V, hasher: impl Fn(&K) -> u64,
     ) -> Result<(&'a K, &'a mut V), CapacityError> {
         let loc = self.map.insert_absent(self.hash, key, val, &hasher);
         Ok(self.map.entry_at_mut(loc))
     }
     fn insert_occupied(
-        self,
-        key: K,
-        val: V,
-        hasher: impl Fn(&K) -> u64,
+        self, key: K, val: V, hasher: impl Fn(&K) -> u64,
     ) -> Result<SwissOccupied<'a, K, V>, CapacityError> {
         let loc = self.map.insert_absent(self.hash, key, val, &hasher);
         Ok(SwissOccupied { map: self.map, loc })
@@ -77,9 +74,7 @@ impl<'a, K, V> VacantSlot<'a, K, V> for SwissVacant<'a, K, V> {
 impl<K, V> ExtractCursor<K, V> for SwissExtract<'_, K, V> {
     type Seed = u64;
     fn next(
-        &mut self,
-        pred: impl FnMut(&K, &mut V) -> bool,
-        reseed: impl FnOnce() -> u64,
+        &mut self, pred: impl FnMut(&K, &mut V) -> bool, reseed: impl FnOnce() -> u64,
     ) -> Option<(K, V)> {
         SwissExtract::next(self, pred, reseed)
     }
@@ -88,54 +83,16 @@ impl<K, V> ExtractCursor<K, V> for SwissExtract<'_, K, V> {
     }
 }
 
-/// The three owning or mutable iterators' read-only views, for `Debug`.
-macro_rules! remaining_via_inherent {
-    ($($ty:ty),*) => {$(
-        impl<K, V> Remaining<K, V> for $ty {
-            fn remaining<'b>(&'b self) -> impl Iterator<Item = (&'b K, &'b V)>
-            where
-                K: 'b,
-                V: 'b,
-            {
-                <$ty>::remaining(self)
-            }
-        }
-    )*};
-}
 remaining_via_inherent!(SwissIterMut<'_, K, V>, SwissIntoIter<K, V>, SwissDrain<'_, K, V>);
 
 impl<K, V> Table<K, V> for RawSwiss<K, V> {
-    type Seed = u64;
-    type Occupied<'a>
-        = SwissOccupied<'a, K, V>
-    where
-        Self: 'a;
-    type Vacant<'a>
-        = SwissVacant<'a, K, V>
-    where
-        Self: 'a;
-    type Iter<'a>
-        = SwissIter<'a, K, V>
-    where
-        Self: 'a,
-        K: 'a,
-        V: 'a;
-    type IterMut<'a>
-        = SwissIterMut<'a, K, V>
-    where
-        Self: 'a,
-        K: 'a,
-        V: 'a;
-    type IntoIter = SwissIntoIter<K, V>;
-    type Drain<'a>
-        = SwissDrain<'a, K, V>
-    where
-        Self: 'a;
-    type Extract<'a>
-        = SwissExtract<'a, K, V>
-    where
-        Self: 'a;
-    type RangeState = SwissRangeState;
+    table_types! {
+        seed: u64, range: SwissRangeState, into_iter: SwissIntoIter,
+        Occupied = SwissOccupied, Vacant = SwissVacant, Iter = SwissIter, IterMut = SwissIterMut,
+        Drain = SwissDrain, Extract = SwissExtract,
+    }
+
+    forward_common!(RawSwiss);
 
     #[inline]
     fn draw_seed(source: &mut Option<Box<dyn SeedSource>>) -> u64 {
@@ -150,11 +107,6 @@ impl<K, V> Table<K, V> for RawSwiss<K, V> {
 
     fn with_hint(hint: usize, seed: u64) -> Result<Self, CapacityError> {
         Ok(RawSwiss::with_hint(hint, seed))
-    }
-
-    #[inline(always)]
-    fn len(&self) -> usize {
-        RawSwiss::len(self)
     }
 
     #[inline(always)]
@@ -183,11 +135,7 @@ impl<K, V> Table<K, V> for RawSwiss<K, V> {
     }
 
     fn insert(
-        &mut self,
-        hash: u64,
-        key: K,
-        val: V,
-        hasher: impl Fn(&K) -> u64,
+        &mut self, hash: u64, key: K, val: V, hasher: impl Fn(&K) -> u64,
     ) -> Result<Option<V>, CapacityError>
     where
         K: Eq,
@@ -200,10 +148,7 @@ impl<K, V> Table<K, V> for RawSwiss<K, V> {
     }
 
     fn entry(
-        &mut self,
-        hash: u64,
-        eq: impl FnMut(&K) -> bool,
-        _hasher: impl Fn(&K) -> u64,
+        &mut self, hash: u64, eq: impl FnMut(&K) -> bool, _hasher: impl Fn(&K) -> u64,
     ) -> Result<RawEntry<Self::Occupied<'_>, Self::Vacant<'_>>, CapacityError> {
         Ok(match self.find(hash, eq) {
             Some(loc) => RawEntry::Occupied(SwissOccupied { map: self, loc }),
@@ -212,10 +157,7 @@ impl<K, V> Table<K, V> for RawSwiss<K, V> {
     }
 
     fn remove(
-        &mut self,
-        hash: u64,
-        eq: impl FnMut(&K) -> bool,
-        _hasher: impl Fn(&K) -> u64,
+        &mut self, hash: u64, eq: impl FnMut(&K) -> bool, _hasher: impl Fn(&K) -> u64,
         reseed: impl FnOnce() -> u64,
     ) -> Option<(K, V)> {
         let loc = self.find(hash, eq)?;
@@ -226,34 +168,12 @@ impl<K, V> Table<K, V> for RawSwiss<K, V> {
         Some(entry)
     }
 
-    fn get_disjoint_mut<const N: usize>(
-        &mut self,
-        hashes: [u64; N],
-        eq: impl FnMut(usize, &K) -> bool,
-    ) -> [Option<(&K, &mut V)>; N] {
-        RawSwiss::get_disjoint_mut(self, hashes, eq)
-    }
-
-    fn extract(&mut self) -> SwissExtract<'_, K, V> {
-        RawSwiss::extract(self)
-    }
-
-    fn retain(&mut self, keep: impl FnMut(&K, &mut V) -> bool) -> usize {
-        RawSwiss::retain(self, keep)
-    }
-
-    fn clear(&mut self, seed: u64) {
-        RawSwiss::clear(self, seed)
-    }
-
     fn reseed(&mut self, seed: u64, cause: ReseedCause) {
         self.set_seed(seed, cause)
     }
 
     fn reserve(
-        &mut self,
-        additional: usize,
-        hasher: impl Fn(&K) -> u64,
+        &mut self, additional: usize, hasher: impl Fn(&K) -> u64,
     ) -> Result<(), CapacityError> {
         RawSwiss::reserve(self, additional, &hasher);
         Ok(())
@@ -267,43 +187,7 @@ impl<K, V> Table<K, V> for RawSwiss<K, V> {
         self.clone_map()
     }
 
-    fn iter(&self) -> SwissIter<'_, K, V> {
-        SwissIter::new(self)
-    }
-
-    fn iter_mut(&mut self) -> SwissIterMut<'_, K, V> {
-        SwissIterMut::new(self)
-    }
-
-    fn into_iter(self) -> SwissIntoIter<K, V> {
-        SwissIntoIter::new(self)
-    }
-
-    fn drain(&mut self, seed: u64) -> SwissDrain<'_, K, V> {
-        SwissDrain::new(self, seed)
-    }
-
-    fn range_state(&self) -> SwissRangeState {
-        RawSwiss::range_state(self)
-    }
-
     fn range_next(&self, st: &mut SwissRangeState, hasher: impl Fn(&K) -> u64) -> Option<(&K, &V)> {
         RawSwiss::range_next(self, st, &hasher)
-    }
-
-    fn set_observer(&mut self, observer: Option<Box<dyn Observer>>) {
-        RawSwiss::set_observer(self, observer)
-    }
-
-    fn take_observer(&mut self) -> Option<Box<dyn Observer>> {
-        RawSwiss::take_observer(self)
-    }
-
-    fn emit(&mut self, make: impl FnOnce() -> Event) {
-        RawSwiss::emit(self, make)
-    }
-
-    fn check(&self, hasher: Option<&dyn Fn(&K) -> u64>) -> Result<(), String> {
-        RawSwiss::check(self, hasher).map_err(|e| format!("{e}\nheader: {:?}", self.header()))
     }
 }

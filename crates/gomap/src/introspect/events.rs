@@ -225,19 +225,21 @@ mod chrome {
             let ts = buf.start.elapsed().as_secs_f64() * 1e6;
             buf.last_ts = ts;
             match *event {
+                // The slice opens here and closes at `GrowDone`; the counter
+                // track shows the new `B` from the start.
                 Event::GrowStart {
                     kind,
-                    old_b,
-                    new_b,
-                    count,
+                    old_b: from,
+                    new_b: to,
+                    count: n,
                     noverflow,
                 } => {
-                    let args = json!({"kind": kind.as_str(), "old_B": old_b, "new_B": new_b,
-                                      "count": count, "noverflow": noverflow});
+                    let args = json!({"kind": kind.as_str(), "old_B": from, "new_B": to,
+                                      "count": n, "noverflow": noverflow});
                     buf.open = Some((ts, args));
                     buf.events
                         .push(json!({"name": "map", "ph": "C", "ts": ts, "pid": 1,
-                                           "args": {"count": count, "B": new_b}}));
+                                           "args": {"count": n, "B": to}}));
                 }
                 Event::GrowDone { b, writes, .. } => {
                     if let Some((start, mut args)) = buf.open.take() {

@@ -45,9 +45,9 @@ impl<K, V> GoMap<K, V, DefaultHashBuilder> {
     pub fn with_capacity_and_observer(hint: usize, observer: impl Observer) -> Self {
         let mut m = Self::with_capacity(hint);
         let table = m.table_mut();
-        table.set_observer(Some(Box::new(observer)));
+        table.observer.set(Some(Box::new(observer)));
         let b = table.b();
-        table.emit(|| Event::Make { hint, b });
+        table.observer.emit(|| Event::Make { hint, b });
         m
     }
 }
@@ -111,9 +111,7 @@ impl<K, V, S> GoMap<K, V, S> {
     /// assert_eq!(m.header().hash0, 1);
     /// ```
     pub fn with_capacity_hasher_and_seeds(
-        hint: usize,
-        hash_builder: S,
-        seeds: impl SeedSource,
+        hint: usize, hash_builder: S, seeds: impl SeedSource,
     ) -> Self {
         Self::build(hint, hash_builder, Some(Box::new(seeds)))
     }

@@ -7,6 +7,7 @@ use core::hash::BuildHasher;
 use core::marker::PhantomData;
 use core::mem;
 
+use super::capacity_panic;
 use crate::base::hash::SeedSource;
 use crate::engine::{Classic, Engine, OccupiedSlot, SeedOf, Table, TableOf, VacantSlot};
 
@@ -30,12 +31,59 @@ pub struct OccupiedEntry<'a, K: 'a, V: 'a, S, E: Engine = Classic> {
 
 /// An absent key's entry.
 pub struct VacantEntry<'a, K: 'a, V: 'a, S, E: Engine = Classic> {
+    pub(crate) vacancy: Vacancy<'a, K, V, S, E>,
+    pub(crate) key: K,
+}
+
+/// What a vacant entry holds besides its key, for `entry` and `entry_ref`
+/// alike: the engine's vacant slot and what an insert needs to rehash the
+/// entries a growth moves and to hand back an occupied entry.
+pub(crate) struct Vacancy<'a, K: 'a, V: 'a, S, E: Engine> {
     pub(crate) raw: <TableOf<K, V, E> as Table<K, V>>::Vacant<'a>,
     pub(crate) hash_builder: &'a S,
     pub(crate) seed: SeedOf<K, V, E>,
-    pub(crate) key: K,
     /// The map's seed source, for the occupied entry `insert_entry` returns.
     pub(crate) seeds: &'a mut Option<Box<dyn SeedSource>>,
+}
+
+impl<'a, K: core::hash::Hash, V, S: BuildHasher, E: Engine> Vacancy<'a, K, V, S, E> {
+    /// Inserts the entry (growing first where Go would).
+    pub(crate) fn insert(self, key: K, val: V) -> &'a mut V {
+        let (hb, seed) = (self.hash_builder, self.seed);
+        let inserted = self
+            .raw
+            .insert(key, val, |k| TableOf::<K, V, E>::hash_of(hb, seed, k));
+        inserted.unwrap_or_else(|e| capacity_panic(e)).1
+    }
+
+    /// Inserts the entry and returns it as an occupied one.
+    pub(crate) fn insert_entry(self, key: K, val: V) -> OccupiedEntry<'a, K, V, S, E> {
+        let (hb, seed) = (self.hash_builder, self.seed);
+        let inserted = self
+            .raw
+            .insert_occupied(key, val, |k| TableOf::<K, V, E>::hash_of(hb, seed, k));
+        OccupiedEntry::new(
+            inserted.unwrap_or_else(|e| capacity_panic(e)),
+            self.seeds,
+            None,
+        )
+    }
+}
+
+impl<'a, K, V, S, E: Engine> OccupiedEntry<'a, K, V, S, E> {
+    /// An occupied entry over the engine's slot; `key` is the key passed to
+    /// `entry`, if any.
+    pub(crate) fn new(
+        raw: <TableOf<K, V, E> as Table<K, V>>::Occupied<'a>,
+        seeds: &'a mut Option<Box<dyn SeedSource>>, key: Option<K>,
+    ) -> Self {
+        OccupiedEntry {
+            raw,
+            seeds,
+            key,
+            _hasher: PhantomData,
+        }
+    }
 }
 
 impl<'a, K, V, S: BuildHasher, E: Engine> Entry<'a, K, V, S, E>
@@ -164,15 +212,7 @@ impl<'a, K: core::hash::Hash, V, S: BuildHasher, E: Engine> VacantEntry<'a, K, V
 
     /// Inserts the value (starting a growth first when Go would).
     pub fn insert(self, val: V) -> &'a mut V {
-        let hb = self.hash_builder;
-        let seed = self.seed;
-        match self
-            .raw
-            .insert(self.key, val, |k| TableOf::<K, V, E>::hash_of(hb, seed, k))
-        {
-            Ok((_, v)) => v,
-            Err(e) => panic!("gomap: {e}"),
-        }
+        self.vacancy.insert(self.key, val)
     }
 }
 

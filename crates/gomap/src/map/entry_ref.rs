@@ -6,13 +6,10 @@
 use core::borrow::Borrow;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
-use core::marker::PhantomData;
 
-use super::capacity_panic;
-use super::entry::OccupiedEntry;
+use super::entry::{OccupiedEntry, Vacancy};
 use super::GoMap;
-use crate::base::hash::SeedSource;
-use crate::engine::{Classic, Engine, RawEntry, SeedOf, Table, TableOf, VacantSlot};
+use crate::engine::{Classic, Engine, RawEntry, Table, TableOf};
 
 impl<K: Eq + Hash, V, S: BuildHasher, E: Engine> GoMap<K, V, S, E> {
     /// The entry for a borrowed `key`, as hashbrown's `entry_ref`: a lookup
@@ -32,30 +29,11 @@ impl<K: Eq + Hash, V, S: BuildHasher, E: Engine> GoMap<K, V, S, E> {
         Q: Hash + Eq + ?Sized,
     {
         let hash = TableOf::<K, V, E>::hash_of(&self.hash_builder, self.table.seed(), key);
-        let seed = self.table.seed();
-        let hb = &self.hash_builder;
-        let raw = self
-            .table
-            .entry(
-                hash,
-                |k| k.borrow() == key,
-                |k| TableOf::<K, V, E>::hash_of(hb, seed, k),
-            )
-            .unwrap_or_else(|e| capacity_panic(e));
-        match raw {
-            RawEntry::Occupied(raw) => EntryRef::Occupied(OccupiedEntry {
-                raw,
-                seeds: &mut self.seeds,
-                key: None,
-                _hasher: PhantomData,
-            }),
-            RawEntry::Vacant(raw) => EntryRef::Vacant(VacantEntryRef {
-                raw,
-                hash_builder: hb,
-                seed,
-                key,
-                seeds: &mut self.seeds,
-            }),
+        match self.raw_entry(hash, |k| k.borrow() == key) {
+            RawEntry::Occupied((raw, seeds)) => {
+                EntryRef::Occupied(OccupiedEntry::new(raw, seeds, None))
+            }
+            RawEntry::Vacant(vacancy) => EntryRef::Vacant(VacantEntryRef { vacancy, key }),
         }
     }
 }
@@ -72,12 +50,8 @@ pub enum EntryRef<'a, 'b, K: 'a, Q: ?Sized, V: 'a, S, E: Engine = Classic> {
 
 /// An absent key's entry, holding the borrowed key.
 pub struct VacantEntryRef<'a, 'b, K: 'a, Q: ?Sized, V: 'a, S, E: Engine = Classic> {
-    raw: <TableOf<K, V, E> as Table<K, V>>::Vacant<'a>,
-    hash_builder: &'a S,
-    seed: SeedOf<K, V, E>,
+    vacancy: Vacancy<'a, K, V, S, E>,
     key: &'b Q,
-    /// The map's seed source, for the occupied entry `insert` returns.
-    seeds: &'a mut Option<Box<dyn SeedSource>>,
 }
 
 impl<'a, 'b, K, Q, V, S, E: Engine> EntryRef<'a, 'b, K, Q, V, S, E>
@@ -159,33 +133,12 @@ where
     /// Inserts `K::from(key)` with the value (starting a growth first when
     /// Go would).
     pub fn insert(self, value: V) -> &'a mut V {
-        let hb = self.hash_builder;
-        let seed = self.seed;
-        let (_, v) = self
-            .raw
-            .insert(K::from(self.key), value, |k| {
-                TableOf::<K, V, E>::hash_of(hb, seed, k)
-            })
-            .unwrap_or_else(|e| capacity_panic(e));
-        v
+        self.vacancy.insert(K::from(self.key), value)
     }
 
     /// Inserts `K::from(key)` with the value and returns the occupied entry.
     fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, S, E> {
-        let hb = self.hash_builder;
-        let seed = self.seed;
-        let raw = self
-            .raw
-            .insert_occupied(K::from(self.key), value, |k| {
-                TableOf::<K, V, E>::hash_of(hb, seed, k)
-            })
-            .unwrap_or_else(|e| capacity_panic(e));
-        OccupiedEntry {
-            raw,
-            seeds: self.seeds,
-            key: None,
-            _hasher: PhantomData,
-        }
+        self.vacancy.insert_entry(K::from(self.key), value)
     }
 }
 

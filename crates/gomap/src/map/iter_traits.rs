@@ -26,8 +26,7 @@ impl<K, V, E: Engine> Clone for Values<'_, K, V, E> {
 
 /// A `Debug` list of what `it` yields, mapped by `f`.
 fn list<'a, K: 'a, V: 'a, T: fmt::Debug>(
-    f: &mut fmt::Formatter<'_>,
-    it: impl Iterator<Item = (&'a K, &'a V)>,
+    f: &mut fmt::Formatter<'_>, it: impl Iterator<Item = (&'a K, &'a V)>,
     pick: impl Fn((&'a K, &'a V)) -> T,
 ) -> fmt::Result {
     f.debug_list().entries(it.map(pick)).finish()

@@ -23,12 +23,12 @@ use core::sync::atomic::{AtomicU64, Ordering};
 
 use equivalent::Equivalent;
 
-use self::entry::{Entry, OccupiedEntry, VacantEntry};
+use self::entry::{Entry, OccupiedEntry, Vacancy, VacantEntry};
 use self::iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
 use self::range::Range;
 use crate::base::event::{Observer, ReseedCause};
 use crate::base::hash::{DefaultHashBuilder, SeedSource};
-use crate::engine::{CapacityError, Classic, Engine, RawEntry, Table};
+use crate::engine::{CapacityError, Classic, Engine, RawEntry, Table, TableOf};
 use crate::raw::MAX_ALLOC;
 
 /// Go 1.19's runtime hash map, with the API of `std::collections::HashMap`.
@@ -92,9 +92,7 @@ impl<K, V, S, E: Engine> GoMap<K, V, S, E> {
     /// the first seed, then sizes the table for `hint` by the engine's
     /// `make` rule.
     pub(crate) fn build(
-        hint: usize,
-        hash_builder: S,
-        mut seeds: Option<Box<dyn SeedSource>>,
+        hint: usize, hash_builder: S, mut seeds: Option<Box<dyn SeedSource>>,
     ) -> Self {
         let seed = E::Table::<K, V>::draw_seed(&mut seeds);
         let table = E::Table::<K, V>::with_hint(hint, seed).unwrap_or_else(|e| capacity_panic(e));
@@ -301,12 +299,12 @@ impl<K, V, S, E: Engine> GoMap<K, V, S, E> {
     /// Attaches an observer that receives the map's [`events`](crate::events)
     /// from now on, replacing any previous one.
     pub fn set_observer(&mut self, observer: impl Observer) {
-        self.table.set_observer(Some(Box::new(observer)));
+        self.table.observer().set(Some(Box::new(observer)));
     }
 
     /// Detaches the observer and hands it back (`None` if there was none).
     pub fn remove_observer(&mut self) -> Option<Box<dyn Observer>> {
-        self.table.take_observer()
+        self.table.observer().take()
     }
 }
 
@@ -322,8 +320,7 @@ where
 
     /// One step of a `range()` cursor made from this map.
     pub(crate) fn range_step(
-        &self,
-        state: &mut <E::Table<K, V> as Table<K, V>>::RangeState,
+        &self, state: &mut <E::Table<K, V> as Table<K, V>>::RangeState,
     ) -> Option<(&K, &V)> {
         let seed = self.table.seed();
         let hb = &self.hash_builder;
@@ -425,29 +422,42 @@ where
     /// `mapassign`, this does the write's growth work up front.
     pub fn entry(&mut self, key: K) -> Entry<'_, K, V, S, E> {
         let hash = self.hash(&key);
+        match self.raw_entry(hash, |k| *k == key) {
+            RawEntry::Occupied((raw, seeds)) => {
+                Entry::Occupied(OccupiedEntry::new(raw, seeds, Some(key)))
+            }
+            RawEntry::Vacant(vacancy) => Entry::Vacant(VacantEntry { vacancy, key }),
+        }
+    }
+
+    /// The write-side lookup both entry APIs start from: the engine's slot
+    /// with the map's seed source, or a [`Vacancy`] ready to insert.
+    #[allow(clippy::type_complexity)]
+    fn raw_entry(
+        &mut self, hash: u64, eq: impl FnMut(&K) -> bool,
+    ) -> RawEntry<
+        (
+            <TableOf<K, V, E> as Table<K, V>>::Occupied<'_>,
+            &mut Option<Box<dyn SeedSource>>,
+        ),
+        Vacancy<'_, K, V, S, E>,
+    > {
         let seed = self.table.seed();
-        let hb = &self.hash_builder;
+        let hash_builder = &self.hash_builder;
         let raw = self
             .table
-            .entry(
-                hash,
-                |k| *k == key,
-                |k| E::Table::<K, V>::hash_of(hb, seed, k),
-            )
+            .entry(hash, eq, |k| {
+                E::Table::<K, V>::hash_of(hash_builder, seed, k)
+            })
             .unwrap_or_else(|e| capacity_panic(e));
+        let seeds = &mut self.seeds;
         match raw {
-            RawEntry::Occupied(raw) => Entry::Occupied(OccupiedEntry {
+            RawEntry::Occupied(raw) => RawEntry::Occupied((raw, seeds)),
+            RawEntry::Vacant(raw) => RawEntry::Vacant(Vacancy {
                 raw,
-                seeds: &mut self.seeds,
-                key: Some(key),
-                _hasher: core::marker::PhantomData,
-            }),
-            RawEntry::Vacant(raw) => Entry::Vacant(VacantEntry {
-                raw,
-                hash_builder: hb,
+                hash_builder,
                 seed,
-                key,
-                seeds: &mut self.seeds,
+                seeds,
             }),
         }
     }

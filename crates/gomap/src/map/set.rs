@@ -76,9 +76,7 @@ impl<T, S> GoSet<T, S, Classic> {
     /// Like [`GoSet::with_capacity_and_hasher`], with seeds from `seeds`
     /// (see [`GoMap::with_capacity_hasher_and_seeds`]).
     pub fn with_capacity_hasher_and_seeds(
-        hint: usize,
-        hash_builder: S,
-        seeds: impl SeedSource,
+        hint: usize, hash_builder: S, seeds: impl SeedSource,
     ) -> Self {
         GoSet {
             map: GoMap::with_capacity_hasher_and_seeds(hint, hash_builder, seeds),
@@ -257,8 +255,7 @@ impl<T: Eq + Hash, S: BuildHasher, E: Engine> GoSet<T, S, E> {
 
     /// The elements in exactly one of `self` and `other`.
     pub fn symmetric_difference<'a>(
-        &'a self,
-        other: &'a GoSet<T, S, E>,
+        &'a self, other: &'a GoSet<T, S, E>,
     ) -> SymmetricDifference<'a, T, S, E> {
         SymmetricDifference {
             iter: self.difference(other).chain(other.difference(self)),

@@ -8,13 +8,11 @@ use core::borrow::Borrow;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 use core::iter::FusedIterator;
-use core::marker::PhantomData;
 
-use super::capacity_panic;
 use super::entry::{Entry, OccupiedEntry, VacantEntry};
 use super::GoMap;
 use crate::base::hash::SeedSource;
-use crate::engine::{Classic, Engine, ExtractCursor, Table, TableOf, VacantSlot};
+use crate::engine::{Classic, Engine, ExtractCursor, Table, TableOf};
 
 impl<K, V, S, E: Engine> GoMap<K, V, S, E> {
     /// An iterator that removes and yields every entry for which `pred`
@@ -148,19 +146,6 @@ impl<'a, K: Hash, V, S: BuildHasher, E: Engine> VacantEntry<'a, K, V, S, E> {
     /// Inserts the value (starting a growth first when Go would) and
     /// returns the occupied entry. As std's `VacantEntry::insert_entry`.
     pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, S, E> {
-        let hb = self.hash_builder;
-        let seed = self.seed;
-        let raw = self
-            .raw
-            .insert_occupied(self.key, value, |k| {
-                TableOf::<K, V, E>::hash_of(hb, seed, k)
-            })
-            .unwrap_or_else(|e| capacity_panic(e));
-        OccupiedEntry {
-            raw,
-            seeds: self.seeds,
-            key: None,
-            _hasher: PhantomData,
-        }
+        self.vacancy.insert_entry(self.key, value)
     }
 }

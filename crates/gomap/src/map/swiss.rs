@@ -61,8 +61,8 @@ impl<K, V> SwissNew for GoMap<K, V, DefaultHashBuilder, Swiss> {
         let h = m.header();
         let capacity = m.layout().tables.first().map_or(0, |t| t.capacity);
         let table = m.table_mut();
-        table.set_observer(Some(Box::new(observer)));
-        table.emit(|| Event::SwissMake {
+        table.observer().set(Some(Box::new(observer)));
+        table.observer().emit(|| Event::SwissMake {
             hint,
             dir_len: h.dir_len,
             capacity,
@@ -101,9 +101,7 @@ impl<K, V, S> SwissWithHasher<S> for GoMap<K, V, S, Swiss> {
     }
 
     fn with_capacity_hasher_and_seeds(
-        hint: usize,
-        hash_builder: S,
-        seeds: impl SeedSource,
+        hint: usize, hash_builder: S, seeds: impl SeedSource,
     ) -> Self {
         Self::build(hint, hash_builder, Some(Box::new(seeds)))
     }

@@ -147,12 +147,6 @@ impl<'a, K, V> BucketRef<'a, K, V> {
             index: i,
         })
     }
-
-    /// The entry in slot `i`, if the slot is full.
-    #[inline]
-    pub(super) fn entry(self, i: usize) -> Option<(&'a K, &'a V)> {
-        self.slot(i).map(Full::entry)
-    }
 }
 
 /// The tophash bytes of a [`BucketRef`], read once.

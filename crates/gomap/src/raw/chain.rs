@@ -72,9 +72,7 @@ pub(crate) enum Scan<'a, K, V> {
 /// that the compiler would turn into straight-line code).
 #[inline(always)]
 pub(crate) fn scan<'a, K, V, const VACANCY: bool>(
-    head: BucketRef<'a, K, V>,
-    hash: u64,
-    mut eq: impl FnMut(&K) -> bool,
+    head: BucketRef<'a, K, V>, hash: u64, mut eq: impl FnMut(&K) -> bool,
 ) -> Scan<'a, K, V> {
     let absent = |vacancy, last, at_rest| Scan::Absent {
         vacancy,
@@ -127,9 +125,7 @@ pub(crate) fn scan<'a, K, V, const VACANCY: bool>(
 /// in slot order, each cleared only once its key did not match.
 #[inline(always)]
 fn key_in<'a, K, V>(
-    tops: Tops<'a, K, V>,
-    hash: u64,
-    eq: &mut impl FnMut(&K) -> bool,
+    tops: Tops<'a, K, V>, hash: u64, eq: &mut impl FnMut(&K) -> bool,
 ) -> Option<Full<'a, K, V>> {
     let mut candidates = tops.matching(hash);
     while let Some(slot) = candidates.first() {

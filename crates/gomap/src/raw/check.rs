@@ -184,9 +184,7 @@ impl<K, V> RawTable<K, V> {
     /// bucket seen in the whole table, so a bucket linked twice (or a cycle)
     /// is caught.
     fn chain_of<'a>(
-        head: BucketRef<'a, K, V>,
-        arr: &BucketArray<K, V>,
-        mut pool_used: Option<&mut Vec<bool>>,
+        head: BucketRef<'a, K, V>, arr: &BucketArray<K, V>, mut pool_used: Option<&mut Vec<bool>>,
         linked: &mut HashSet<usize>,
     ) -> Result<Vec<BucketRef<'a, K, V>>, String> {
         let mut chain = vec![head];
@@ -218,12 +216,8 @@ impl<K, V> RawTable<K, V> {
 
     /// Checks one chain's marks and keys; returns its number of full slots.
     fn check_chain(
-        &self,
-        chain: &[BucketRef<'_, K, V>],
-        index: usize,
-        b: u8,
-        hasher: Option<&dyn Fn(&K) -> u64>,
-        old: bool,
+        &self, chain: &[BucketRef<'_, K, V>], index: usize, b: u8,
+        hasher: Option<&dyn Fn(&K) -> u64>, old: bool,
     ) -> Result<usize, String> {
         let tops = Self::chain_tops(chain);
         let mut full = 0;

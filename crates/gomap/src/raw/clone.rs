@@ -3,7 +3,6 @@
 
 use super::alloc::BucketArray;
 use super::bucket::{Bucket, BucketRef};
-use super::shape::BUCKET_CNT;
 use super::RawTable;
 
 impl<K: Clone, V: Clone> Clone for RawTable<K, V> {
@@ -18,10 +17,8 @@ impl<K: Clone, V: Clone> Clone for RawTable<K, V> {
         // Arrays first, so a panicking `clone` below unwinds into a table
         // whose `Drop` frees everything made so far: tophash bytes are only
         // set full after the entry is written.
-        let alloc = |a: &BucketArray<K, V>| {
-            Self::new_array(a.b())
-                .unwrap_or_else(|e| panic!("gomap: cannot allocate a bucket array for B = {}", e.b))
-        };
+        let alloc =
+            |a: &BucketArray<K, V>| Self::new_array(a.b()).unwrap_or_else(|e| panic!("gomap: {e}"));
         t.buckets = self.buckets.as_ref().map(alloc);
         t.oldbuckets = self.oldbuckets.as_ref().map(alloc);
         for (src, dst) in [
@@ -51,26 +48,31 @@ impl<K: Clone, V: Clone> RawTable<K, V> {
     /// `d` is the main bucket with `s`'s index of `dst`, a freshly
     /// allocated, zeroed array of `src`'s length owned by the clone.
     unsafe fn clone_chain(
-        s: BucketRef<'_, K, V>,
-        d: Bucket<K, V>,
-        src: &BucketArray<K, V>,
+        s: BucketRef<'_, K, V>, d: Bucket<K, V>, src: &BucketArray<K, V>,
         dst: &mut BucketArray<K, V>,
     ) {
         let mut d = d;
         for s in s.chain() {
-            for i in 0..BUCKET_CNT {
-                let top = s.top(i);
-                if let Some((k, v)) = s.entry(i) {
-                    // SAFETY: `d` is a live bucket of the clone's array (the
-                    // caller's, or linked below), which nothing else reaches;
-                    // its slot is empty and its mark turns full only after
-                    // the entry is written.
-                    unsafe { d.write_entry(i, k.clone(), v.clone()) };
+            // The marks are read once. Full slots get their mark right after
+            // their entry is written, so a panicking `clone` leaves a bucket
+            // whose full marks all have entries; the other marks (empty,
+            // evacuated) follow in one store.
+            let tops = s.read();
+            let marks = tops.group().to_bytes();
+            for slot in tops.full() {
+                let (i, (k, v)) = (slot.index(), slot.entry());
+                // SAFETY: `d` is a live bucket of the clone's array (the
+                // caller's, or linked below), which nothing else reaches;
+                // slot `i < 8` is empty there and its mark turns full only
+                // after the entry is written.
+                unsafe {
+                    d.write_entry(i, k.clone(), v.clone());
+                    d.set_top(i, marks[i]);
                 }
-                // SAFETY: `d` is live and only the clone reaches it; `i < 8`.
-                // A full mark follows the entry written just above.
-                unsafe { d.set_top(i, top) };
             }
+            // SAFETY: `d` is live and only the clone reaches it; every full
+            // mark among these has its entry written just above.
+            unsafe { d.set_tops(tops.group()) };
             let Some(next) = s.overflow() else {
                 return;
             };

@@ -246,12 +246,8 @@ impl<K, V> RawTable<K, V> {
     #[cold]
     #[inline(never)]
     fn carry_tie_runs(
-        ties: &mut TieRegistry,
-        head: BucketRef<'_, K, V>,
-        oldbucket: usize,
-        newbit: usize,
-        doubling: bool,
-        ymasks: &YMasks,
+        ties: &mut TieRegistry, head: BucketRef<'_, K, V>, oldbucket: usize, newbit: usize,
+        doubling: bool, ymasks: &YMasks,
     ) {
         ties.for_each_live(|run| {
             let hash = run.hash() as usize;
@@ -334,9 +330,7 @@ impl<K, V> RawTable<K, V> {
     /// map that never allocated gets its final array directly, as
     /// `make(map, hint)` would have made it.
     pub(crate) fn reserve(
-        &mut self,
-        additional: usize,
-        hasher: impl Fn(&K) -> u64,
+        &mut self, additional: usize, hasher: impl Fn(&K) -> u64,
     ) -> Result<(), CapacityError> {
         let want = self.count.saturating_add(additional);
         // Refuse up front what no allocation could hold, rather than
@@ -349,7 +343,7 @@ impl<K, V> RawTable<K, V> {
             .and_then(|n| n.checked_mul(Self::BUCKET_SIZE))
             .is_some_and(|bytes| bytes <= super::MAX_ALLOC);
         if !fits {
-            return Err(CapacityError {
+            return Err(CapacityError::Buckets {
                 b: target,
                 bytes: None,
             });

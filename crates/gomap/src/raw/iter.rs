@@ -11,6 +11,7 @@
 #[path = "iter_views.rs"]
 mod views;
 
+use core::iter::FusedIterator;
 use core::marker::PhantomData;
 
 use super::bucket::{Bucket, BucketRef, Full};
@@ -50,8 +51,7 @@ impl<K, V> RawIter<K, V> {
     /// `table` is the table this cursor was made from, and since then it
     /// has only changed by slots this cursor already yielded being emptied.
     pub(crate) unsafe fn next_slot<'t>(
-        &mut self,
-        table: &'t RawTable<K, V>,
+        &mut self, table: &'t RawTable<K, V>,
     ) -> Option<Full<'t, K, V>> {
         if self.remaining == 0 {
             return None;
@@ -134,7 +134,18 @@ impl<K, V> RawIntoIter<K, V> {
         self.iter.len()
     }
 
-    pub(crate) fn next(&mut self) -> Option<(K, V)> {
+    /// Gives the (now empty) table back.
+    pub(crate) fn into_table(mut self) -> RawTable<K, V> {
+        while self.next().is_some() {}
+        self.table
+    }
+}
+
+impl<K, V> Iterator for RawIntoIter<K, V> {
+    type Item = (K, V);
+
+    #[inline]
+    fn next(&mut self) -> Option<(K, V)> {
         // SAFETY: the cursor belongs to `self.table`, which we own and only
         // change by emptying yielded slots.
         let slot = unsafe { self.iter.next_slot(&self.table) }?;
@@ -151,10 +162,8 @@ impl<K, V> RawIntoIter<K, V> {
         }
     }
 
-    /// Gives the (now empty) table back.
-    pub(crate) fn into_table(mut self) -> RawTable<K, V> {
-        while self.next().is_some() {}
-        self.table
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.len(), Some(self.len()))
     }
 }
 
@@ -190,9 +199,18 @@ impl<'a, K, V> RawDrain<'a, K, V> {
     pub(crate) fn len(&self) -> usize {
         self.inner.as_ref().map_or(0, |it| it.len())
     }
+}
 
-    pub(crate) fn next(&mut self) -> Option<(K, V)> {
+impl<K, V> Iterator for RawDrain<'_, K, V> {
+    type Item = (K, V);
+
+    #[inline]
+    fn next(&mut self) -> Option<(K, V)> {
         self.inner.as_mut()?.next()
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.len(), Some(self.len()))
     }
 }
 
@@ -235,10 +253,6 @@ impl<'a, K, V> RawIterRef<'a, K, V> {
             table,
         }
     }
-
-    pub(crate) fn len(&self) -> usize {
-        self.iter.len()
-    }
 }
 
 impl<'a, K, V> Iterator for RawIterRef<'a, K, V> {
@@ -274,10 +288,6 @@ impl<'a, K, V> RawIterMut<'a, K, V> {
             _unique: PhantomData,
         }
     }
-
-    pub(crate) fn len(&self) -> usize {
-        self.iter.len()
-    }
 }
 
 impl<'a, K, V> Iterator for RawIterMut<'a, K, V> {
@@ -299,6 +309,16 @@ impl<'a, K, V> Iterator for RawIterMut<'a, K, V> {
         (self.iter.len(), Some(self.iter.len()))
     }
 }
+
+impl<K, V> ExactSizeIterator for RawIterRef<'_, K, V> {}
+impl<K, V> ExactSizeIterator for RawIterMut<'_, K, V> {}
+impl<K, V> ExactSizeIterator for RawIntoIter<K, V> {}
+impl<K, V> ExactSizeIterator for RawDrain<'_, K, V> {}
+// Each returns `None` for good once its count of remaining entries is 0.
+impl<K, V> FusedIterator for RawIterRef<'_, K, V> {}
+impl<K, V> FusedIterator for RawIterMut<'_, K, V> {}
+impl<K, V> FusedIterator for RawIntoIter<K, V> {}
+impl<K, V> FusedIterator for RawDrain<'_, K, V> {}
 
 // SAFETY: these iterators hand out `&K`/`&V` (and `&mut V`) only; they are
 // as thread-safe as the references they stand for.

@@ -25,9 +25,12 @@ impl<K, V> RawIntoIter<K, V> {
 }
 
 impl<K, V> RawDrain<'_, K, V> {
-    /// The entries this drain has not yielded yet, read-only (`None` when
-    /// the map was empty).
-    pub(crate) fn remaining(&self) -> Option<RawIterRef<'_, K, V>> {
-        self.inner.as_ref().map(RawIntoIter::remaining)
+    /// The entries this drain has not yielded yet, read-only.
+    pub(crate) fn remaining(&self) -> impl Iterator<Item = (&K, &V)> + '_ {
+        self.inner
+            .as_ref()
+            .map(RawIntoIter::remaining)
+            .into_iter()
+            .flatten()
     }
 }

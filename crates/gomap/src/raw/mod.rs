@@ -50,19 +50,13 @@ use range::TieRegistry;
 use shape::*;
 pub(crate) use std_api::RawExtract;
 
-use crate::base::event::{Event, Observer, OverflowSource, ReseedCause};
+use crate::base::event::{Event, ObserverSlot, OverflowSource, ReseedCause};
 use crate::base::header::Header;
+pub(crate) use crate::base::seam::CapacityError;
 
 /// Flag bit: the growth in progress keeps the bucket count. Defined once,
 /// on the public [`Header`] that reports the flags. Go: `sameSizeGrow`.
 pub(crate) const SAME_SIZE_GROW: u8 = Header::SAME_SIZE_GROW;
-
-/// Why a bucket array could not be allocated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct CapacityError {
-    pub(crate) b: u8,
-    pub(crate) bytes: Option<usize>,
-}
 
 /// Go's `hmap` for keys `K` and values `V`.
 pub struct RawTable<K, V> {
@@ -110,7 +104,7 @@ pub struct RawTable<K, V> {
     /// `range`). Empty unless distinct keys share a 64-bit hash.
     ties: TieRegistry,
     /// Receives events; `None` costs one branch at each event site.
-    observer: Option<Box<dyn Observer>>,
+    pub(crate) observer: ObserverSlot,
     /// The memory of the last finished growth's old array, when it was
     /// mapped: cleared for the array pool or unmapped, a chunk per write
     /// (not part of Go's map state; Go
@@ -162,10 +156,8 @@ struct VacantPos<K, V> {
 }
 
 /// A write-side lookup's result, borrowing the table until it is used.
-pub(crate) enum RawEntry<'a, K, V> {
-    Occupied(RawOccupied<'a, K, V>),
-    Vacant(RawVacant<'a, K, V>),
-}
+pub(crate) type RawEntry<'a, K, V> =
+    crate::base::seam::RawEntry<RawOccupied<'a, K, V>, RawVacant<'a, K, V>>;
 
 /// A full slot, held with the table's unique borrow so it stays valid.
 pub struct RawOccupied<'a, K, V> {
@@ -211,10 +203,7 @@ pub struct RawVacant<'a, K, V> {
 impl<'a, K, V> RawVacant<'a, K, V> {
     /// Inserts the entry (starting a growth first when Go would).
     pub(crate) fn insert(
-        self,
-        key: K,
-        val: V,
-        hasher: impl Fn(&K) -> u64,
+        self, key: K, val: V, hasher: impl Fn(&K) -> u64,
     ) -> Result<(&'a K, &'a mut V), CapacityError> {
         let (b, i) = self.table.insert_vacant(self.pos, key, val, &hasher)?;
         // SAFETY: `insert_vacant` just wrote an entry into slot `i` of `b`, a
@@ -273,14 +262,14 @@ impl<K, V> RawTable<K, V> {
             grow_writes: 0,
             epoch: 0,
             ties: TieRegistry::new(),
-            observer: None,
+            observer: ObserverSlot::none(),
             retired: None,
             _marker: PhantomData,
         }
     }
 
     fn new_array(b: u8) -> Result<BucketArray<K, V>, CapacityError> {
-        BucketArray::new(b).map_err(|AllocFailure { bytes }| CapacityError { b, bytes })
+        BucketArray::new(b).map_err(|AllocFailure { bytes }| CapacityError::Buckets { b, bytes })
     }
 
     pub(crate) fn set_stress(&mut self, on: bool) {
@@ -297,20 +286,10 @@ impl<K, V> RawTable<K, V> {
         self.overflow_limit = 1u16 << b.min(15);
     }
 
-    pub(crate) fn set_observer(&mut self, observer: Option<Box<dyn Observer>>) {
-        self.observer = observer;
-    }
-
-    pub(crate) fn take_observer(&mut self) -> Option<Box<dyn Observer>> {
-        self.observer.take()
-    }
-
     /// Delivers an event if an observer is attached; `make` only runs then.
     #[inline(always)]
     pub(crate) fn emit(&mut self, make: impl FnOnce() -> Event) {
-        if let Some(o) = &mut self.observer {
-            o.on_event(&make());
-        }
+        self.observer.emit(make);
     }
 
     /// Installs a new seed and reports it. Every range cursor ends, so the
@@ -382,9 +361,7 @@ impl<K, V> RawTable<K, V> {
     /// The entry whose key equals the probe, with its value mutable.
     #[inline]
     pub(crate) fn get_mut(
-        &mut self,
-        hash: u64,
-        eq: impl FnMut(&K) -> bool,
+        &mut self, hash: u64, eq: impl FnMut(&K) -> bool,
     ) -> Option<(&K, &mut V)> {
         let found = self.find(hash, eq)?;
         let (b, i) = (found.bucket().erase(), found.index());
@@ -443,9 +420,7 @@ impl<K, V> RawTable<K, V> {
     /// has moved (see `grow::evacuate`).
     #[inline(never)]
     fn prepare_write(
-        &mut self,
-        hash: u64,
-        hasher: &impl Fn(&K) -> u64,
+        &mut self, hash: u64, hasher: &impl Fn(&K) -> u64,
     ) -> Result<(), CapacityError> {
         if self.buckets.is_none() {
             self.buckets = Some(Self::new_array(0)?);
@@ -465,11 +440,7 @@ impl<K, V> RawTable<K, V> {
     /// this write's growth work first, as [`Self::entry`] does.
     #[inline]
     pub(crate) fn insert(
-        &mut self,
-        hash: u64,
-        key: K,
-        val: V,
-        hasher: impl Fn(&K) -> u64,
+        &mut self, hash: u64, key: K, val: V, hasher: impl Fn(&K) -> u64,
     ) -> Result<Option<V>, CapacityError>
     where
         K: Eq,
@@ -490,10 +461,7 @@ impl<K, V> RawTable<K, V> {
     /// `hasher` rehashes other keys during evacuation; if it panics, no entry
     /// has moved (see `grow::evacuate`).
     pub(crate) fn entry(
-        &mut self,
-        hash: u64,
-        eq: impl FnMut(&K) -> bool,
-        hasher: impl Fn(&K) -> u64,
+        &mut self, hash: u64, eq: impl FnMut(&K) -> bool, hasher: impl Fn(&K) -> u64,
     ) -> Result<RawEntry<'_, K, V>, CapacityError> {
         Ok(match self.probe(hash, eq, &hasher)? {
             Probe::Found(slot) => RawEntry::Occupied(RawOccupied { table: self, slot }),
@@ -503,10 +471,7 @@ impl<K, V> RawTable<K, V> {
 
     #[inline(always)]
     fn probe(
-        &mut self,
-        hash: u64,
-        eq: impl FnMut(&K) -> bool,
-        hasher: &impl Fn(&K) -> u64,
+        &mut self, hash: u64, eq: impl FnMut(&K) -> bool, hasher: &impl Fn(&K) -> u64,
     ) -> Result<Probe<K, V>, CapacityError> {
         if self.write_needs_prep() {
             self.prepare_write(hash, hasher)?;
@@ -574,11 +539,7 @@ impl<K, V> RawTable<K, V> {
     /// `val` are dropped.
     #[inline(always)]
     fn insert_vacant(
-        &mut self,
-        pos: VacantPos<K, V>,
-        key: K,
-        val: V,
-        hasher: &impl Fn(&K) -> u64,
+        &mut self, pos: VacantPos<K, V>, key: K, val: V, hasher: &impl Fn(&K) -> u64,
     ) -> Result<(Bucket<K, V>, usize), CapacityError> {
         if self.must_grow_to_insert() {
             return self.grow_and_insert(pos.hash, key, val, hasher);
@@ -591,11 +552,7 @@ impl<K, V> RawTable<K, V> {
     #[cold]
     #[inline(never)]
     fn grow_and_insert(
-        &mut self,
-        hash: u64,
-        key: K,
-        val: V,
-        hasher: &impl Fn(&K) -> u64,
+        &mut self, hash: u64, key: K, val: V, hasher: &impl Fn(&K) -> u64,
     ) -> Result<(Bucket<K, V>, usize), CapacityError> {
         self.hash_grow()?;
         let bucket = hash as usize & self.bucket_mask();
@@ -608,15 +565,11 @@ impl<K, V> RawTable<K, V> {
     /// chain is full) and counts it.
     #[inline(always)]
     fn place(
-        &mut self,
-        hash: u64,
-        vacancy: Vacancy<K, V>,
-        key: K,
-        val: V,
+        &mut self, hash: u64, vacancy: Vacancy<K, V>, key: K, val: V,
     ) -> (Bucket<K, V>, usize) {
         let (b, i) = match vacancy {
             Vacancy::Slot(b, i) => {
-                if self.observer.is_some() {
+                if self.observer.is_attached() {
                     self.note_slot_reuse(hash, b, i);
                 }
                 (b, i)
@@ -671,10 +624,7 @@ impl<K, V> RawTable<K, V> {
     /// Links a fresh overflow bucket after `last`: the next pool bucket if
     /// any is left, else a heap bucket from the array's slab. Go: `newoverflow`.
     fn new_overflow(
-        &mut self,
-        last: Bucket<K, V>,
-        bucket: usize,
-        by_evacuation: bool,
+        &mut self, last: Bucket<K, V>, bucket: usize, by_evacuation: bool,
     ) -> Bucket<K, V> {
         let arr = self.buckets.as_mut().expect("array allocated");
         let (ovf, source) = match self.next_overflow {
@@ -720,10 +670,7 @@ impl<K, V> RawTable<K, V> {
     /// `reseed` gives the new seed if this empties the map.
     #[inline]
     pub(crate) fn remove(
-        &mut self,
-        hash: u64,
-        eq: impl FnMut(&K) -> bool,
-        hasher: impl Fn(&K) -> u64,
+        &mut self, hash: u64, eq: impl FnMut(&K) -> bool, hasher: impl Fn(&K) -> u64,
         reseed: impl FnOnce() -> u32,
     ) -> Option<(K, V)> {
         if self.count == 0 {

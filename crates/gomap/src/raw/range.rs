@@ -79,7 +79,7 @@
 //! mid-run is forgotten at the next registration, evacuation or reseed.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::sync::Arc;
 
 use super::bucket::{BucketRef, Full};
 use super::shape::*;
@@ -143,68 +143,7 @@ impl TieRun {
 /// The runs range cursors are inside, for evacuation to carry along. Empty
 /// unless distinct keys of the map share a 64-bit hash and a cursor stands
 /// between two of them.
-#[derive(Debug)]
-pub(crate) struct TieRegistry {
-    /// Weak, so a cursor dropped mid-run frees its place: dead entries are
-    /// pruned at the next registration, evacuation or reseed.
-    runs: Mutex<Vec<Weak<TieRun>>>,
-}
-
-impl TieRegistry {
-    pub(crate) const fn new() -> Self {
-        TieRegistry {
-            runs: Mutex::new(Vec::new()),
-        }
-    }
-
-    /// The list, through a unique borrow: no locking. A panic never happens
-    /// while the lock is held (no user code runs under it), but a poisoned
-    /// list would still be consistent, so poison is ignored.
-    #[inline(always)]
-    fn runs_mut(&mut self) -> &mut Vec<Weak<TieRun>> {
-        self.runs.get_mut().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Whether no cursor is (or may be) inside a run.
-    #[inline(always)]
-    pub(crate) fn is_empty(&mut self) -> bool {
-        self.runs_mut().is_empty()
-    }
-
-    /// Registers a run a cursor has entered (through the shared borrow a
-    /// step holds, hence the lock), pruning runs whose cursors are gone.
-    fn register(&self, run: &Arc<TieRun>) {
-        let mut runs = self.runs.lock().unwrap_or_else(PoisonError::into_inner);
-        runs.retain(|w| w.strong_count() > 0);
-        runs.push(Arc::downgrade(run));
-    }
-
-    /// Calls `f` on every run whose cursor is still alive and forgets the
-    /// others.
-    pub(crate) fn for_each_live(&mut self, mut f: impl FnMut(&TieRun)) {
-        self.runs_mut().retain(|w| match w.upgrade() {
-            Some(run) => {
-                f(&run);
-                true
-            }
-            None => false,
-        });
-    }
-
-    /// Forgets every run: the map was emptied and reseeded, which ends every
-    /// cursor.
-    pub(crate) fn clear(&mut self) {
-        let runs = self.runs_mut();
-        runs.clear();
-        runs.shrink_to_fit();
-    }
-
-    /// The live runs, for `check_invariants`.
-    pub(crate) fn live(&self) -> Vec<Arc<TieRun>> {
-        let runs = self.runs.lock().unwrap_or_else(PoisonError::into_inner);
-        runs.iter().filter_map(Weak::upgrade).collect()
-    }
-}
+pub(crate) type TieRegistry = crate::base::ties::TieRegistry<TieRun>;
 
 /// The entry a step picked in a bucket.
 struct Pick<'a, K, V> {
@@ -246,9 +185,7 @@ impl<K, V> RawTable<K, V> {
 
     /// The next entry for the cursor, or `None` when it is done.
     pub(crate) fn range_next(
-        &self,
-        st: &mut RangeState,
-        hasher: impl Fn(&K) -> u64,
+        &self, st: &mut RangeState, hasher: impl Fn(&K) -> u64,
     ) -> Option<(&K, &V)> {
         if st.done || st.epoch != self.epoch || self.b < st.b_it || self.count == 0 {
             st.done = true;
@@ -303,10 +240,7 @@ impl<K, V> RawTable<K, V> {
     /// `above` (any, when `None`); among entries with that key (equal
     /// hashes), the one with the lowest chain offset.
     fn range_pick(
-        &self,
-        n: usize,
-        above: Option<u64>,
-        hasher: &impl Fn(&K) -> u64,
+        &self, n: usize, above: Option<u64>, hasher: &impl Fn(&K) -> u64,
         order: &impl Fn(u64) -> u64,
     ) -> Option<Pick<'_, K, V>> {
         let mask_now = self.bucket_mask();
@@ -361,9 +295,7 @@ impl<K, V> RawTable<K, V> {
     #[cold]
     #[inline(never)]
     fn run_next(
-        &self,
-        run: &TieRun,
-        hasher: &impl Fn(&K) -> u64,
+        &self, run: &TieRun, hasher: &impl Fn(&K) -> u64,
     ) -> Option<(Full<'_, K, V>, bool)> {
         let hash = run.hash();
         let from = run.next();
@@ -407,7 +339,7 @@ mod tests {
     }
 
     fn registered(t: &mut RawTable<u64, u64>) -> usize {
-        t.ties.runs_mut().len()
+        t.ties.registered()
     }
 
     #[test]

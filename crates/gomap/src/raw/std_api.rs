@@ -29,8 +29,15 @@ unsafe impl<K: Send, V: Send> Send for RawExtract<'_, K, V> {}
 // SAFETY: through `&RawExtract` nothing is reachable but the entry count.
 unsafe impl<K: Sync, V: Sync> Sync for RawExtract<'_, K, V> {}
 
+impl<K, V> RawTable<K, V> {
+    /// Starts an `extract_if` walk over the live chains.
+    pub(crate) fn extract(&mut self) -> RawExtract<'_, K, V> {
+        RawExtract::new(self)
+    }
+}
+
 impl<'a, K, V> RawExtract<'a, K, V> {
-    pub(crate) fn new(table: &'a mut RawTable<K, V>) -> Self {
+    fn new(table: &'a mut RawTable<K, V>) -> Self {
         let mut heads = if table.count == 0 {
             Vec::new()
         } else {
@@ -54,9 +61,7 @@ impl<'a, K, V> RawExtract<'a, K, V> {
     /// The next entry `pred` accepts, removed with Go's delete bookkeeping
     /// (no growth work); `reseed` gives the new seed if this empties the map.
     pub(crate) fn next(
-        &mut self,
-        mut pred: impl FnMut(&K, &mut V) -> bool,
-        reseed: impl FnOnce() -> u32,
+        &mut self, mut pred: impl FnMut(&K, &mut V) -> bool, reseed: impl FnOnce() -> u32,
     ) -> Option<(K, V)> {
         loop {
             if self.table.count == 0 {
@@ -112,9 +117,7 @@ impl<K, V> RawTable<K, V> {
     /// The entries of `N` keys, mutably; `eq(n, k)` tells whether `k` is the
     /// `n`th key. Panics if two of them are the same entry.
     pub(crate) fn get_disjoint_mut<const N: usize>(
-        &mut self,
-        hashes: [u64; N],
-        mut eq: impl FnMut(usize, &K) -> bool,
+        &mut self, hashes: [u64; N], mut eq: impl FnMut(usize, &K) -> bool,
     ) -> [Option<(&K, &mut V)>; N] {
         let slots: [Option<(Bucket<K, V>, usize)>; N] = core::array::from_fn(|n| {
             self.find(hashes[n], |k| eq(n, k))
@@ -138,10 +141,7 @@ impl<'a, K, V> RawVacant<'a, K, V> {
     /// Inserts the entry (growing first where Go would) and returns it as
     /// an occupied entry.
     pub(crate) fn insert_occupied(
-        self,
-        key: K,
-        val: V,
-        hasher: impl Fn(&K) -> u64,
+        self, key: K, val: V, hasher: impl Fn(&K) -> u64,
     ) -> Result<RawOccupied<'a, K, V>, CapacityError> {
         let hash = self.pos.hash;
         let (bucket, index) = self.table.insert_vacant(self.pos, key, val, &hasher)?;

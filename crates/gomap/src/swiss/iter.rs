@@ -16,10 +16,7 @@ use crate::base::event::Event;
 /// `index` (which shifts the offset), then `i` advances past the table's
 /// entries.
 fn table_order<K, V>(
-    dir: &[usize],
-    tables: &[SubTable<K, V>],
-    global_depth: u8,
-    dir_offset: u64,
+    dir: &[usize], tables: &[SubTable<K, V>], global_depth: u8, dir_offset: u64,
 ) -> Vec<usize> {
     let mut out = Vec::with_capacity(tables.len());
     let len = dir.len() as u64;

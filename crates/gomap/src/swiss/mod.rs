@@ -61,7 +61,7 @@ pub(crate) use range::SwissRangeState;
 use group::{h2, GroupArray, Shape, SLOTS};
 use table::{InsertSlot, SubTable, MAX_TABLE_CAPACITY};
 
-use crate::base::event::{Event, Observer, ReseedCause};
+use crate::base::event::{Event, ObserverSlot, ReseedCause};
 
 /// The largest allocation a `make` hint may ask for, in bytes; a larger
 /// hint gives an empty map, as Go's `maxAlloc` test does (amd64's value;
@@ -107,9 +107,7 @@ impl<K, V> SwissExtract<'_, K, V> {
     /// The next entry `pred` accepts, removed with Go's delete rules;
     /// `reseed` gives the new seed if this empties the map.
     pub(crate) fn next(
-        &mut self,
-        mut pred: impl FnMut(&K, &mut V) -> bool,
-        reseed: impl FnOnce() -> u64,
+        &mut self, mut pred: impl FnMut(&K, &mut V) -> bool, reseed: impl FnOnce() -> u64,
     ) -> Option<(K, V)> {
         while let Some(loc) = self.locs.pop() {
             let (k, v) = self.map.entry_at_mut(loc);
@@ -150,7 +148,7 @@ pub struct RawSwiss<K, V> {
     pub(crate) epoch: u64,
     /// Runs of equal hashes range cursors stand inside.
     pub(crate) ties: range::TieRegistry,
-    observer: Option<Box<dyn Observer>>,
+    pub(crate) observer: ObserverSlot,
 }
 
 impl<K, V> RawSwiss<K, V> {
@@ -171,7 +169,7 @@ impl<K, V> RawSwiss<K, V> {
             body: Body::Empty,
             epoch: 0,
             ties: range::TieRegistry::new(),
-            observer: None,
+            observer: ObserverSlot::none(),
         };
         if hint <= SLOTS {
             return m;
@@ -310,11 +308,7 @@ impl<K, V> RawSwiss<K, V> {
     /// the small group, grow the small map to a table, prune, grow or split
     /// — each time starting the insert over. Go: `Map.PutSlot` for a new key.
     pub(crate) fn insert_absent(
-        &mut self,
-        hash: u64,
-        key: K,
-        val: V,
-        hasher: &dyn Fn(&K) -> u64,
+        &mut self, hash: u64, key: K, val: V, hasher: &dyn Fn(&K) -> u64,
     ) -> Loc {
         loop {
             match &mut self.body {
@@ -562,9 +556,7 @@ impl<K, V> RawSwiss<K, V> {
     /// The entries of `N` keys, mutably; `eq(n, k)` tells whether `k` is
     /// the `n`th key. Panics if two of them are the same entry.
     pub(crate) fn get_disjoint_mut<const N: usize>(
-        &mut self,
-        hashes: [u64; N],
-        mut eq: impl FnMut(usize, &K) -> bool,
+        &mut self, hashes: [u64; N], mut eq: impl FnMut(usize, &K) -> bool,
     ) -> [Option<(&K, &mut V)>; N] {
         let locs: [Option<Loc>; N] = core::array::from_fn(|n| self.find(hashes[n], |k| eq(n, k)));
         for (i, a) in locs.iter().enumerate() {
@@ -768,24 +760,14 @@ impl<K, V> RawSwiss<K, V> {
             body,
             epoch: 0,
             ties: range::TieRegistry::new(),
-            observer: None,
+            observer: ObserverSlot::none(),
         }
-    }
-
-    pub(crate) fn set_observer(&mut self, observer: Option<Box<dyn Observer>>) {
-        self.observer = observer;
-    }
-
-    pub(crate) fn take_observer(&mut self) -> Option<Box<dyn Observer>> {
-        self.observer.take()
     }
 
     /// Delivers an event if an observer is attached.
     #[inline(always)]
     pub(crate) fn emit(&mut self, make: impl FnOnce() -> Event) {
-        if let Some(o) = &mut self.observer {
-            o.on_event(&make());
-        }
+        self.observer.emit(make);
     }
 }
 

@@ -40,7 +40,7 @@
 //! hasher makes runs vanishingly rare, so the registry is empty and costs
 //! one branch per grow.
 
-use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use super::group::{h2, SLOTS};
 use super::{Body, Loc, RawSwiss};
@@ -82,43 +82,13 @@ impl TieRun {
 }
 
 /// The runs range cursors stand inside, for grows and splits to carry along.
-#[derive(Debug)]
-pub(crate) struct TieRegistry {
-    /// Weak, so a cursor dropped mid-run is forgotten at the next
-    /// registration, move or reseed.
-    runs: Mutex<Vec<Weak<TieRun>>>,
-}
+pub(crate) type TieRegistry = crate::base::ties::TieRegistry<TieRun>;
 
 impl TieRegistry {
-    pub(crate) const fn new() -> Self {
-        TieRegistry {
-            runs: Mutex::new(Vec::new()),
-        }
-    }
-
-    fn runs_mut(&mut self) -> &mut Vec<Weak<TieRun>> {
-        self.runs.get_mut().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Whether no cursor is (or may be) inside a run.
-    #[inline(always)]
-    pub(crate) fn is_empty(&mut self) -> bool {
-        self.runs_mut().is_empty()
-    }
-
-    fn register(&self, run: &Arc<TieRun>) {
-        let mut runs = self.runs.lock().unwrap_or_else(PoisonError::into_inner);
-        runs.retain(|w| w.strong_count() > 0);
-        runs.push(Arc::downgrade(run));
-    }
-
     /// Entries moved as `(hash, old position, new position)`: every live
     /// run's yielded positions follow their entries.
     pub(crate) fn moved(&mut self, moves: &[(u64, usize, usize)]) {
-        self.runs_mut().retain(|w| {
-            let Some(run) = w.upgrade() else {
-                return false;
-            };
+        self.for_each_live(|run| {
             let mut yielded = run.yielded();
             let new: Vec<usize> = moves
                 .iter()
@@ -126,15 +96,7 @@ impl TieRegistry {
                 .map(|&(_, _, to)| to)
                 .collect();
             *yielded = new;
-            true
         });
-    }
-
-    /// Forgets every run: the map was reseeded, which ends every cursor.
-    pub(crate) fn clear(&mut self) {
-        let runs = self.runs_mut();
-        runs.clear();
-        runs.shrink_to_fit();
     }
 }
 
@@ -164,10 +126,7 @@ impl<K, V> RawSwiss<K, V> {
     /// Calls `f` with every location holding an entry whose hash is
     /// `hash`, in probe order, until it returns false.
     fn locs_with_hash(
-        &self,
-        hash: u64,
-        hasher: &dyn Fn(&K) -> u64,
-        mut f: impl FnMut(Loc) -> bool,
+        &self, hash: u64, hasher: &dyn Fn(&K) -> u64, mut f: impl FnMut(Loc) -> bool,
     ) {
         match &self.body {
             Body::Empty => {}
@@ -244,9 +203,7 @@ impl<K, V> RawSwiss<K, V> {
     /// One step of a cursor. Go: `Iter.Next` with the guarantees in the
     /// module docs.
     pub(crate) fn range_next(
-        &self,
-        st: &mut SwissRangeState,
-        hasher: &dyn Fn(&K) -> u64,
+        &self, st: &mut SwissRangeState, hasher: &dyn Fn(&K) -> u64,
     ) -> Option<(&K, &V)> {
         loop {
             if st.done {

@@ -577,9 +577,7 @@ impl<V> Entry<V> {
     /// `tryStore`).
     #[inline]
     pub(crate) fn try_swap(
-        &self,
-        new: NewValue<V>,
-        guard: &Guard<'_>,
+        &self, new: NewValue<V>, guard: &Guard<'_>,
     ) -> Result<Loaded<V>, NewValue<V>> {
         let p_ref = &self.header().p;
         let mut p = guard.protect(p_ref);
@@ -706,10 +704,7 @@ impl<V> Entry<V> {
     /// replaced value (already retired under `guard`); on failure gives
     /// `new` back. Go: `entry.tryCompareAndSwap`.
     pub(crate) fn try_compare_and_swap(
-        &self,
-        old: &V,
-        new: NewValue<V>,
-        guard: &Guard<'_>,
+        &self, old: &V, new: NewValue<V>, guard: &Guard<'_>,
     ) -> Result<NonNull<V>, NewValue<V>>
     where
         V: PartialEq,

@@ -509,11 +509,7 @@ where
     /// `read`, a snapshot of the read slot loaded under `guard`.
     #[inline(always)]
     fn load_from<Q>(
-        &self,
-        read: ReadOnly<'_, K, V, S>,
-        key: &Q,
-        hash: u64,
-        guard: &Guard<'_>,
+        &self, read: ReadOnly<'_, K, V, S>, key: &Q, hash: u64, guard: &Guard<'_>,
     ) -> Loaded<V>
     where
         K: Borrow<Q>,
@@ -669,10 +665,7 @@ where
     #[cold]
     #[inline(never)]
     fn load_or_store_slow(
-        &self,
-        key: K,
-        new: NewValue<V>,
-        guard: &Guard<'_>,
+        &self, key: K, new: NewValue<V>, guard: &Guard<'_>,
     ) -> (core::ptr::NonNull<V>, bool) {
         let mut dirty = self.lock();
         let read = self.read.load(guard);
@@ -699,10 +692,7 @@ where
     /// `try_load_or_store` on an entry known not to be expunged (the lock
     /// is held).
     fn finish_load_or_store(
-        &self,
-        e: &Entry<V>,
-        new: NewValue<V>,
-        guard: &Guard<'_>,
+        &self, e: &Entry<V>, new: NewValue<V>, guard: &Guard<'_>,
     ) -> (core::ptr::NonNull<V>, bool) {
         match e.try_load_or_store(new, guard) {
             LoadOrStore::Loaded(v) => (v, true),
@@ -959,11 +949,7 @@ where
     #[cold]
     #[inline(never)]
     fn locked_lookup<Q, A>(
-        &self,
-        key: &Q,
-        guard: &Guard<'_>,
-        miss: Miss,
-        arg: A,
+        &self, key: &Q, guard: &Guard<'_>, miss: Miss, arg: A,
         in_read: impl FnOnce(&Entry<V>, A) -> Loaded<V>,
         in_dirty: impl FnOnce(&mut EntryMap<K, V, S>, A) -> Option<Loaded<V>>,
     ) -> Loaded<V>

@@ -168,9 +168,7 @@ impl Retired {
     /// [`Purpose::Array`], and nothing uses it or the slab's buckets
     /// afterwards.
     pub(crate) unsafe fn of(
-        ptr: NonNull<u8>,
-        layout: Layout,
-        slab: OverflowSlab,
+        ptr: NonNull<u8>, layout: Layout, slab: OverflowSlab,
     ) -> Option<Retired> {
         let mapping = if Purpose::Array.is_mapped(layout) {
             Some(RetiredMapping {
