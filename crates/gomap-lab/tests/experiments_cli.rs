@@ -66,6 +66,10 @@ fn every_subcommand_has_help() {
         "latency",
         "trace",
         "syncmap",
+        "swiss",
+        "swiss-hint",
+        "swiss-growth",
+        "swiss-tombstones",
         "report",
     ] {
         assert!(help.contains(command), "{help}");
@@ -345,6 +349,10 @@ fn report_quick_writes_its_page() {
         "id=\"loadfactor\"",
         "id=\"latency\"",
         "id=\"syncmap\"",
+        "id=\"swiss\"",
+        "id=\"swiss-hint\"",
+        "id=\"swiss-growth\"",
+        "id=\"swiss-tombstones\"",
     ] {
         assert!(html.contains(section), "missing {section}");
     }
@@ -364,6 +372,8 @@ fn report_quick_writes_its_page() {
     assert!(html.contains("000_4afbaddb56c29d13.txt"));
     assert!(html.contains("sync.Map: read map, dirty map, misses and promotion"));
     assert!(html.contains("same state after every op"));
+    assert!(html.contains("Go 1.24+: the Swiss map"));
+    assert!(html.contains("What the articles say that no longer holds in Go 1.24+"));
     // Self-contained: nothing is loaded from elsewhere (the SVG namespace URI is a
     // name, not a fetch).
     for loader in [
