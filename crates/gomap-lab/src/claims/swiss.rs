@@ -244,7 +244,7 @@ fn timeline(m: &mut Measurements, seed: u64) {
             changed,
             format!(
                 "Swiss: {found} lookups right after a split {} the tables",
-                if changed { "changed" } else { "left unchanged" }
+                if changed { "changed" } else { "did not change" }
             ),
         );
     }
