@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use crate::claims::swiss::{self as swiss_claims, SwissClaim};
 use crate::claims::{measure, Verdict};
+use crate::experiments::latency::us;
 use crate::experiments::registry::{Ctx, Experiment};
 use crate::experiments::swiss_growth::{classic_growths, record_swiss, short_list};
 use crate::experiments::{to_values, Effort, Outcome};
@@ -354,17 +355,6 @@ pub fn run(config: &GenerationsConfig, progress: &ProgressBar) -> GenerationsOut
         sizes,
         pauses,
         claims,
-    }
-}
-
-/// `ns` in the unit that keeps it short.
-fn us(ns: u64) -> String {
-    if ns < 1_000 {
-        format!("{ns} ns")
-    } else if ns < 1_000_000 {
-        format!("{:.1} µs", ns as f64 / 1e3)
-    } else {
-        format!("{:.1} ms", ns as f64 / 1e6)
     }
 }
 

@@ -395,60 +395,41 @@ impl Outcome for SwissTombstonesOutcome {
         );
         let swiss = "Swiss (Go 1.24+)";
         let classic = "classic (Go 1.19)";
-        let mut row = |map: &str, what: &str, n: String| {
-            counts.row(vec![map.into(), what.into(), n]);
-        };
-        row(
-            swiss,
-            "prunes that freed tombstones",
-            thousands(t.prunes as u64),
-        );
-        row(
-            swiss,
-            "tombstones freed by them",
-            thousands(t.pruned as u64),
-        );
-        row(
-            swiss,
-            "prunes that freed too few (the table grew)",
-            thousands(t.prunes_failed as u64),
-        );
-        row(
-            swiss,
-            "rehashes (twice the slots)",
-            thousands(t.rehashes as u64),
-        );
-        row(swiss, "splits", thousands(t.splits as u64));
-        row(
-            swiss,
-            "growths keeping the slot count",
-            thousands(t.same_capacity_growths as u64),
-        );
-        row(
-            swiss,
-            "slots before → after",
-            format!(
-                "{} → {}",
-                thousands(t.slots_before as u64),
-                thousands(last.map_or(0, |s| s.slots) as u64)
+        let n = |x: usize| thousands(x as u64);
+        let slots_after = last.map_or(0, |s| s.slots);
+        let b_after = last.map_or(0, |s| s.b);
+        let lines = [
+            (swiss, "prunes that freed tombstones", n(t.prunes)),
+            (swiss, "tombstones freed by them", n(t.pruned)),
+            (
+                swiss,
+                "prunes that freed too few (the table grew)",
+                n(t.prunes_failed),
             ),
-        );
-        row(
-            classic,
-            "inserts reusing a deleted slot",
-            thousands(t.slot_reuses as u64),
-        );
-        row(
-            classic,
-            "same-size growths",
-            thousands(t.same_size_growths as u64),
-        );
-        row(classic, "doublings", thousands(t.doublings as u64));
-        row(
-            classic,
-            "B before → after",
-            format!("{} → {}", t.b_before, last.map_or(0, |s| s.b)),
-        );
+            (swiss, "rehashes (twice the slots)", n(t.rehashes)),
+            (swiss, "splits", n(t.splits)),
+            (
+                swiss,
+                "growths keeping the slot count",
+                n(t.same_capacity_growths),
+            ),
+            (
+                swiss,
+                "slots before → after",
+                format!("{} → {}", n(t.slots_before), n(slots_after)),
+            ),
+            (classic, "inserts reusing a deleted slot", n(t.slot_reuses)),
+            (classic, "same-size growths", n(t.same_size_growths)),
+            (classic, "doublings", n(t.doublings)),
+            (
+                classic,
+                "B before → after",
+                format!("{} → {b_after}", t.b_before),
+            ),
+        ];
+        for (map, what, count) in lines {
+            counts.row(vec![map.into(), what.into(), count]);
+        }
         let counts = counts.with_note(
             "Swiss: SwissPrune (pruned > 0 or 0), SwissGrow and SwissSplit events. classic: \
              SlotReused events count reuses of emptyOne slots only (a freed slot later turned \
