@@ -12,6 +12,7 @@
 use std::hash::{BuildHasher, Hasher};
 
 use foldhash::fast::FixedState;
+use gomap::{SwissMap, SwissWithHasher};
 
 use crate::rng::SplitMix64;
 
@@ -24,6 +25,14 @@ pub fn fixed(seed: u64) -> FixedState {
 pub fn seed_sequence(seed: u64) -> impl FnMut() -> u32 + Send + Sync + 'static {
     let mut rng = SplitMix64::new(seed);
     move || rng.next_u64() as u32
+}
+
+/// A reproducible `SwissMap` made with `hint`: foldhash under [`fixed`]`(seed)`
+/// and 64-bit map seeds from [`seed_sequence`]`(seed)`. A `GoMap` made from
+/// the same `seed` hashes every key with the same hasher, so the two
+/// generations can be run on one workload.
+pub fn fixed_swiss<K, V>(hint: usize, seed: u64) -> SwissMap<K, V, FixedState> {
+    SwissMap::with_capacity_hasher_and_seeds(hint, fixed(seed), seed_sequence(seed))
 }
 
 /// A `BuildHasher` whose hashes have the bits of `clear` set to zero.

@@ -28,7 +28,9 @@
 //! The lab's second job is the articles' experiments (`gomap-lab hint`, `grow`,
 //! `layout`, `reuse`, `prealloc`, `loadfactor`, `latency`, `trace`, `syncmap` — the
 //! one experiment on [`gomap::SyncMap`], compared with recordings of Go 1.19's
-//! `sync.Map` made by `oracle/syncmap` — and `report`,
+//! `sync.Map` made by `oracle/syncmap` — the Swiss map's `swiss`, `swiss-hint`,
+//! `swiss-growth` and `swiss-tombstones`, which run [`gomap::SwissMap`] beside
+//! the classic map on the same keys — and `report`,
 //! which runs them all into one HTML page). Each lives in [`experiments`] and
 //! returns a typed result; [`claims`] quotes what the articles in `shared/seeds/`
 //! said, so every result can stand beside the claim it tests. Shared pieces:

@@ -193,7 +193,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
             let plan = Plan::new(if a.quick { Effort::Quick } else { Effort::Full });
             let summary = report::run(&plan, &a.out)?;
             for (section, took) in &summary.timings {
-                eprintln!("{section:>12}  {:6.2} s", took.as_secs_f64());
+                eprintln!("{section:>16}  {:6.2} s", took.as_secs_f64());
             }
             println!(
                 "wrote {} in {:.1} s",

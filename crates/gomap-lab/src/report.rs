@@ -275,6 +275,7 @@ fn page(
         machine = machine(),
     );
     html += "<p><b><a href=\"explore.html\">Explore the map op by op</a></b>: the real engine, compiled to WebAssembly, in a page that steps through inserts, growth, evacuation and ranging.</p>\n";
+    html += "<p><b><a href=\"#swiss\">Go 1.24+: the Swiss map</a></b>: Go 1.24 replaced this map with a Swiss table; that section runs both generations on the same inserts and decides the articles' claims again on the new map.</p>\n";
     html += "<nav><h2 id=\"contents\">Contents</h2>\n<ol>\n<li><a href=\"#claims\">The articles' claims</a></li>\n";
     for s in sections {
         let _ = writeln!(

@@ -20,6 +20,7 @@
 pub mod catalog;
 pub mod measure;
 pub mod scope;
+pub mod swiss;
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -177,7 +177,7 @@ impl Growths {
 
 /// Runs `inserts` inserts of distinct keys into an empty map, recording growths;
 /// `sample` is called after each insert with the insert number and the map.
-fn record<K: LabKey, S: std::hash::BuildHasher>(
+pub(crate) fn record<K: LabKey, S: std::hash::BuildHasher>(
     mut map: GoMap<K, u64, S>,
     inserts: u64,
     mut sample: impl FnMut(u64, &GoMap<K, u64, S>),

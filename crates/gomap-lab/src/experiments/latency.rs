@@ -247,7 +247,7 @@ pub fn run(config: &LatencyConfig, progress: &ProgressBar) -> LatencyOutcome {
 }
 
 /// `ns` in the unit that keeps it short: `850 ns`, `4.2 µs`, `48.2 ms`.
-fn us(ns: u64) -> String {
+pub(crate) fn us(ns: u64) -> String {
     if ns < 1_000 {
         format!("{ns} ns")
     } else if ns < 1_000_000 {

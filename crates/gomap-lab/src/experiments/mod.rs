@@ -5,6 +5,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod generations;
 pub mod grow;
 pub mod hint;
 pub mod latency;
@@ -13,6 +14,9 @@ pub mod loadfactor;
 pub mod prealloc;
 pub mod registry;
 pub mod reuse;
+pub mod swiss_growth;
+pub mod swiss_hint;
+pub mod swiss_tombstones;
 pub mod syncmap;
 pub mod trace;
 

@@ -164,6 +164,10 @@ pub static ALL: &[&dyn Registered] = &[
     &Entry::<super::loadfactor::LoadFactor>::NEW,
     &Entry::<super::syncmap::SyncMapLab>::NEW,
     &Entry::<super::latency::Latency>::NEW,
+    &Entry::<super::generations::Generations>::NEW,
+    &Entry::<super::swiss_hint::SwissHint>::NEW,
+    &Entry::<super::swiss_growth::SwissGrowth>::NEW,
+    &Entry::<super::swiss_tombstones::SwissTombstones>::NEW,
 ];
 
 /// The experiment named `id`.
