@@ -1005,7 +1005,10 @@ mod tests {
         assert!(hit.found);
         let l = x.swiss_u64().unwrap().layout();
         let t = &l.tables[p.table.unwrap()];
-        assert_eq!(t.groups[hit.group].slots[hit.slot].map(|(k, _)| *k), Some(7));
+        assert_eq!(
+            t.groups[hit.group].slots[hit.slot].map(|(k, _)| *k),
+            Some(7)
+        );
         assert_eq!(*p.probed.last().unwrap(), hit.group);
         // Every compared slot's control byte is the key's H2.
         let h2 = (d.key.as_ref().unwrap().1 & 0x7f) as u8;

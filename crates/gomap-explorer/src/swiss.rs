@@ -180,7 +180,10 @@ type GroupShot = ([u8; 8], [Option<(u64, u64)>; 8]);
 pub(crate) type SwissShot = Vec<GroupShot>;
 
 fn group_shot<K: ExKey>(g: &SwissGroupView<'_, K, u64>) -> GroupShot {
-    (g.ctrl, g.slots.map(|s| s.map(|(k, v)| (k.fingerprint(), *v))))
+    (
+        g.ctrl,
+        g.slots.map(|s| s.map(|(k, v)| (k.fingerprint(), *v))),
+    )
 }
 
 /// The rows of `layout`: the small group, or each table's groups in id order.
@@ -266,7 +269,11 @@ pub(crate) fn swiss_layout_json<K: ExKey>(
     while i < l.dir.len() {
         let id = l.dir[i];
         let n = l.dir[i..].iter().take_while(|&&t| t == id).count();
-        j.arr().uint(id as u64).uint(i as u64).uint(n as u64).end_arr();
+        j.arr()
+            .uint(id as u64)
+            .uint(i as u64)
+            .uint(n as u64)
+            .end_arr();
         i += n;
     }
     j.end_arr();

@@ -286,7 +286,11 @@ fn native_swiss(ops: &[NativeOp]) -> Native {
 fn check_swiss(fragment: &str, state: &Value, ops: &[NativeOp]) {
     let want = native_swiss(ops);
     let steps = state["ssteps"].as_array().expect("Swiss steps");
-    assert_eq!(steps.len(), want.steps.len(), "{fragment}: one Swiss step per op");
+    assert_eq!(
+        steps.len(),
+        want.steps.len(),
+        "{fragment}: one Swiss step per op"
+    );
     for (i, (got, want)) in steps.iter().zip(&want.steps).enumerate() {
         for field in [
             "used",
@@ -331,17 +335,19 @@ fn check_swiss(fragment: &str, state: &Value, ops: &[NativeOp]) {
             .iter()
             .map(|y| y[0].as_str().unwrap())
             .collect();
-        assert_eq!(got, want.yielded, "{fragment}: what the Swiss cursor yielded");
+        assert_eq!(
+            got, want.yielded,
+            "{fragment}: what the Swiss cursor yielded"
+        );
     }
     // Hovering a full slot (when one is left) shows its key, value and
     // full hash.
-    let any_key = want.buckets.as_array().unwrap().iter().any(|g| {
-        g["k"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|k| !k.is_null())
-    });
+    let any_key = want
+        .buckets
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|g| g["k"].as_array().unwrap().iter().any(|k| !k.is_null()));
     let tip = state["stip"].as_str().unwrap();
     if any_key {
         for part in ["ctrl    0x", "key ", "value ", "hash    0x", "H2 0x"] {
@@ -356,7 +362,10 @@ fn check(chromium: &Path, page: &Path, fragment: &str, ops: &[NativeOp]) -> Valu
     if state["eng"] != "classic" {
         check_swiss(fragment, &state, ops);
         if state["eng"] == "swiss" {
-            assert!(state.get("steps").is_none(), "{fragment}: classic state drawn");
+            assert!(
+                state.get("steps").is_none(),
+                "{fragment}: classic state drawn"
+            );
             return state;
         }
     }
@@ -540,8 +549,12 @@ fn the_page_shows_what_the_swiss_engine_does() {
     );
     let timeline = state["stimeline"].as_array().unwrap();
     assert!(
-        timeline.iter().any(|t| t.as_str().unwrap().starts_with("C "))
-            && timeline.iter().any(|t| t.as_str().unwrap().starts_with("S ")),
+        timeline
+            .iter()
+            .any(|t| t.as_str().unwrap().starts_with("C "))
+            && timeline
+                .iter()
+                .any(|t| t.as_str().unwrap().starts_with("S ")),
         "the side-by-side timeline has both engines' events: {timeline:?}"
     );
 }

@@ -609,7 +609,7 @@ function drawSwissHeader(s) {
   const ch = (k) => (p && p[k] !== h[k] ? ' class="chg"' : "");
   const shape = !h.alloc ? "nothing allocated yet: the first insert allocates one group"
     : s.small ? "the small map: one group of 8 slots, no directory"
-    : `2^globalDepth entries, pointing at ${h.ntables} table${h.ntables === 1 ? "" : "s"}`;
+    : `= 2^globalDepth directory entries, pointing at ${h.ntables} table${h.ntables === 1 ? "" : "s"}`;
   const rows = [
     ["used", h.used, "live entries", "used"],
     ["seed", "0x" + h.seed, "64-bit seed, hashed in before every key", "seed"],
@@ -639,9 +639,12 @@ function swissBitsHTML(hash, gd, groupBits) {
   return out;
 }
 
-/// Whether probe `p` (taken before the op) still names the groups drawn.
+/// Whether probe `p` (taken before the op) still names the groups drawn:
+/// not when the op rehashed or split the table (the events say so).
 function probeFits(s, p) {
   if (!p || !p.probed.length) return false;
+  const rebuilt = stimeline.some((e) => e.op === s.last.index && (e.name === "rehash" || e.name === "split"));
+  if (rebuilt) return false;
   if (p.table === null) return s.small;
   const t = s.tables[p.table];
   return !s.small && !!t && t.groups === p.groups && t.row === p.row0;
@@ -676,7 +679,7 @@ function drawSwissStep(s) {
   h += "</div>";
   if (p) {
     if (p.probed.length) {
-      h += `<div class="note">A lookup of this key before the op matches H2 against each group's 8 control bytes at once, in probe order (group i + 1, + 2, + 3, …):</div><div class="chips">`;
+      h += `<div class="note">A lookup of this key before the op matches H2 against each group's 8 control bytes at once, group after group in probe order (the start group, then 1, 2, 3, … groups further on, wrapping):</div><div class="chips">`;
       p.probed.forEach((g, i) => {
         h += `<span class="chip grp" title="probe step ${i + 1}">${i ? "→ " : ""}g${g}</span>`;
         for (const [cg, sl, found] of p.compared) {
@@ -693,7 +696,8 @@ function drawSwissStep(s) {
       none: "nothing to read",
     }[p.stop];
     const c = p.compared.length;
-    h += `<div class="note">${p.probed.length} group${p.probed.length === 1 ? "" : "s"} read, ${c} key${c === 1 ? "" : "s"} compared; ${stop}.</div>`;
+    const ins = d.result === "inserted" ? " The insert takes the first empty or deleted slot on this path (growing or splitting the table first if growthLeft is 0)." : "";
+    h += `<div class="note">${p.probed.length} group${p.probed.length === 1 ? "" : "s"} read, ${c} key${c === 1 ? "" : "s"} compared; ${stop}.${ins}</div>`;
     if (!probeFits(s, p) && p.probed.length) h += `<div class="note">This op rebuilt the table (see the events), so the groups below are the new table's; the path above is through the old one.</div>`;
   } else if (d.key && /^[idg]/.test(d.op)) {
     h += `<div class="note">(lookup path not recorded for ops run in bulk on a large map; step one op to see it)</div>`;
@@ -719,14 +723,14 @@ function drawDirectory(s) {
     out += "</div>";
     if (s.dir.length > runs.length) out += `<div class="note">… ${s.dir.length - runs.length} more runs of entries not drawn.</div>`;
     const key = s.last && s.last.key ? dirOf(s, s.last.key.hash).table : null;
-    const shown = s.tables.slice(0, 64);
-    out += `<table class="tables"><tr><th>table</th><th>dir entries</th><th>localDepth</th><th>capacity</th><th>used</th><th>growthLeft</th><th>deleted</th></tr>`;
+    const shown = s.tables.slice(0, 256);
+    out += `<div class="tablesbox"><table class="tables"><tr><th>table</th><th>dir entries</th><th>localDepth</th><th>capacity</th><th>used</th><th>growthLeft</th><th>deleted</th></tr>`;
     for (const t of shown) {
       const n = 1 << (h.global_depth - t.local_depth);
       const cls = key && key.id === t.id ? ' class="cur"' : "";
       out += `<tr${cls} data-t="${t.id}" title="click: scroll to its groups"><td><span class="sw" style="background:${tableColor(t.id)}"></span>t${t.id}</td><td>${n === 1 ? t.index : `${t.index}–${t.index + n - 1}`}</td><td>${t.local_depth}</td><td>${t.capacity} (${t.groups} groups)</td><td>${t.used}</td><td>${t.growth_left}</td><td>${t.tombstones}</td></tr>`;
     }
-    out += "</table>";
+    out += "</table></div>";
     if (s.tables.length > shown.length) {
       const rest = s.tables.slice(shown.length);
       out += `<div class="note">… ${rest.length} more tables, ${rest.reduce((a, t) => a + t.used, 0)} entries, not listed.</div>`;
