@@ -146,13 +146,20 @@ fn chain_json(chain: &[BucketView<'_, u64, u64>]) -> Value {
         .collect()
 }
 
-fn native(ops: &[NativeOp]) -> Native {
+/// A map of either engine with the explorer's hasher.
+type Map<E> = GoMap<u64, u64, ExplorerHasher, E>;
+
+/// Runs `ops` on `m` as the page does (fastrand seeded before each cursor
+/// as the page seeds it); returns the map, `step(m)` after each op, what
+/// the cursor yielded and the event names, `make` first.
+fn drive<E: gomap::Engine>(
+    mut m: Map<E>,
+    ops: &[NativeOp],
+    mut step: impl FnMut(&Map<E>) -> Value,
+) -> (Map<E>, Vec<Value>, Vec<String>, Vec<String>) {
     let seed = 1;
     let names: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(vec!["make".to_owned()]));
     let sink = Arc::clone(&names);
-    fastrand::seed(seed);
-    let mut m: GoMap<u64, u64, ExplorerHasher> =
-        GoMap::with_capacity_hasher_and_seeds(0, ExplorerHasher::default(), seed_sequence(seed));
     m.set_observer(move |e: &gomap::events::Event| sink.lock().unwrap().push(e.name().to_owned()));
     let mut cursor = None;
     let mut ranges = 0;
@@ -180,20 +187,29 @@ fn native(ops: &[NativeOp]) -> Native {
                 }
             }
         }
+        steps.push(step(&m));
+    }
+    let events = names.lock().unwrap().clone();
+    (m, steps, yielded, events)
+}
+
+fn native(ops: &[NativeOp]) -> Native {
+    fastrand::seed(1);
+    let m = GoMap::with_capacity_hasher_and_seeds(0, ExplorerHasher::default(), seed_sequence(1));
+    let (m, steps, yielded, events) = drive(m, ops, |m| {
         m.check_invariants();
         let h = m.header();
-        steps.push(json!({
+        json!({
             "count": h.count, "B": h.b, "flags": h.flags, "noverflow": h.noverflow,
             "hash0": h.hash0, "nevacuate": h.nevacuate, "growing": h.growing,
-        }));
-    }
+        })
+    });
     let l = m.layout();
     let buckets = l.buckets.iter().map(|c| chain_json(c)).collect();
     let old = match &l.old {
         Some(old) => old.iter().map(|c| chain_json(c)).collect(),
         None => Value::Null,
     };
-    let events = names.lock().unwrap().clone();
     Native {
         steps,
         buckets,
@@ -218,39 +234,10 @@ fn group_json(t: Option<usize>, g: usize, group: &SwissGroupView<'_, u64, u64>) 
 /// What the page's Swiss state holds, computed natively with a `SwissMap`
 /// made and seeded as the page makes its own.
 fn native_swiss(ops: &[NativeOp]) -> Native {
-    let seed = 1;
-    let names: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(vec!["make".to_owned()]));
-    let sink = Arc::clone(&names);
-    fastrand::seed(seed);
-    let mut m: SwissMap<u64, u64, ExplorerHasher> =
-        SwissMap::with_capacity_hasher_and_seeds(0, ExplorerHasher::default(), seed_stream(seed));
-    m.set_observer(move |e: &gomap::events::Event| sink.lock().unwrap().push(e.name().to_owned()));
-    let mut cursor = None;
-    let mut ranges = 0;
-    let mut steps = Vec::new();
-    let mut yielded = Vec::new();
-    for op in ops {
-        match op {
-            NativeOp::Insert(k) => {
-                m.insert(*k, *k);
-            }
-            NativeOp::RangeStart => {
-                fastrand::seed(range_seed(seed, ranges));
-                ranges += 1;
-                cursor = Some(m.range());
-            }
-            NativeOp::NextDelete => {
-                if let Some(c) = &mut cursor {
-                    match c.next(&m) {
-                        Some((&k, _)) => {
-                            m.remove(&k);
-                            yielded.push(k.to_string());
-                        }
-                        None => cursor = None,
-                    }
-                }
-            }
-        }
+    fastrand::seed(1);
+    let m = SwissMap::with_capacity_hasher_and_seeds(0, ExplorerHasher::default(), seed_stream(1));
+    let (m, steps, yielded, events) = drive(m, ops, |m| {
+        m.check_invariants();
         let l = m.layout();
         let h = l.header;
         let tables: Vec<Value> = l
@@ -258,12 +245,12 @@ fn native_swiss(ops: &[NativeOp]) -> Native {
             .iter()
             .map(|t| json!([t.local_depth, t.capacity, t.growth_left, t.used]))
             .collect();
-        steps.push(json!({
+        json!({
             "used": h.used, "seed": format!("{:016x}", h.seed), "dir_len": h.dir_len,
             "global_depth": h.global_depth, "ntables": h.ntables,
             "tombstones": l.tombstones, "tables": tables,
-        }));
-    }
+        })
+    });
     let l = m.layout();
     let mut groups: Vec<Value> = l.small.iter().map(|g| group_json(None, 0, g)).collect();
     for t in &l.tables {
@@ -271,7 +258,6 @@ fn native_swiss(ops: &[NativeOp]) -> Native {
             groups.push(group_json(Some(t.id), i, g));
         }
     }
-    let events = names.lock().unwrap().clone();
     Native {
         steps,
         buckets: Value::Array(groups),

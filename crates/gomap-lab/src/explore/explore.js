@@ -784,7 +784,7 @@ function drawGroups(s) {
   el.firstElementChild.style.width = 60 + 8 * 44 + 24 + "px";
   $("sgTitle").textContent = s.small ? "Groups: the small map's one group" : `Groups: ${s.nrows} in ${s.tables.length} table${s.tables.length === 1 ? "" : "s"}`;
   const full = s.heat.entries.reduce((a, b) => a + b, 0), dead = s.heat.tombstones.reduce((a, b) => a + b, 0);
-  $("sgSum").textContent = s.nrows ? `${full} full slots, ${dead} deleted. Drawing rows ${s.first}–${s.first + s.groups.length - 1} of ${s.nrows}; scroll or click the summary bar.` : "No group allocated yet.";
+  $("sgSum").textContent = s.nrows ? `${full} full slots, ${dead} deleted. Drawing rows ${s.first}–${s.first + s.groups.length - 1} of ${s.nrows}; scroll or click the summary bar (bar height: full slots; orange: runs with deleted slots).` : "No group allocated yet.";
   $("sheat").innerHTML = swissHeatHTML(s.heat, s.nrows, el);
 }
 
