@@ -9,7 +9,10 @@
 //! so that the symbols cannot clash with a C library's when the crate is
 //! built natively.
 //!
-//! Key types are 0 (`u64`) and 1 (string); workloads 0–3 as in
+//! Every op runs on both maps, the classic and the Swiss one; the page
+//! reads each through its own snapshot and event functions.
+//!
+//! Key types are 0 (`u64`) and 1 (string); workloads 0–4 as in
 //! [`Workload::from_index`]; event masks as in [`crate::mask`].
 
 // `#[no_mangle]` counts as unsafe code (it can clash with another symbol of
@@ -210,10 +213,28 @@ pub extern "C" fn gm_snapshot(
     }))
 }
 
-/// Writes the events since the last call (at most `max`) as the output.
+/// Writes the Swiss map's snapshot JSON ([`Explorer::swiss_snapshot`]:
+/// group rows `first .. first + count`, a summary in `cells` cells) as the
+/// output; returns its length.
+#[no_mangle]
+pub extern "C" fn gm_swiss_snapshot(first: u32, count: u32, cells: u32) -> u32 {
+    out(with(|x| {
+        x.swiss_snapshot(first as usize, count as usize, cells as usize)
+    }))
+}
+
+/// Writes the classic map's events since the last call (at most `max`) as
+/// the output.
 #[no_mangle]
 pub extern "C" fn gm_take_events(max: u32) -> u32 {
     out(with(|x| x.take_events(max as usize)))
+}
+
+/// Writes the Swiss map's events since the last call (at most `max`) as
+/// the output.
+#[no_mangle]
+pub extern "C" fn gm_take_swiss_events(max: u32) -> u32 {
+    out(with(|x| x.take_swiss_events(max as usize)))
 }
 
 /// Writes ops `from .. to` of the script as text (the `ops=` form) as the

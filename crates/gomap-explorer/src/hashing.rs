@@ -28,6 +28,15 @@ pub fn hash_of<Q: Hash + ?Sized>(hash0: u32, key: &Q) -> u64 {
     h.finish()
 }
 
+/// The hash a `SwissMap<_, _, ExplorerHasher>` with seed `seed` computes
+/// for `key`: the Swiss engine writes its 64-bit seed first, then the key.
+pub fn swiss_hash_of<Q: Hash + ?Sized>(seed: u64, key: &Q) -> u64 {
+    let mut h = ExplorerHasher::default().build_hasher();
+    h.write_u64(seed);
+    key.hash(&mut h);
+    h.finish()
+}
+
 /// splitmix64, the generator behind the seed stream and the workloads.
 #[derive(Debug, Clone)]
 pub struct SplitMix64(u64);
@@ -82,6 +91,24 @@ mod tests {
         let mask = (1u64 << l.header.b) - 1;
         let bucket = (hash_of(hash0, &42u64) & mask) as usize;
         assert!(l.buckets[bucket][0].keys.contains(&Some(&42)));
+    }
+
+    #[test]
+    fn swiss_hash_of_is_what_a_swiss_map_with_that_seed_uses() {
+        use gomap::SwissWithHasher;
+        let mut m: gomap::SwissMap<u64, u64, ExplorerHasher> =
+            gomap::SwissMap::with_capacity_hasher_and_seeds(
+                100,
+                ExplorerHasher::default(),
+                seed_stream(9),
+            );
+        m.insert(42, 1);
+        let l = m.layout();
+        let hash = swiss_hash_of(l.header.seed, &42u64);
+        let t = &l.tables[0];
+        let g = (hash >> 7) as usize & t.length_mask();
+        let s = t.groups[g].slots.iter().position(|s| s.is_some()).unwrap();
+        assert_eq!(t.groups[g].ctrl[s], (hash & 0x7f) as u8);
     }
 
     #[test]

@@ -1,23 +1,28 @@
-//! # gomap-explorer: the classic map, op by op, for a web page
+//! # gomap-explorer: Go's two map generations, op by op, for a web page
 //!
 //! The report's `explore.html` runs this crate compiled to
 //! `wasm32-unknown-unknown`. An [`Explorer`] holds a *scenario* — key type,
 //! `make` hint, seed — and its *script*, a list of [`Op`]s, with a position
-//! in it. Stepping applies the next op to a real [`gomap::GoMap`] and
-//! records what a reader wants to see about it: the key's hash and the bits
-//! that choose its bucket and tophash, the slots a lookup of it reads, the
-//! map's events (growth, evacuation, overflow buckets, slot reuse,
-//! reseeds), and what a range cursor yields while the map changes under
-//! it. [`Explorer::snapshot`] writes all of it, for a window of buckets, as
-//! JSON.
+//! in it. Stepping applies the next op to two real maps, a classic
+//! [`gomap::GoMap`] and a [`gomap::SwissMap`], and records for each what a
+//! reader wants to see: the key's hash and the bits that choose its bucket
+//! and tophash (classic) or its directory entry, first group and H2 byte
+//! (Swiss), the slots a lookup of it reads, the map's events (growth,
+//! evacuation, overflow buckets, slot reuse; rehash, split, directory
+//! doubling, prune; reseeds), and what a range cursor yields while the map
+//! changes under it. [`Explorer::snapshot`] writes the classic map's state,
+//! for a window of buckets, as JSON; [`Explorer::swiss_snapshot`] the Swiss
+//! map's, for a window of groups. Both maps run every op so that the page
+//! can show either, or both side by side, without replaying. A range op
+//! runs each map's own cursor, so `nd` deletes what *that* map yielded.
 //!
 //! ## Reproducible everywhere
 //!
 //! A scenario replays to the same layouts in the page and natively: keys
 //! are hashed with [`ExplorerHasher`] (SipHash-1-3 with a fixed key, whose
 //! hashes do not depend on the target, unlike foldhash's — see
-//! [`hashing`]); the map's seeds come from [`seed_stream`] of the scenario
-//! seed; and fastrand's thread-local generator, which gomap draws from for
+//! [`hashing`]); each map's seeds come from its own [`seed_stream`] of the
+//! scenario seed (the Swiss map takes two draws per 64-bit seed); and fastrand's thread-local generator, which gomap draws from for
 //! range cursors and for sampling `noverflow` above `B = 15`, is seeded
 //! when the map is made and again before each cursor is started.
 //!
@@ -32,12 +37,12 @@
 //! ## The pieces
 //!
 //! [`script`] (ops and their text form), [`workload`] (generated op lists),
-//! [`hashing`] (the hasher and seed streams), [`probe`] (a lookup's path
-//! through a layout), `changes` (the slots an op changed), `snapshot` and
-//! [`json`] (the JSON the page reads), [`exports`] (the wasm ABI).
-//!
-//! The Swiss map (Go 1.24's generation) is not here yet: the snapshot
-//! carries `"engine": "classic"`, the field a second engine will set.
+//! [`hashing`] (the hasher and seed streams), [`probe`] (a classic lookup's
+//! path through a layout), `changes` (the slots an op changed), [`swiss`]
+//! (the Swiss map's probe, changes and JSON), `snapshot` and [`json`] (the
+//! JSON the page reads), [`exports`] (the wasm ABI). The trait
+//! `Generation` is what the explorer needs from each engine beyond
+//! `GoMap`'s API, so stepping, ranges and events are written once.
 
 // `deny`, not `forbid`: `exports` must allow the lint for its `#[no_mangle]`
 // attributes (see there); every other module forbids unsafe code itself.
@@ -51,20 +56,24 @@ pub mod json;
 pub mod probe;
 pub mod script;
 mod snapshot;
+pub mod swiss;
 pub mod workload;
 
 use std::borrow::Borrow;
 use std::hash::{Hash, Hasher};
 
 use gomap::events::{Event, Recorder};
-use gomap::{GoMap, Range};
+use gomap::swiss_layout::SwissHeader;
+use gomap::{Classic, GoMap, Range, Swiss, SwissMap, SwissWithHasher};
 
+pub use changes::CHANGED_LIMIT;
 use changes::{diff, shot, Shot};
-pub use hashing::{hash_of, seed_stream, ExplorerHasher};
+pub use hashing::{hash_of, seed_stream, swiss_hash_of, ExplorerHasher};
 use json::Json;
 pub use probe::{probe, top_hash, Probe, ProbeSlot};
 pub use script::{Key, KeyType, Op, Then};
-use snapshot::{detail_json, event_json, layout_json, range_json};
+use snapshot::{detail_json, event_json, layout_json, range_json, swiss_detail_json};
+pub use swiss::{swiss_probe, SwissProbe, SwissSpot};
 pub use workload::Workload;
 
 /// A scenario: what the map is made with.
@@ -130,6 +139,8 @@ trait ExKey: Eq + Hash + Sized + 'static {
     fn to_key(&self) -> Key;
     /// A number that tells keys apart, for change detection.
     fn fingerprint(&self) -> u64;
+    /// Its hash in a Swiss map with seed `seed`.
+    fn hash_under(&self, seed: u64) -> u64;
 }
 
 impl ExKey for u64 {
@@ -144,6 +155,9 @@ impl ExKey for u64 {
     }
     fn fingerprint(&self) -> u64 {
         *self
+    }
+    fn hash_under(&self, seed: u64) -> u64 {
+        swiss_hash_of(seed, self)
     }
 }
 
@@ -160,18 +174,130 @@ impl ExKey for GoStr {
     fn fingerprint(&self) -> u64 {
         hash_of(0, &*self.s)
     }
+    fn hash_under(&self, seed: u64) -> u64 {
+        swiss_hash_of(seed, &*self.s)
+    }
+}
+
+/// A map of generation `G` with the explorer's hasher.
+type Map<K, G> = GoMap<K, u64, ExplorerHasher, G>;
+
+/// What the explorer needs from a map generation beyond `GoMap`'s API,
+/// which is written once over both engines.
+trait Generation: gomap::Engine {
+    /// A lookup's path through the layout.
+    type Probe: Clone + std::fmt::Debug;
+    /// Where a changed slot is.
+    type Spot: Copy + std::fmt::Debug;
+    /// A map's contents, for change detection.
+    type Shot;
+    /// A map of this generation sized for `hint`, seeded from `seeds`.
+    fn made<K: ExKey>(hint: usize, seeds: impl gomap::SeedSource) -> Map<K, Self>;
+    /// The event the log starts with.
+    fn make_event<K: ExKey>(hint: usize, map: &Map<K, Self>) -> Event;
+    /// The key's hash in `map`, and the bits of it that choose where it
+    /// goes: `B` (classic) or `globalDepth` (Swiss).
+    fn key_hash<K: ExKey>(map: &Map<K, Self>, k: &Key) -> (u64, u8);
+    /// The path a lookup of `key` takes.
+    fn probe<K: ExKey>(map: &Map<K, Self>, hash: u64, key: &K) -> Self::Probe;
+    /// The contents.
+    fn shot<K: ExKey>(map: &Map<K, Self>) -> Self::Shot;
+    /// The slots that differ between `before` and `after`, given the op's
+    /// `events`.
+    fn diff(before: &Self::Shot, after: &Self::Shot, events: &[Event], out: &mut Vec<Self::Spot>);
+}
+
+impl Generation for Classic {
+    type Probe = Probe;
+    type Spot = [usize; 4];
+    type Shot = (Shot, Option<Shot>);
+
+    fn made<K: ExKey>(hint: usize, seeds: impl gomap::SeedSource) -> Map<K, Classic> {
+        GoMap::with_capacity_hasher_and_seeds(hint, ExplorerHasher::default(), seeds)
+    }
+    fn make_event<K: ExKey>(hint: usize, map: &Map<K, Classic>) -> Event {
+        Event::Make {
+            hint,
+            b: map.header().b,
+        }
+    }
+    fn key_hash<K: ExKey>(map: &Map<K, Classic>, k: &Key) -> (u64, u8) {
+        let h = map.header();
+        let hash = match k {
+            Key::U64(n) => hash_of(h.hash0, n),
+            Key::Str(s) => hash_of(h.hash0, &**s),
+        };
+        (hash, h.b)
+    }
+    fn probe<K: ExKey>(map: &Map<K, Classic>, hash: u64, key: &K) -> Probe {
+        probe(&map.layout(), hash, key)
+    }
+    fn shot<K: ExKey>(map: &Map<K, Classic>) -> Self::Shot {
+        let l = map.layout();
+        (shot(&l.buckets), l.old.as_deref().map(shot))
+    }
+    fn diff(before: &Self::Shot, after: &Self::Shot, events: &[Event], out: &mut Vec<[usize; 4]>) {
+        let ((cur, old), (now, now_old)) = (before, after);
+        let grew = events.iter().any(|e| matches!(e, Event::GrowStart { .. }));
+        // A growth that started in this op made a new current array; the
+        // old array is the one that was current.
+        let (cur_was, old_was) = if grew {
+            (None, Some(cur))
+        } else {
+            (Some(cur), old.as_ref())
+        };
+        diff(now, cur_was, 0, out);
+        if let Some(now_old) = now_old {
+            diff(now_old, old_was, 1, out);
+        }
+    }
+}
+
+impl Generation for Swiss {
+    type Probe = SwissProbe;
+    type Spot = SwissSpot;
+    type Shot = swiss::SwissShot;
+
+    fn made<K: ExKey>(hint: usize, seeds: impl gomap::SeedSource) -> Map<K, Swiss> {
+        SwissMap::with_capacity_hasher_and_seeds(hint, ExplorerHasher::default(), seeds)
+    }
+    fn make_event<K: ExKey>(hint: usize, map: &Map<K, Swiss>) -> Event {
+        let l = map.layout();
+        Event::SwissMake {
+            hint,
+            dir_len: l.header.dir_len,
+            capacity: l.tables.first().map_or(0, |t| t.capacity),
+        }
+    }
+    fn key_hash<K: ExKey>(map: &Map<K, Swiss>, k: &Key) -> (u64, u8) {
+        let h = map.header();
+        let hash = match k {
+            Key::U64(n) => swiss_hash_of(h.seed, n),
+            Key::Str(s) => swiss_hash_of(h.seed, &**s),
+        };
+        (hash, h.global_depth)
+    }
+    fn probe<K: ExKey>(map: &Map<K, Swiss>, hash: u64, key: &K) -> SwissProbe {
+        swiss_probe(&map.layout(), hash, key)
+    }
+    fn shot<K: ExKey>(map: &Map<K, Swiss>) -> Self::Shot {
+        swiss::swiss_shot(&map.layout())
+    }
+    fn diff(before: &Self::Shot, after: &Self::Shot, _: &[Event], out: &mut Vec<SwissSpot>) {
+        swiss::swiss_diff(after, before, out);
+    }
 }
 
 /// A map of one key type with its range cursor.
-struct Engine<K> {
-    map: GoMap<K, u64, ExplorerHasher>,
-    cursor: Option<Range<K, u64>>,
+struct Engine<K, G: Generation> {
+    map: Map<K, G>,
+    cursor: Option<Range<K, u64, G>>,
 }
 
 /// The map, by key type.
-enum AnyEngine {
-    U64(Engine<u64>),
-    Str(Engine<GoStr>),
+enum AnyEngine<G: Generation> {
+    U64(Engine<u64, G>),
+    Str(Engine<GoStr, G>),
 }
 
 /// Runs `$body` with `$e` bound to the engine, whatever its key type.
@@ -184,26 +310,33 @@ macro_rules! with_engine {
     };
 }
 
-/// What the last op did, for the page's step view.
+/// What the last op did, for the page's step view. `P` is the lookup path
+/// of the map's generation ([`Probe`] or [`SwissProbe`]), `C` where a
+/// changed slot is.
 #[derive(Debug, Clone)]
-pub struct Detail {
+pub struct Detail<P = Probe, C = [usize; 4]> {
     /// Its index in the script.
     pub index: usize,
     /// Its token.
     pub op: String,
     /// The key it concerned, with its hash under the seed before the op and
-    /// the map's `B` before it.
+    /// the bits that choose its place before it: the classic map's `B`, the
+    /// Swiss map's `globalDepth`.
     pub key: Option<(Key, u64, u8)>,
     /// A lookup's path before the op (for ops on a key, while the map has
     /// at most [`PROBE_LIMIT`] entries or the op was stepped alone).
-    pub probe: Option<Probe>,
+    pub probe: Option<P>,
     /// What happened, in words (`inserted`, `overwrote 5`, …).
     pub result: String,
-    /// The slots whose tophash, key or value the op changed, as `[array
-    /// (0 current, 1 old), bucket, link, slot]` (recorded when the probe is;
-    /// at most [`CHANGED_LIMIT`]).
-    pub changed: Vec<[usize; 4]>,
+    /// The slots whose control byte or tophash, key or value the op
+    /// changed (recorded when the probe is; at most [`CHANGED_LIMIT`]):
+    /// classic `[array (0 current, 1 old), bucket, link, slot]`, Swiss
+    /// `[row, slot]` ([`swiss`]).
+    pub changed: Vec<C>,
 }
+
+/// What the last op did to the Swiss map.
+pub type SwissDetail = Detail<SwissProbe, SwissSpot>;
 
 /// Above this many entries, ops run several at a time record no lookup path
 /// (it needs a layout, O(buckets)); a single step always records one.
@@ -247,8 +380,16 @@ pub mod mask {
     pub const OVERFLOW: u32 = 8;
     /// A deleted slot was reused.
     pub const REUSE: u32 = 16;
-    /// The seed changed.
+    /// The seed changed (either map).
     pub const RESEED: u32 = 32;
+    /// A Swiss table rehashed into twice the slots.
+    pub const REHASH: u32 = 64;
+    /// A Swiss table split in two.
+    pub const SPLIT: u32 = 128;
+    /// The Swiss directory doubled.
+    pub const DIR_DOUBLE: u32 = 256;
+    /// A Swiss table pruned its tombstones (or tried to).
+    pub const PRUNE: u32 = 512;
 }
 
 fn event_bit(e: &Event) -> u32 {
@@ -258,25 +399,132 @@ fn event_bit(e: &Event) -> u32 {
         Event::GrowDone { .. } => mask::GROW_DONE,
         Event::OverflowTaken { .. } => mask::OVERFLOW,
         Event::SlotReused { .. } => mask::REUSE,
-        Event::Reseed { .. } => mask::RESEED,
+        Event::Reseed { .. } | Event::SwissReseed { .. } => mask::RESEED,
+        Event::SwissGrow { .. } => mask::REHASH,
+        Event::SwissSplit { .. } => mask::SPLIT,
+        Event::SwissDirectoryDouble { .. } => mask::DIR_DOUBLE,
+        Event::SwissPrune { .. } => mask::PRUNE,
         _ => 0,
     }
 }
 
-/// The explorer: a scenario, its script, and the map at a position in it.
-pub struct Explorer {
-    scenario: Scenario,
-    script: Vec<Op>,
-    pos: usize,
-    engine: AnyEngine,
+/// One generation's map and what the explorer recorded about it.
+struct Side<G: Generation> {
+    engine: AnyEngine<G>,
     /// Filled by the map's observer during an op.
     pending: Recorder,
     log: Vec<Logged>,
     /// Events of `log` already handed out by [`Explorer::take_events`].
     taken: usize,
-    last: Option<Detail>,
+    last: Option<Detail<G::Probe, G::Spot>>,
     ranges: u32,
     range_log: Option<RangeLog>,
+}
+
+impl<G: Generation> Side<G> {
+    /// The map made for `s`, its log holding the make.
+    fn made(s: Scenario) -> Side<G> {
+        fastrand::seed(s.seed);
+        let pending = Recorder::new();
+        let engine = match s.kt {
+            KeyType::U64 => AnyEngine::U64(Engine::made(s.hint, s.seed, pending.clone())),
+            KeyType::Str => AnyEngine::Str(Engine::made(s.hint, s.seed, pending.clone())),
+        };
+        let make = with_engine!(&engine, e => G::make_event(s.hint, &e.map));
+        pending.take();
+        Side {
+            engine,
+            pending,
+            log: vec![Logged {
+                op: None,
+                event: make,
+            }],
+            taken: 0,
+            last: None,
+            ranges: 0,
+            range_log: None,
+        }
+    }
+
+    fn len(&self) -> usize {
+        with_engine!(&self.engine, e => e.map.len())
+    }
+
+    fn apply_next(&mut self, op: &Op, index: usize, want_probe: bool, seed: u64) {
+        let before = want_probe.then(|| with_engine!(&self.engine, e => G::shot(&e.map)));
+        let (mut detail, range_start) = with_engine!(&mut self.engine, e => {
+            e.apply(op, index, want_probe, range_seed(seed, self.ranges), &mut self.range_log)
+        });
+        if range_start {
+            self.ranges += 1;
+        }
+        let events = self.pending.take();
+        if let Some(before) = before {
+            let after = with_engine!(&self.engine, e => G::shot(&e.map));
+            G::diff(&before, &after, &events, &mut detail.changed);
+        }
+        self.log.extend(events.into_iter().map(|event| Logged {
+            op: Some(index),
+            event,
+        }));
+        self.last = Some(detail);
+    }
+
+    fn take_events(&mut self, max: usize) -> String {
+        let new = &self.log[self.taken..];
+        let skip = new.len().saturating_sub(max);
+        let mut j = Json::new();
+        j.obj().key("skipped").uint(skip as u64).key("events").arr();
+        for l in &new[skip..] {
+            event_json(&mut j, l);
+        }
+        j.end_arr().end_obj();
+        self.taken = self.log.len();
+        j.finish()
+    }
+
+    /// The event counts, the range log and the last detail (via `detail`),
+    /// the parts of a snapshot both generations write.
+    fn common_json(&self, j: &mut Json, detail: impl Fn(&mut Json, &Detail<G::Probe, G::Spot>)) {
+        j.key("last");
+        match &self.last {
+            Some(d) => detail(j, d),
+            None => {
+                j.null();
+            }
+        }
+        j.key("range");
+        match &self.range_log {
+            Some(r) => range_json(j, r),
+            None => {
+                j.null();
+            }
+        }
+        j.key("events_total").uint(self.log.len() as u64);
+        j.key("event_counts").obj();
+        let mut counts: Vec<(&str, u64)> = Vec::new();
+        for l in &self.log {
+            let name = l.event.name();
+            match counts.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, c)) => *c += 1,
+                None => counts.push((name, 1)),
+            }
+        }
+        for (name, c) in counts {
+            j.key(name).uint(c);
+        }
+        j.end_obj();
+    }
+}
+
+/// The explorer: a scenario, its script, and both generations' maps at a
+/// position in it. Every op runs on the classic map and on the Swiss map.
+pub struct Explorer {
+    scenario: Scenario,
+    script: Vec<Op>,
+    pos: usize,
+    classic: Side<Classic>,
+    swiss: Side<Swiss>,
 }
 
 impl Explorer {
@@ -287,45 +535,22 @@ impl Explorer {
             hint: scenario.hint.min(MAX_HINT),
             ..scenario
         };
-        let mut x = Explorer {
+        Explorer {
             scenario,
             script: Vec::new(),
             pos: 0,
-            engine: AnyEngine::U64(Engine {
-                map: GoMap::with_hasher(ExplorerHasher::default()),
-                cursor: None,
-            }),
-            pending: Recorder::new(),
-            log: Vec::new(),
-            taken: 0,
-            last: None,
-            ranges: 0,
-            range_log: None,
-        };
-        x.remake();
-        x
+            // The Swiss map first: fastrand is then left as seeded for the
+            // classic map, as it was before the Swiss map joined.
+            swiss: Side::made(scenario),
+            classic: Side::made(scenario),
+        }
     }
 
-    /// Makes the map afresh and rewinds to the start of the script.
+    /// Makes the maps afresh and rewinds to the start of the script.
     fn remake(&mut self) {
-        let Scenario { kt, hint, seed } = self.scenario;
-        fastrand::seed(seed);
-        let observer = self.pending.clone();
-        self.engine = match kt {
-            KeyType::U64 => AnyEngine::U64(Engine::made(hint, seed, observer)),
-            KeyType::Str => AnyEngine::Str(Engine::made(hint, seed, observer)),
-        };
-        let b = self.header().b;
-        self.log = vec![Logged {
-            op: None,
-            event: Event::Make { hint, b },
-        }];
-        self.taken = 0;
+        self.swiss = Side::made(self.scenario);
+        self.classic = Side::made(self.scenario);
         self.pos = 0;
-        self.last = None;
-        self.ranges = 0;
-        self.range_log = None;
-        self.pending.take();
     }
 
     /// The scenario.
@@ -343,32 +568,55 @@ impl Explorer {
         self.pos
     }
 
-    /// The map's header.
+    /// The classic map's header.
     pub fn header(&self) -> gomap::Header {
-        with_engine!(&self.engine, e => e.map.header())
+        with_engine!(&self.classic.engine, e => e.map.header())
     }
 
-    /// The `u64 → u64` map, when the scenario's keys are `u64`.
+    /// The Swiss map's header.
+    pub fn swiss_header(&self) -> SwissHeader {
+        with_engine!(&self.swiss.engine, e => e.map.header())
+    }
+
+    /// The classic `u64 → u64` map, when the scenario's keys are `u64`.
     pub fn map_u64(&self) -> Option<&GoMap<u64, u64, ExplorerHasher>> {
-        match &self.engine {
+        match &self.classic.engine {
             AnyEngine::U64(e) => Some(&e.map),
             AnyEngine::Str(_) => None,
         }
     }
 
-    /// Every event so far.
+    /// The Swiss `u64 → u64` map, when the scenario's keys are `u64`.
+    pub fn swiss_u64(&self) -> Option<&SwissMap<u64, u64, ExplorerHasher>> {
+        match &self.swiss.engine {
+            AnyEngine::U64(e) => Some(&e.map),
+            AnyEngine::Str(_) => None,
+        }
+    }
+
+    /// Every event of the classic map so far.
     pub fn events(&self) -> &[Logged] {
-        &self.log
+        &self.classic.log
     }
 
-    /// The last range cursor's log.
+    /// Every event of the Swiss map so far.
+    pub fn swiss_events(&self) -> &[Logged] {
+        &self.swiss.log
+    }
+
+    /// The classic map's last range cursor's log.
     pub fn range_log(&self) -> Option<&RangeLog> {
-        self.range_log.as_ref()
+        self.classic.range_log.as_ref()
     }
 
-    /// What the last op did.
+    /// What the last op did to the classic map.
     pub fn last(&self) -> Option<&Detail> {
-        self.last.as_ref()
+        self.classic.last.as_ref()
+    }
+
+    /// What the last op did to the Swiss map.
+    pub fn swiss_last(&self) -> Option<&SwissDetail> {
+        self.swiss.last.as_ref()
     }
 
     /// Appends ops to the script (after its end, not at the position).
@@ -378,15 +626,7 @@ impl Explorer {
 
     /// Appends `n` ops of workload `w`.
     pub fn push_workload(&mut self, w: Workload, n: usize) {
-        let hash0 = seed_stream(self.scenario.seed)();
-        let ops = workload::generate(
-            w,
-            n,
-            self.scenario.kt,
-            &self.script,
-            self.scenario.seed,
-            hash0,
-        );
+        let ops = workload::generate(w, n, self.scenario.kt, &self.script, self.scenario.seed);
         self.script.extend(ops);
     }
 
@@ -410,25 +650,21 @@ impl Explorer {
     pub fn step(&mut self, n: usize) -> usize {
         let n = n.min(self.script.len() - self.pos);
         for i in 0..n {
-            let probe = n == 1 || i + 1 == n && self.header().count <= PROBE_LIMIT;
-            self.apply_next(probe);
+            self.apply_next(n == 1, i + 1 == n);
         }
         n
     }
 
-    /// Applies ops until one causes an event whose [`mask`] bit is in
-    /// `mask`, at most `max`; returns how many were applied.
+    /// Applies ops until one causes an event (in either map) whose [`mask`]
+    /// bit is in `mask`, at most `max`; returns how many were applied.
     pub fn step_until(&mut self, mask: u32, max: usize) -> usize {
         let mut done = 0;
         while done < max && self.pos < self.script.len() {
-            let before = self.log.len();
-            let probe = self.header().count <= PROBE_LIMIT;
-            self.apply_next(probe);
+            let before = (self.classic.log.len(), self.swiss.log.len());
+            self.apply_next(false, true);
             done += 1;
-            if self.log[before..]
-                .iter()
-                .any(|l| event_bit(&l.event) & mask != 0)
-            {
+            let hit = |log: &[Logged]| log.iter().any(|l| event_bit(&l.event) & mask != 0);
+            if hit(&self.classic.log[before.0..]) || hit(&self.swiss.log[before.1..]) {
                 break;
             }
         }
@@ -451,73 +687,38 @@ impl Explorer {
         *self = Explorer::new(scenario);
     }
 
-    fn apply_next(&mut self, want_probe: bool) {
+    /// Applies the next op to both maps. Each records a lookup path when
+    /// the op runs `alone`, or when it is the `last` of a batch and the map
+    /// has at most [`PROBE_LIMIT`] entries.
+    fn apply_next(&mut self, alone: bool, last: bool) {
         let index = self.pos;
         let op = self.script[index].clone();
         let seed = self.scenario.seed;
-        let before = want_probe.then(|| with_engine!(&self.engine, e => e.shots()));
-        let (mut detail, range_start) = with_engine!(&mut self.engine, e => {
-            e.apply(&op, index, want_probe, range_seed(seed, self.ranges), &mut self.range_log)
-        });
-        if range_start {
-            self.ranges += 1;
-        }
+        let want = |n: usize| alone || last && n <= PROBE_LIMIT;
+        // The Swiss map first, for the reason given in `new`.
+        let w = want(self.swiss.len());
+        self.swiss.apply_next(&op, index, w, seed);
+        let w = want(self.classic.len());
+        self.classic.apply_next(&op, index, w, seed);
         self.pos += 1;
-        let events = self.pending.take();
-        if let Some((cur, old)) = before {
-            let (now, now_old) = with_engine!(&self.engine, e => e.shots());
-            let grew = events.iter().any(|e| matches!(e, Event::GrowStart { .. }));
-            // A growth that started in this op made a new current array; the
-            // old array is the one that was current.
-            let (cur_was, old_was) = if grew {
-                (None, Some(&cur))
-            } else {
-                (Some(&cur), old.as_ref())
-            };
-            diff(&now, cur_was, 0, &mut detail.changed);
-            if let Some(now_old) = &now_old {
-                diff(now_old, old_was, 1, &mut detail.changed);
-            }
-        }
-        self.log.extend(events.into_iter().map(|event| Logged {
-            op: Some(index),
-            event,
-        }));
-        self.last = Some(detail);
     }
 
-    /// Events since the last call, as a JSON array (at most `max`, the
-    /// latest; the rest are counted in `"skipped"`).
+    /// The classic map's events since the last call, as a JSON array (at
+    /// most `max`, the latest; the rest are counted in `"skipped"`).
     pub fn take_events(&mut self, max: usize) -> String {
-        let new = &self.log[self.taken..];
-        let skip = new.len().saturating_sub(max);
-        let mut j = Json::new();
-        j.obj().key("skipped").uint(skip as u64).key("events").arr();
-        for l in &new[skip..] {
-            event_json(&mut j, l);
-        }
-        j.end_arr().end_obj();
-        self.taken = self.log.len();
-        j.finish()
+        self.classic.take_events(max)
     }
 
-    /// The state as JSON: the scenario and position, the header, the
-    /// buckets `first .. first + count` of the current array and
-    /// `old_first .. old_first + old_count` of the old one, a summary of
-    /// every bucket in at most `cells` cells per array, the last op's
-    /// detail, the range cursor's log and the next op.
-    pub fn snapshot(
-        &self,
-        first: usize,
-        count: usize,
-        old_first: usize,
-        old_count: usize,
-        cells: usize,
-    ) -> String {
-        let mut j = Json::new();
-        j.obj();
+    /// The Swiss map's events since the last call, as
+    /// [`Explorer::take_events`] gives the classic map's.
+    pub fn take_swiss_events(&mut self, max: usize) -> String {
+        self.swiss.take_events(max)
+    }
+
+    /// The scenario, position and next op: the start of both snapshots.
+    fn scenario_json(&self, j: &mut Json, engine: &str) {
         let s = self.scenario;
-        j.key("engine").str("classic");
+        j.key("engine").str(engine);
         j.key("kt").str(s.kt.as_str());
         j.key("hint").uint(s.hint as u64);
         j.key("seed").uint(s.seed);
@@ -528,38 +729,50 @@ impl Explorer {
             Some(op) => j.str(&op.to_string()),
             None => j.null(),
         };
-        with_engine!(&self.engine, e => {
+    }
+
+    /// The classic map's state as JSON (`"engine": "classic"`): the
+    /// scenario and position, the header, the buckets `first .. first +
+    /// count` of the current array and `old_first .. old_first + old_count`
+    /// of the old one, a summary of every bucket in at most `cells` cells
+    /// per array, the last op's detail, the range cursor's log and the next
+    /// op.
+    pub fn snapshot(
+        &self,
+        first: usize,
+        count: usize,
+        old_first: usize,
+        old_count: usize,
+        cells: usize,
+    ) -> String {
+        let mut j = Json::new();
+        j.obj();
+        self.scenario_json(&mut j, "classic");
+        with_engine!(&self.classic.engine, e => {
             let layout = e.map.layout();
             layout_json(&mut j, &layout, first, count, old_first, old_count, cells, e.map.header().hash0);
         });
-        j.key("last");
-        match &self.last {
-            Some(d) => detail_json(&mut j, d),
-            None => {
-                j.null();
-            }
-        }
-        j.key("range");
-        match &self.range_log {
-            Some(r) => range_json(&mut j, r),
-            None => {
-                j.null();
-            }
-        }
-        j.key("events_total").uint(self.log.len() as u64);
-        j.key("event_counts").obj();
-        let mut counts: Vec<(&str, u64)> = Vec::new();
-        for l in &self.log {
-            let name = l.event.name();
-            match counts.iter_mut().find(|(n, _)| *n == name) {
-                Some((_, c)) => *c += 1,
-                None => counts.push((name, 1)),
-            }
-        }
-        for (name, c) in counts {
-            j.key(name).uint(c);
-        }
+        self.classic.common_json(&mut j, detail_json);
         j.end_obj();
+        j.finish()
+    }
+
+    /// The Swiss map's state as JSON (`"engine": "swiss"`): the scenario
+    /// and position, the header, the directory as runs of entries sharing a
+    /// table, every table's depth, capacity, growthLeft, used and
+    /// tombstones, the group rows `first .. first + count` ([`swiss`]) with
+    /// their control bytes and slots, a summary of all rows in at most
+    /// `cells` cells, the last op's detail (with the key's hash split into
+    /// directory bits, probe start group and H2, and its probe), the range
+    /// cursor's log and the event counts.
+    pub fn swiss_snapshot(&self, first: usize, count: usize, cells: usize) -> String {
+        let mut j = Json::new();
+        j.obj();
+        self.scenario_json(&mut j, "swiss");
+        with_engine!(&self.swiss.engine, e => {
+            swiss::swiss_layout_json(&mut j, &e.map.layout(), first, count, cells);
+        });
+        self.swiss.common_json(&mut j, swiss_detail_json);
         j.end_obj();
         j.finish()
     }
@@ -576,20 +789,11 @@ impl Explorer {
     }
 }
 
-impl<K: ExKey> Engine<K> {
-    fn made(hint: usize, seed: u64, observer: impl gomap::events::Observer) -> Engine<K> {
-        let mut map = GoMap::with_capacity_hasher_and_seeds(
-            hint,
-            ExplorerHasher::default(),
-            seed_stream(seed),
-        );
+impl<K: ExKey, G: Generation> Engine<K, G> {
+    fn made(hint: usize, seed: u64, observer: impl gomap::events::Observer) -> Engine<K, G> {
+        let mut map = G::made(hint, seed_stream(seed));
         map.set_observer(observer);
         Engine { map, cursor: None }
-    }
-
-    fn shots(&self) -> (Shot, Option<Shot>) {
-        let l = self.map.layout();
-        (shot(&l.buckets), l.old.as_deref().map(shot))
     }
 
     /// Applies `op`; returns its detail and whether it started a cursor.
@@ -600,17 +804,13 @@ impl<K: ExKey> Engine<K> {
         want_probe: bool,
         range_seed: u64,
         range_log: &mut Option<RangeLog>,
-    ) -> (Detail, bool) {
-        let h = self.map.header();
-        let key_info = |k: &Key| {
-            let hash = match k {
-                Key::U64(n) => hash_of(h.hash0, n),
-                Key::Str(s) => hash_of(h.hash0, &**s),
-            };
-            Some((k.clone(), hash, h.b))
+    ) -> (Detail<G::Probe, G::Spot>, bool) {
+        let key_info = |map: &Map<K, G>, k: &Key| {
+            let (hash, bits) = G::key_hash(map, k);
+            Some((k.clone(), hash, bits))
         };
-        let probe_of = |map: &GoMap<K, u64, ExplorerHasher>, k: &Key, hash: u64| {
-            want_probe.then(|| probe(&map.layout(), hash, &K::from_key(k)))
+        let probe_of = |map: &Map<K, G>, k: &Key, hash: u64| {
+            want_probe.then(|| G::probe(map, hash, &K::from_key(k)))
         };
         fn live(log: &mut Option<RangeLog>) -> Option<&mut RangeLog> {
             log.as_mut().filter(|r| !r.done)
@@ -618,7 +818,7 @@ impl<K: ExKey> Engine<K> {
         let mut started = false;
         let (key, probe, result) = match op {
             Op::Insert(k, v) => {
-                let info = key_info(k);
+                let info = key_info(&self.map, k);
                 let p = probe_of(&self.map, k, info.as_ref().map_or(0, |i| i.1));
                 let result = match self.map.insert(K::from_key(k), *v) {
                     Some(old) => format!("overwrote {old}"),
@@ -632,7 +832,7 @@ impl<K: ExKey> Engine<K> {
                 (info, p, result)
             }
             Op::Remove(k) => {
-                let info = key_info(k);
+                let info = key_info(&self.map, k);
                 let p = probe_of(&self.map, k, info.as_ref().map_or(0, |i| i.1));
                 let result = match self.map.remove(&K::from_key(k)) {
                     Some(v) => {
@@ -646,7 +846,7 @@ impl<K: ExKey> Engine<K> {
                 (info, p, result)
             }
             Op::Get(k) => {
-                let info = key_info(k);
+                let info = key_info(&self.map, k);
                 let p = probe_of(&self.map, k, info.as_ref().map_or(0, |i| i.1));
                 let result = match self.map.get(&K::from_key(k)) {
                     Some(v) => format!("found {v}"),
@@ -674,6 +874,7 @@ impl<K: ExKey> Engine<K> {
                 (Some(cursor), Some(log)) => match cursor.next(&self.map) {
                     Some((k, v)) => {
                         let (k, v) = (k.to_key(), *v);
+                        let info = key_info(&self.map, &k);
                         let mut result = format!("yielded {k} = {v}");
                         match then {
                             Then::Nothing => {}
@@ -691,7 +892,7 @@ impl<K: ExKey> Engine<K> {
                             }
                         }
                         log.yielded.push((k.clone(), v, *then));
-                        (key_info(&k), None, result)
+                        (info, None, result)
                     }
                     None => {
                         log.done = true;
@@ -762,9 +963,66 @@ mod tests {
         x.push(script::parse("r,nd*50", KeyType::U64).unwrap());
         x.seek(350);
         let a = x.snapshot(0, 1 << 20, 0, 1 << 20, 64);
+        let s = x.swiss_snapshot(0, 1 << 20, 64);
         x.seek(10);
         x.seek(350);
         assert_eq!(a, x.snapshot(0, 1 << 20, 0, 1 << 20, 64));
+        assert_eq!(s, x.swiss_snapshot(0, 1 << 20, 64));
+    }
+
+    #[test]
+    fn the_swiss_map_runs_the_same_ops_beside_the_classic_one() {
+        let mut x = Explorer::new(scenario());
+        x.push(script::parse("i1-9", KeyType::U64).unwrap());
+        x.step(8);
+        assert_eq!(x.swiss_header().used, 8);
+        assert!(x.swiss_u64().unwrap().layout().small.is_some());
+        // The 9th key moves the small map's group into a 16-slot table.
+        assert_eq!(x.step_until(mask::REHASH, 10), 1);
+        let l = x.swiss_u64().unwrap().layout();
+        assert_eq!((l.tables.len(), l.tables[0].capacity), (1, 16));
+        assert_eq!(x.header().count, 9);
+        let names: Vec<&str> = x.swiss_events().iter().map(|l| l.event.name()).collect();
+        assert_eq!(names, ["make", "rehash"]);
+        // The 9th key went in after the 8 it moved: its slot changed.
+        let d = x.swiss_last().unwrap();
+        assert!(!d.changed.is_empty());
+        let s = x.swiss_snapshot(0, 2, 8);
+        assert!(s.starts_with(r#"{"engine":"swiss""#), "{s}");
+        assert!(s.contains(r#""dir":[[0,0,1]]"#), "{s}");
+    }
+
+    #[test]
+    fn a_swiss_probe_finds_the_key_where_the_layout_has_it() {
+        let mut x = Explorer::new(scenario());
+        x.push(script::parse("i1-100,g7,g1000", KeyType::U64).unwrap());
+        x.step(101);
+        let d = x.swiss_last().unwrap();
+        assert_eq!(d.result, "found 7");
+        let p = d.probe.as_ref().unwrap();
+        assert_eq!(p.stop, "found");
+        let hit = p.compared.last().unwrap();
+        assert!(hit.found);
+        let l = x.swiss_u64().unwrap().layout();
+        let t = &l.tables[p.table.unwrap()];
+        assert_eq!(
+            t.groups[hit.group].slots[hit.slot].map(|(k, _)| *k),
+            Some(7)
+        );
+        assert_eq!(*p.probed.last().unwrap(), hit.group);
+        // Every compared slot's control byte is the key's H2.
+        let h2 = (d.key.as_ref().unwrap().1 & 0x7f) as u8;
+        for c in &p.compared {
+            assert_eq!(t.groups[c.group].ctrl[c.slot], h2);
+        }
+        // An absent key's probe ends at a group with an empty slot.
+        x.step(1);
+        let p = x.swiss_last().unwrap().probe.as_ref().unwrap();
+        assert_eq!(p.stop, "empty");
+        let l = x.swiss_u64().unwrap().layout();
+        let t = &l.tables[p.table.unwrap()];
+        let last = *p.probed.last().unwrap();
+        assert!(t.groups[last].ctrl.contains(&swiss::CTRL_EMPTY));
     }
 
     #[test]

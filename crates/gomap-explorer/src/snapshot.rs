@@ -8,7 +8,8 @@ use gomap::{BucketOrigin, BucketView, Layout};
 
 use crate::json::Json;
 use crate::probe::{evacuated, top_hash};
-use crate::{hash_of, Detail, ExKey, Key, Logged, RangeLog, Then};
+use crate::swiss::{dir_index, h2, swiss_probe_json};
+use crate::{hash_of, Detail, ExKey, Key, Logged, RangeLog, SwissDetail, Then};
 
 /// A key's full hash under `hash0`, as 16 hex digits.
 fn hash_text<K: ExKey>(hash0: u32, k: &K) -> String {
@@ -187,11 +188,50 @@ fn key_json(j: &mut Json, k: &Key) {
     j.str(&k.to_string());
 }
 
-pub(crate) fn detail_json(j: &mut Json, d: &Detail) {
+/// The fields of a detail both generations write.
+fn detail_head<P, C>(j: &mut Json, d: &Detail<P, C>) {
     j.obj();
     j.key("index").uint(d.index as u64);
     j.key("op").str(&d.op);
     j.key("result").str(&d.result);
+}
+
+/// The Swiss map's detail: the key's hash with its directory entry (top
+/// `globalDepth` bits) and H2 (low 7 bits), the changed `[row, slot]`s and
+/// the probe.
+pub(crate) fn swiss_detail_json(j: &mut Json, d: &SwissDetail) {
+    detail_head(j, d);
+    j.key("key");
+    match &d.key {
+        Some((k, hash, gd)) => {
+            j.obj();
+            j.key("k");
+            key_json(j, k);
+            j.key("hash").str(&format!("{hash:016x}"));
+            j.key("global_depth").uint(u64::from(*gd));
+            j.key("dir").uint(dir_index(*hash, *gd) as u64);
+            j.key("h2").uint(u64::from(h2(*hash)));
+            j.end_obj()
+        }
+        None => j.null(),
+    };
+    j.key("changed").arr();
+    for [row, slot] in &d.changed {
+        j.arr().uint(*row as u64).uint(*slot as u64).end_arr();
+    }
+    j.end_arr();
+    j.key("probe");
+    match &d.probe {
+        Some(p) => swiss_probe_json(j, p),
+        None => {
+            j.null();
+        }
+    }
+    j.end_obj();
+}
+
+pub(crate) fn detail_json(j: &mut Json, d: &Detail) {
+    detail_head(j, d);
     j.key("key");
     match &d.key {
         Some((k, hash, b)) => {
@@ -270,6 +310,13 @@ pub(crate) fn range_json(j: &mut Json, r: &RangeLog) {
     j.end_obj();
 }
 
+fn reseed_cause(c: ReseedCause) -> &'static str {
+    match c {
+        ReseedCause::DeleteToEmpty => "delete-to-empty",
+        ReseedCause::Clear => "clear",
+    }
+}
+
 fn kind(k: GrowKind) -> &'static str {
     k.as_str()
 }
@@ -341,10 +388,7 @@ pub(crate) fn event_json(j: &mut Json, l: &Logged) {
                 .uint(*slot as u64);
         }
         Event::Reseed { cause, hash0 } => {
-            j.key("cause").str(match cause {
-                ReseedCause::DeleteToEmpty => "delete-to-empty",
-                ReseedCause::Clear => "clear",
-            });
+            j.key("cause").str(reseed_cause(*cause));
             j.key("hash0").uint(u64::from(*hash0));
         }
         Event::Clear { count, b } => {
@@ -352,6 +396,72 @@ pub(crate) fn event_json(j: &mut Json, l: &Logged) {
                 .uint(*count as u64)
                 .key("B")
                 .uint(u64::from(*b));
+        }
+        Event::SwissMake {
+            hint,
+            dir_len,
+            capacity,
+        } => {
+            j.key("hint").uint(*hint as u64);
+            j.key("dir_len").uint(*dir_len as u64);
+            j.key("capacity").uint(*capacity as u64);
+        }
+        Event::SwissGrow {
+            index,
+            old_capacity,
+            new_capacity,
+            used,
+            local_depth,
+        } => {
+            j.key("index").uint(*index as u64);
+            j.key("old_capacity").uint(*old_capacity as u64);
+            j.key("new_capacity").uint(*new_capacity as u64);
+            j.key("used").uint(*used as u64);
+            j.key("local_depth").uint(u64::from(*local_depth));
+        }
+        Event::SwissSplit {
+            index,
+            local_depth,
+            left_used,
+            right_used,
+        } => {
+            j.key("index").uint(*index as u64);
+            j.key("local_depth").uint(u64::from(*local_depth));
+            j.key("left_used").uint(*left_used as u64);
+            j.key("right_used").uint(*right_used as u64);
+        }
+        Event::SwissDirectoryDouble {
+            old_global_depth,
+            global_depth,
+            dir_len,
+        } => {
+            j.key("old_global_depth").uint(u64::from(*old_global_depth));
+            j.key("global_depth").uint(u64::from(*global_depth));
+            j.key("dir_len").uint(*dir_len as u64);
+        }
+        Event::SwissPrune {
+            index,
+            capacity,
+            tombstones,
+            pruned,
+        } => {
+            j.key("index").uint(*index as u64);
+            j.key("capacity").uint(*capacity as u64);
+            j.key("tombstones").uint(*tombstones as u64);
+            j.key("pruned").uint(*pruned as u64);
+        }
+        Event::SwissClear {
+            count,
+            ntables,
+            clear_seq,
+        } => {
+            j.key("count").uint(*count as u64);
+            j.key("ntables").uint(*ntables as u64);
+            j.key("clear_seq").uint(*clear_seq);
+        }
+        Event::SwissReseed { cause, seed } => {
+            j.key("cause").str(reseed_cause(*cause));
+            j.key("seed").str(&format!("{seed:016x}"));
         }
         other => {
             j.key("debug").str(&format!("{other:?}"));

@@ -3,7 +3,9 @@
 
 #![forbid(unsafe_code)]
 
-use crate::hashing::{hash_of, SplitMix64};
+use gomap::SeedSource;
+
+use crate::hashing::{hash_of, seed_stream, swiss_hash_of, SplitMix64};
 use crate::script::{Key, KeyType, Op};
 
 /// The kinds of workload.
@@ -18,6 +20,11 @@ pub enum Workload {
     /// their low [`COLLIDING_BITS`] bits: while `B ≤ 8` they all land in one
     /// bucket, whose chain grows an overflow bucket every 8 keys.
     Colliding,
+    /// Inserts of keys whose hashes, under the Swiss map's first seed,
+    /// agree in H1's low [`SWISS_COLLIDING_BITS`] bits: while the map has
+    /// one table (up to 896 entries) they all start their probe at one
+    /// group, so each new key walks further along the probe sequence.
+    SwissColliding,
     /// Delete-heavy churn: fills to 6.5 entries per bucket (the most a map
     /// holds without doubling; at most 2^[`CHURN_MAX_B`] buckets, and
     /// within a quarter of `n`), then alternates
@@ -33,15 +40,20 @@ pub const CHURN_MAX_B: u32 = 4;
 /// Low hash bits that colliding keys share.
 pub const COLLIDING_BITS: u32 = 8;
 
+/// Low bits of H1 (hash bits 7 and up) that Swiss-colliding keys share: 7
+/// bits choose the group in the largest table (1,024 slots, 128 groups).
+pub const SWISS_COLLIDING_BITS: u32 = 7;
+
 impl Workload {
     /// The workload numbered `n` in the page's menu (0 sequential, 1 random,
-    /// 2 colliding, 3 churn).
+    /// 2 colliding, 3 churn, 4 Swiss-colliding).
     pub fn from_index(n: u32) -> Option<Workload> {
         [
             Workload::Sequential,
             Workload::Random,
             Workload::Colliding,
             Workload::Churn,
+            Workload::SwissColliding,
         ]
         .get(n as usize)
         .copied()
@@ -49,16 +61,10 @@ impl Workload {
 }
 
 /// `n` ops of workload `w`, for a scenario of key type `kt` whose script is
-/// `script` so far; `seed` picks the random keys, `hash0` is the seed the
-/// map is made with (colliding keys collide under it).
-pub fn generate(
-    w: Workload,
-    n: usize,
-    kt: KeyType,
-    script: &[Op],
-    seed: u64,
-    hash0: u32,
-) -> Vec<Op> {
+/// `script` so far; `seed` is the scenario's: it picks the random keys, and
+/// colliding keys collide under the first map seed its stream gives (the
+/// classic map's `hash0`, or the Swiss map's 64-bit seed).
+pub fn generate(w: Workload, n: usize, kt: KeyType, script: &[Op], seed: u64) -> Vec<Op> {
     // Each workload of a script draws different keys: the generator is
     // keyed by the script's length too.
     let mut rng = SplitMix64::new(seed ^ (script.len() as u64).wrapping_mul(0xA24B_AED4_963E_E407));
@@ -104,18 +110,28 @@ pub fn generate(
                 ops.push(Op::Insert(fresh(&mut rng), (script.len() + i) as u64));
             }
         }
-        Workload::Colliding => {
-            let mask = (1u64 << COLLIDING_BITS) - 1;
-            let hash = |k: &Key| match k {
-                Key::U64(k) => hash_of(hash0, k),
-                Key::Str(s) => hash_of(hash0, &**s),
+        Workload::Colliding | Workload::SwissColliding => {
+            // The bits the keys share, and the hash they share them in.
+            let (shift, bits) = if w == Workload::Colliding {
+                (0, COLLIDING_BITS)
+            } else {
+                (7, SWISS_COLLIDING_BITS)
             };
+            let hash0 = seed_stream(seed)();
+            let swiss_seed = seed_stream(seed).next_seed_u64();
+            let hash = |k: &Key| match (w, k) {
+                (Workload::Colliding, Key::U64(k)) => hash_of(hash0, k),
+                (Workload::Colliding, Key::Str(s)) => hash_of(hash0, &**s),
+                (_, Key::U64(k)) => swiss_hash_of(swiss_seed, k),
+                (_, Key::Str(s)) => swiss_hash_of(swiss_seed, &**s),
+            };
+            let mask = (1u64 << bits) - 1;
             let first = fresh(&mut rng);
-            let target = hash(&first) & mask;
+            let target = hash(&first) >> shift & mask;
             ops.push(Op::Insert(first, script.len() as u64));
             while ops.len() < n {
                 let k = fresh(&mut rng);
-                if hash(&k) & mask == target {
+                if hash(&k) >> shift & mask == target {
                     ops.push(Op::Insert(k, (script.len() + ops.len()) as u64));
                 }
             }
@@ -151,11 +167,12 @@ mod tests {
 
     #[test]
     fn colliding_keys_share_their_low_hash_bits() {
-        let ops = generate(Workload::Colliding, 20, KeyType::U64, &[], 1, 77);
+        let hash0 = seed_stream(1)();
+        let ops = generate(Workload::Colliding, 20, KeyType::U64, &[], 1);
         let lows: Vec<u64> = ops
             .iter()
             .map(|op| match op {
-                Op::Insert(Key::U64(k), _) => hash_of(77, k) & 0xFF,
+                Op::Insert(Key::U64(k), _) => hash_of(hash0, k) & 0xFF,
                 _ => unreachable!(),
             })
             .collect();
@@ -164,14 +181,45 @@ mod tests {
     }
 
     #[test]
+    fn swiss_colliding_keys_start_their_probe_in_one_group() {
+        // Through the engine: 40 keys in one 64-slot table (8 groups), each
+        // key's probe starts at the same group, so they fill the groups
+        // along one probe sequence.
+        let mut x = crate::Explorer::new(crate::Scenario {
+            kt: KeyType::U64,
+            hint: 0,
+            seed: 1,
+        });
+        x.push_workload(Workload::SwissColliding, 40);
+        x.step(39);
+        x.step(1);
+        let p = x.swiss_last().unwrap().probe.as_ref().unwrap();
+        let start = p.probed[0];
+        let m = x.swiss_u64().unwrap();
+        let l = m.layout();
+        assert_eq!(l.tables.len(), 1);
+        let seed = l.header.seed;
+        for t in &l.tables {
+            for g in &t.groups {
+                for (k, _) in g.slots.iter().flatten() {
+                    let h1 = swiss_hash_of(seed, *k) >> 7;
+                    assert_eq!(h1 as usize & t.length_mask(), start);
+                }
+            }
+        }
+        // The 40th key walked past full groups to find a place.
+        assert!(p.probed.len() >= 5, "{:?}", p.probed);
+    }
+
+    #[test]
     fn sequential_continues_after_the_script_and_churn_deletes_only_live_keys() {
         let script = [Op::Insert(Key::U64(5), 5)];
-        let ops = generate(Workload::Sequential, 2, KeyType::U64, &script, 1, 0);
+        let ops = generate(Workload::Sequential, 2, KeyType::U64, &script, 1);
         assert_eq!(
             ops,
             [Op::Insert(Key::U64(6), 1), Op::Insert(Key::U64(7), 2)]
         );
-        let ops = generate(Workload::Churn, 200, KeyType::Str, &[], 3, 0);
+        let ops = generate(Workload::Churn, 200, KeyType::Str, &[], 3);
         let mut live = std::collections::HashSet::new();
         let mut deletes = 0;
         for op in &ops {

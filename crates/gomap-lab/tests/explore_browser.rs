@@ -10,7 +10,11 @@
 //!
 //! The scenario is the issue's: 27 inserts into `make(map[uint64]uint64)`
 //! (the 27th starts the doubling from B = 2 to 3), stepping through the
-//! growth, and deleting while ranging.
+//! growth, and deleting while ranging. It runs on the classic engine
+//! (`eng=classic`), on the Swiss engine (`eng=swiss`: every group's control
+//! bytes and slots as drawn, each step's header and table counters, and the
+//! timeline, against a native `SwissMap`'s `layout()`), and side by side
+//! (`eng=both`: both checks on one page).
 //!
 //! Skipped, with the reason printed, when Chromium is not installed (set
 //! `CHROMIUM` to its path if it is not `chromium` on `PATH`) or when the lab
@@ -20,8 +24,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-use gomap::{BucketOrigin, BucketView, GoMap};
-use gomap_explorer::{range_seed, ExplorerHasher};
+use gomap::swiss_layout::SwissGroupView;
+use gomap::{BucketOrigin, BucketView, GoMap, SwissMap, SwissWithHasher};
+use gomap_explorer::{range_seed, seed_stream, ExplorerHasher};
 use gomap_lab::hashers::seed_sequence;
 use serde_json::{json, Value};
 
@@ -118,6 +123,8 @@ struct Native {
     old: Value,
     yielded: Vec<String>,
     events: Vec<String>,
+    /// The Swiss directory (table id per entry); null for the classic map.
+    dir: Value,
 }
 
 fn chain_json(chain: &[BucketView<'_, u64, u64>]) -> Value {
@@ -139,13 +146,20 @@ fn chain_json(chain: &[BucketView<'_, u64, u64>]) -> Value {
         .collect()
 }
 
-fn native(ops: &[NativeOp]) -> Native {
+/// A map of either engine with the explorer's hasher.
+type Map<E> = GoMap<u64, u64, ExplorerHasher, E>;
+
+/// Runs `ops` on `m` as the page does (fastrand seeded before each cursor
+/// as the page seeds it); returns the map, `step(m)` after each op, what
+/// the cursor yielded and the event names, `make` first.
+fn drive<E: gomap::Engine>(
+    mut m: Map<E>,
+    ops: &[NativeOp],
+    mut step: impl FnMut(&Map<E>) -> Value,
+) -> (Map<E>, Vec<Value>, Vec<String>, Vec<String>) {
     let seed = 1;
     let names: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(vec!["make".to_owned()]));
     let sink = Arc::clone(&names);
-    fastrand::seed(seed);
-    let mut m: GoMap<u64, u64, ExplorerHasher> =
-        GoMap::with_capacity_hasher_and_seeds(0, ExplorerHasher::default(), seed_sequence(seed));
     m.set_observer(move |e: &gomap::events::Event| sink.lock().unwrap().push(e.name().to_owned()));
     let mut cursor = None;
     let mut ranges = 0;
@@ -173,32 +187,174 @@ fn native(ops: &[NativeOp]) -> Native {
                 }
             }
         }
+        steps.push(step(&m));
+    }
+    let events = names.lock().unwrap().clone();
+    (m, steps, yielded, events)
+}
+
+fn native(ops: &[NativeOp]) -> Native {
+    fastrand::seed(1);
+    let m = GoMap::with_capacity_hasher_and_seeds(0, ExplorerHasher::default(), seed_sequence(1));
+    let (m, steps, yielded, events) = drive(m, ops, |m| {
         m.check_invariants();
         let h = m.header();
-        steps.push(json!({
+        json!({
             "count": h.count, "B": h.b, "flags": h.flags, "noverflow": h.noverflow,
             "hash0": h.hash0, "nevacuate": h.nevacuate, "growing": h.growing,
-        }));
-    }
+        })
+    });
     let l = m.layout();
     let buckets = l.buckets.iter().map(|c| chain_json(c)).collect();
     let old = match &l.old {
         Some(old) => old.iter().map(|c| chain_json(c)).collect(),
         None => Value::Null,
     };
-    let events = names.lock().unwrap().clone();
     Native {
         steps,
         buckets,
         old,
         yielded,
         events,
+        dir: Value::Null,
+    }
+}
+
+/// The page's `[t, g, ctrl, k, v]` row of a group.
+fn group_json(t: Option<usize>, g: usize, group: &SwissGroupView<'_, u64, u64>) -> Value {
+    json!({
+        "t": t,
+        "g": g,
+        "ctrl": group.ctrl,
+        "k": group.slots.map(|s| s.map(|(k, _)| k.to_string())),
+        "v": group.slots.map(|s| s.map(|(_, v)| v.to_string())),
+    })
+}
+
+/// What the page's Swiss state holds, computed natively with a `SwissMap`
+/// made and seeded as the page makes its own.
+fn native_swiss(ops: &[NativeOp]) -> Native {
+    fastrand::seed(1);
+    let m = SwissMap::with_capacity_hasher_and_seeds(0, ExplorerHasher::default(), seed_stream(1));
+    let (m, steps, yielded, events) = drive(m, ops, |m| {
+        m.check_invariants();
+        let l = m.layout();
+        let h = l.header;
+        let tables: Vec<Value> = l
+            .tables
+            .iter()
+            .map(|t| json!([t.local_depth, t.capacity, t.growth_left, t.used]))
+            .collect();
+        json!({
+            "used": h.used, "seed": format!("{:016x}", h.seed), "dir_len": h.dir_len,
+            "global_depth": h.global_depth, "ntables": h.ntables,
+            "tombstones": l.tombstones, "tables": tables,
+        })
+    });
+    let l = m.layout();
+    let mut groups: Vec<Value> = l.small.iter().map(|g| group_json(None, 0, g)).collect();
+    for t in &l.tables {
+        for (i, g) in t.groups.iter().enumerate() {
+            groups.push(group_json(Some(t.id), i, g));
+        }
+    }
+    Native {
+        steps,
+        buckets: Value::Array(groups),
+        old: Value::Null,
+        yielded,
+        events,
+        dir: json!(l.dir),
+    }
+}
+
+/// Compares the Swiss half of a page's state with `ops` run natively.
+fn check_swiss(fragment: &str, state: &Value, ops: &[NativeOp]) {
+    let want = native_swiss(ops);
+    let steps = state["ssteps"].as_array().expect("Swiss steps");
+    assert_eq!(
+        steps.len(),
+        want.steps.len(),
+        "{fragment}: one Swiss step per op"
+    );
+    for (i, (got, want)) in steps.iter().zip(&want.steps).enumerate() {
+        for field in [
+            "used",
+            "seed",
+            "dir_len",
+            "global_depth",
+            "ntables",
+            "tombstones",
+            "tables",
+        ] {
+            assert_eq!(
+                got[field],
+                want[field],
+                "{fragment}: Swiss field {field} after op {} ({})",
+                i + 1,
+                got["op"]
+            );
+        }
+    }
+    assert_eq!(
+        state["sgroups"], want.buckets,
+        "{fragment}: the Swiss groups drawn (control bytes, keys, values)"
+    );
+    // The directory, as runs [table, first entry, entries], expanded.
+    let mut dir = Vec::new();
+    for run in state["sdir"].as_array().unwrap() {
+        let id = run[0].as_u64().unwrap();
+        dir.extend(std::iter::repeat(id).take(run[2].as_u64().unwrap() as usize));
+    }
+    assert_eq!(json!(dir), want.dir, "{fragment}: the Swiss directory");
+    let got_events: Vec<&str> = state["sevents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    assert_eq!(got_events, want.events, "{fragment}: the Swiss timeline");
+    if !want.yielded.is_empty() {
+        let got: Vec<&str> = state["srange"]["yielded"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|y| y[0].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            got, want.yielded,
+            "{fragment}: what the Swiss cursor yielded"
+        );
+    }
+    // Hovering a full slot (when one is left) shows its key, value and
+    // full hash.
+    let any_key = want
+        .buckets
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|g| g["k"].as_array().unwrap().iter().any(|k| !k.is_null()));
+    let tip = state["stip"].as_str().unwrap();
+    if any_key {
+        for part in ["ctrl    0x", "key ", "value ", "hash    0x", "H2 0x"] {
+            assert!(tip.contains(part), "Swiss hover text lacks {part:?}: {tip}");
+        }
     }
 }
 
 /// Runs `fragment` in the page and compares it with `ops` run natively.
 fn check(chromium: &Path, page: &Path, fragment: &str, ops: &[NativeOp]) -> Value {
     let state = run_page(chromium, page, &format!("{fragment}&auto=1"));
+    if state["eng"] != "classic" {
+        check_swiss(fragment, &state, ops);
+        if state["eng"] == "swiss" {
+            assert!(
+                state.get("steps").is_none(),
+                "{fragment}: classic state drawn"
+            );
+            return state;
+        }
+    }
     let want = native(ops);
     let steps = state["steps"].as_array().expect("steps");
     assert_eq!(steps.len(), want.steps.len(), "{fragment}: one step per op");
@@ -300,6 +456,10 @@ fn the_page_shows_what_the_engine_does() {
         "{}",
         ui["tip"]
     );
+    // The engine choice is part of the URL: the page switched to both
+    // engines before reloading, and the reload reproduced both maps.
+    assert_eq!(ui["eng"], "both");
+    assert!(ui["hash"].as_str().unwrap().starts_with("#eng=both&"));
 
     // 2 and 3. Step through the growth while deleting as the cursor yields:
     // first part way (the map still full of entries), then to the end.
@@ -318,4 +478,69 @@ fn the_page_shows_what_the_engine_does() {
             "{fragment}: the growth is done"
         );
     }
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "runs a browser")]
+fn the_page_shows_what_the_swiss_engine_does() {
+    let Some(chromium) = chromium() else {
+        println!("skipped: chromium is not installed (apt-get install chromium, or set CHROMIUM)");
+        return;
+    };
+    if gomap_lab::explore::WASM.is_none() {
+        println!("skipped: gomap-lab was built without the wasm32 target (rustup target add wasm32-unknown-unknown)");
+        return;
+    }
+    let dir = tempdir("swiss-page");
+    let page = gomap_lab::explore::write(&dir).expect("writing explore.html");
+    let scenario = |n: usize| {
+        let mut ops: Vec<NativeOp> = (1..=27).map(NativeOp::Insert).collect();
+        if n > 0 {
+            ops.push(NativeOp::RangeStart);
+            ops.extend((0..n).map(|_| NativeOp::NextDelete));
+        }
+        ops
+    };
+
+    // 1. The Swiss engine alone: 27 inserts take the small map through its
+    // first rehashes (8 → 16 at the 9th key, 16 → 32 at the 15th).
+    let state = check(
+        &chromium,
+        &page,
+        "eng=swiss&kt=u64&hint=0&seed=1&ops=i1-27",
+        &scenario(0),
+    );
+    let rehashes = state["sevents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| *e == "rehash")
+        .count();
+    assert_eq!(rehashes, 2, "{}", state["sevents"]);
+    assert_eq!(state["sheader"]["used"], 27);
+    // 2. Deleting while ranging on the Swiss map: tombstones and a cursor.
+    check(
+        &chromium,
+        &page,
+        "eng=swiss&kt=u64&hint=0&seed=1&ops=i1-27,r,nd*10",
+        &scenario(10),
+    );
+    // 3. Side by side: the same ops drawn for both engines on one page,
+    // each against its own native map, and a timeline with both.
+    let state = check(
+        &chromium,
+        &page,
+        "eng=both&kt=u64&hint=0&seed=1&ops=i1-27,r,nd*28",
+        &scenario(28),
+    );
+    let timeline = state["stimeline"].as_array().unwrap();
+    assert!(
+        timeline
+            .iter()
+            .any(|t| t.as_str().unwrap().starts_with("C "))
+            && timeline
+                .iter()
+                .any(|t| t.as_str().unwrap().starts_with("S ")),
+        "the side-by-side timeline has both engines' events: {timeline:?}"
+    );
 }
