@@ -91,7 +91,7 @@ macro_rules! std_like {
 std_like!(gomap::GoMap<K, u64>, |h| gomap::GoMap::with_capacity(h), remove);
 std_like!(
     gomap::SwissMap<K, u64>,
-    |h| <gomap::SwissMap<K, u64> as gomap::SwissNew>::with_capacity(h),
+    <gomap::SwissMap<K, u64> as gomap::SwissNew>::with_capacity,
     remove
 );
 std_like!(std::collections::HashMap<K, u64>, |h| std::collections::HashMap::with_capacity(h), remove);

@@ -49,6 +49,9 @@ fn fixed_swiss() -> FixedSwiss {
     )
 }
 
+/// Lists a map's growth events per insert for `n` inserts (see [`swiss_events`]).
+type Explain = fn(usize) -> Vec<(usize, &'static str)>;
+
 /// The growth events of every insert of the key stream into a fresh
 /// [`fixed_swiss`] map, as `(entry count after the insert, event name)`:
 /// the same decisions the timed runs made, observed in an untimed pass.
@@ -246,7 +249,7 @@ fn latency<M: Insert>(
     make: impl Fn() -> M,
     n: usize,
     runs: usize,
-    explain: Option<fn(usize) -> Vec<(usize, &'static str)>>,
+    explain: Option<Explain>,
 ) {
     let mut wall = vec![0u32; n];
     let mut cpu = vec![0u32; n];
