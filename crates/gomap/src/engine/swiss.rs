@@ -124,14 +124,12 @@ impl<K, V> Table<K, V> for RawSwiss<K, V> {
 
     #[inline]
     fn get(&self, hash: u64, eq: impl FnMut(&K) -> bool) -> Option<(&K, &V)> {
-        let loc = self.find(hash, eq)?;
-        Some(self.entry_at(loc))
+        RawSwiss::get(self, hash, eq)
     }
 
     #[inline]
     fn get_mut(&mut self, hash: u64, eq: impl FnMut(&K) -> bool) -> Option<(&K, &mut V)> {
-        let loc = self.find(hash, eq)?;
-        Some(self.entry_at_mut(loc))
+        RawSwiss::get_mut(self, hash, eq)
     }
 
     fn insert(
@@ -140,11 +138,7 @@ impl<K, V> Table<K, V> for RawSwiss<K, V> {
     where
         K: Eq,
     {
-        if let Some(loc) = self.find(hash, |k| *k == key) {
-            return Ok(Some(core::mem::replace(self.entry_at_mut(loc).1, val)));
-        }
-        self.insert_absent(hash, key, val, &hasher);
-        Ok(None)
+        Ok(RawSwiss::insert(self, hash, key, val, &hasher))
     }
 
     fn entry(

@@ -1,7 +1,7 @@
 //! `check`: every structural invariant of the Swiss map, for tests.
 
-use super::group::{h2, CTRL_DELETED, CTRL_EMPTY, SLOTS};
-use super::table::{ProbeSeq, MAX_TABLE_CAPACITY};
+use super::group::{h2, ProbeSeq, CTRL_DELETED, CTRL_EMPTY, SLOTS};
+use super::table::MAX_TABLE_CAPACITY;
 use super::{Body, RawSwiss};
 
 impl<K, V> RawSwiss<K, V> {

@@ -93,6 +93,110 @@ impl CtrlWord {
     }
 }
 
+/// Quadratic probe over the groups of a table (or any power-of-two group
+/// array): `p0 = H1 & mask`, then
+/// `p_i = (p_{i-1} + i) & mask`, which visits every group once per
+/// `mask + 1` steps. Go: `probeSeq`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ProbeSeq {
+    mask: usize,
+    offset: usize,
+    index: usize,
+}
+
+impl ProbeSeq {
+    /// The probe of `hash` over `groups` groups (a power of two).
+    #[inline(always)]
+    pub(crate) fn new(hash: u64, groups: usize) -> Self {
+        let mask = groups - 1;
+        ProbeSeq {
+            mask,
+            offset: (h1(hash) as usize) & mask,
+            index: 0,
+        }
+    }
+
+    /// The group the probe is at. Always below the group count it was made
+    /// with: the offset is masked by `groups − 1`.
+    #[inline(always)]
+    pub(crate) fn group(&self) -> usize {
+        self.offset
+    }
+
+    /// Steps taken (0 at the home group).
+    #[inline(always)]
+    pub(crate) fn steps(&self) -> usize {
+        self.index
+    }
+
+    /// Moves to the next group.
+    #[inline(always)]
+    pub(crate) fn advance(&mut self) {
+        self.index += 1;
+        self.offset = (self.offset + self.index) & self.mask;
+    }
+}
+
+/// The groups of one probe sequence over a [`GroupArray`]
+/// ([`GroupArray::probe`]): an endless iterator.
+pub(crate) struct Probe<'a, K, V> {
+    arr: &'a GroupArray<K, V>,
+    /// At the group the next call hands out.
+    seq: ProbeSeq,
+}
+
+impl<'a, K, V> Iterator for Probe<'a, K, V> {
+    type Item = ProbeGroup<'a, K, V>;
+    #[inline(always)]
+    fn next(&mut self) -> Option<ProbeGroup<'a, K, V>> {
+        let index = self.seq.group();
+        self.seq.advance();
+        // SAFETY: the sequence was made with `arr.groups`, so index < groups.
+        let ctrl = unsafe { self.arr.ctrl_unchecked(index) };
+        Some(ProbeGroup {
+            arr: self.arr,
+            index,
+            ctrl,
+        })
+    }
+}
+
+/// One group on a probe: its index and control word. Only a [`Probe`]
+/// makes one, so its index is in range for its array.
+pub(crate) struct ProbeGroup<'a, K, V> {
+    arr: &'a GroupArray<K, V>,
+    /// The group's index in its array.
+    pub(crate) index: usize,
+    /// Its control word.
+    pub(crate) ctrl: CtrlWord,
+}
+
+// Copy for any K and V (a derive would ask K: Copy, V: Copy).
+impl<K, V> Clone for ProbeGroup<'_, K, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<K, V> Copy for ProbeGroup<'_, K, V> {}
+
+impl<'a, K, V> ProbeGroup<'a, K, V> {
+    /// The full slots whose control byte is `H2(hash)`, with their keys.
+    /// Go: `ctrlGroup.matchH2`, then `group.key`.
+    #[inline(always)]
+    pub(crate) fn matches(self, hash: u64) -> impl Iterator<Item = (usize, &'a K)> {
+        self.ctrl.match_h2(h2(hash)).map(move |i| {
+            // SAFETY: index < groups (a `Probe` made this group), i < 8 (a
+            // bit of one group's match), and byte i equals H2 < 0x80, so the
+            // slot is full and its key stays initialized while `arr` is
+            // borrowed.
+            unsafe {
+                let (k, _) = self.arr.fields_unchecked(self.index, i);
+                (i, &*k)
+            }
+        })
+    }
+}
+
 /// A set of slots of one group, one bit (bit 7 of the slot's byte) each.
 /// Go: `bitset`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -144,34 +248,39 @@ const fn max(a: usize, b: usize) -> usize {
     }
 }
 
+/// How a slot stores a `T`: inline, or (over [`MAX_INLINE`] bytes) as a
+/// pointer to its own box.
+struct Field<T>(PhantomData<T>);
+
+impl<T> Field<T> {
+    /// Stored by pointer.
+    const INDIRECT: bool = size_of::<T>() > MAX_INLINE;
+    /// Bytes the field takes in the slot.
+    const SIZE: usize = if Self::INDIRECT {
+        size_of::<*mut T>()
+    } else {
+        size_of::<T>()
+    };
+    /// Alignment of the field in the slot.
+    const ALIGN: usize = if Self::INDIRECT {
+        align_of::<*mut T>()
+    } else {
+        align_of::<T>()
+    };
+}
+
 /// The byte layout of a group for `K → V`: Go's `MapType` sizes.
 pub(crate) struct Shape<K, V>(PhantomData<(K, V)>);
 
 impl<K, V> Shape<K, V> {
     /// The key is boxed and the slot holds the pointer. Go: `IndirectKey`.
-    pub(crate) const KEY_INDIRECT: bool = size_of::<K>() > MAX_INLINE;
+    pub(crate) const KEY_INDIRECT: bool = Field::<K>::INDIRECT;
     /// The value is boxed and the slot holds the pointer. Go: `IndirectElem`.
-    pub(crate) const VAL_INDIRECT: bool = size_of::<V>() > MAX_INLINE;
-    const KEY_SIZE: usize = if Self::KEY_INDIRECT {
-        size_of::<*mut K>()
-    } else {
-        size_of::<K>()
-    };
-    const KEY_ALIGN: usize = if Self::KEY_INDIRECT {
-        align_of::<*mut K>()
-    } else {
-        align_of::<K>()
-    };
-    const VAL_SIZE: usize = if Self::VAL_INDIRECT {
-        size_of::<*mut V>()
-    } else {
-        size_of::<V>()
-    };
-    const VAL_ALIGN: usize = if Self::VAL_INDIRECT {
-        align_of::<*mut V>()
-    } else {
-        align_of::<V>()
-    };
+    pub(crate) const VAL_INDIRECT: bool = Field::<V>::INDIRECT;
+    const KEY_SIZE: usize = Field::<K>::SIZE;
+    const KEY_ALIGN: usize = Field::<K>::ALIGN;
+    const VAL_SIZE: usize = Field::<V>::SIZE;
+    const VAL_ALIGN: usize = Field::<V>::ALIGN;
     /// Offset of the value within a slot. Go: `ElemOff`.
     pub(crate) const VAL_OFF: usize = round_up(Self::KEY_SIZE, Self::VAL_ALIGN);
     const SLOT_ALIGN: usize = max(Self::KEY_ALIGN, Self::VAL_ALIGN);
@@ -296,7 +405,140 @@ impl<K, V> GroupArray<K, V> {
         self.ctrl(g).get(i) < CTRL_EMPTY
     }
 
-    /// Sets a non-full slot's mark to empty or deleted (prune, clear).
+    /// The groups on the probe of `hash`, home group first, without end
+    /// (the caller decides where a probe stops). Go: `probeSeq` over
+    /// `groups.group`.
+    #[inline(always)]
+    pub(crate) fn probe(&self, hash: u64) -> Probe<'_, K, V> {
+        Probe {
+            arr: self,
+            seq: ProbeSeq::new(hash, self.groups),
+        }
+    }
+
+    /// Walks the probe of `hash`, calling `visit(g, i, key)` for every full
+    /// slot whose control byte is `H2(hash)` until it returns false, and
+    /// stops after the first group with an empty byte — or after group 0
+    /// when `small` (a small map's one group is searched alone: it may have
+    /// no empty byte). The lookup walk: lookups and the range cursor use it.
+    /// Go: the loops of `table.getWithKey` and `Map.getWithKeySmall`.
+    #[inline(always)]
+    pub(crate) fn probe_h2(
+        &self,
+        hash: u64,
+        small: bool,
+        mut visit: impl FnMut(usize, usize, &K) -> bool,
+    ) {
+        for group in self.probe(hash) {
+            for (i, k) in group.matches(hash) {
+                if !visit(group.index, i, k) {
+                    return;
+                }
+            }
+            if small || !group.ctrl.match_empty().is_empty() {
+                return;
+            }
+        }
+    }
+
+    /// The first full slot on the probe of `hash` (see [`Self::probe_h2`])
+    /// whose key `eq` accepts, as `(group, slot)`.
+    #[inline(always)]
+    pub(crate) fn find(
+        &self,
+        hash: u64,
+        small: bool,
+        mut eq: impl FnMut(&K) -> bool,
+    ) -> Option<(usize, usize)> {
+        let mut found = None;
+        self.probe_h2(hash, small, |g, i, k| {
+            if eq(k) {
+                found = Some((g, i));
+                false
+            } else {
+                true
+            }
+        });
+        found
+    }
+
+    /// The entry [`Self::find`] finds.
+    #[inline(always)]
+    pub(crate) fn find_entry(
+        &self,
+        hash: u64,
+        small: bool,
+        eq: impl FnMut(&K) -> bool,
+    ) -> Option<(&K, &V)> {
+        let (g, i) = self.find(hash, small, eq)?;
+        // SAFETY: `find` returns only full slots of this array; both fields
+        // are initialized and stay so while `&self` is borrowed.
+        unsafe {
+            let (k, v) = self.fields_unchecked(g, i);
+            Some((&*k, &*v))
+        }
+    }
+
+    /// The entry [`Self::find`] finds, the value mutable.
+    #[inline(always)]
+    pub(crate) fn find_entry_mut(
+        &mut self,
+        hash: u64,
+        small: bool,
+        eq: impl FnMut(&K) -> bool,
+    ) -> Option<(&K, &mut V)> {
+        let (g, i) = self.find(hash, small, eq)?;
+        // SAFETY: as in `find_entry`; `&mut self` makes the value
+        // reference unique.
+        unsafe {
+            let (k, v) = self.fields_unchecked(g, i);
+            Some((&*k, &mut *v))
+        }
+    }
+
+    /// Group `g`'s control word, unchecked.
+    ///
+    /// # Safety
+    /// `g < self.len()`.
+    #[inline(always)]
+    unsafe fn ctrl_unchecked(&self, g: usize) -> CtrlWord {
+        debug_assert!(g < self.groups);
+        // SAFETY: g < groups (caller), so the word is inside the allocation,
+        // at a group's start (8-aligned) and initialized by `new`.
+        CtrlWord(unsafe {
+            ptr::read(
+                self.ptr
+                    .as_ptr()
+                    .add(g * Shape::<K, V>::GROUP_SIZE)
+                    .cast::<u64>(),
+            )
+        })
+    }
+
+    /// Pointers to the key and value of slot `i` of group `g`, following
+    /// the boxes of indirect fields, unchecked.
+    ///
+    /// # Safety
+    /// `g < self.len()`, `i < SLOTS`, and the slot is full.
+    #[inline(always)]
+    unsafe fn fields_unchecked(&self, g: usize, i: usize) -> (*const K, *mut V) {
+        debug_assert!(g < self.groups && i < SLOTS);
+        // SAFETY: the slot lies inside the allocation (caller's bounds);
+        // it is full (caller), so both fields are initialized, holding the
+        // box pointers where the shape says indirect.
+        unsafe {
+            let p = self.ptr.as_ptr().add(
+                g * Shape::<K, V>::GROUP_SIZE
+                    + Shape::<K, V>::SLOTS_OFF
+                    + i * Shape::<K, V>::SLOT_SIZE,
+            );
+            (
+                field_ptr::<K>(p, Shape::<K, V>::KEY_INDIRECT),
+                field_ptr::<V>(p.add(Shape::<K, V>::VAL_OFF), Shape::<K, V>::VAL_INDIRECT),
+            )
+        }
+    }
+
     /// Panics if the slot is full: that would forget its entry.
     pub(crate) fn set_mark(&mut self, g: usize, i: usize, mark: Mark) {
         assert!(!self.is_full(g, i), "set_mark on a full slot");
@@ -651,6 +893,22 @@ unsafe fn read_field<T>(p: *mut u8, indirect: bool) -> T {
     } else {
         // SAFETY: the field holds an initialized T (caller).
         unsafe { ptr::read(p.cast::<T>()) }
+    }
+}
+
+/// A pointer to the value in the field at `p` (through its box when
+/// `indirect`), made without a reference.
+///
+/// # Safety
+/// - the field at `p` is initialized (as by [`write_field`] with the same
+///   `indirect`): when indirect, it holds a live box pointer.
+#[inline(always)]
+unsafe fn field_ptr<T>(p: *mut u8, indirect: bool) -> *mut T {
+    if indirect {
+        // SAFETY: the field holds a box pointer (caller).
+        unsafe { ptr::read(p.cast::<*mut T>()) }
+    } else {
+        p.cast::<T>()
     }
 }
 

@@ -59,7 +59,7 @@ pub(crate) use iter::{SwissDrain, SwissIntoIter, SwissIter, SwissIterMut};
 pub(crate) use range::SwissRangeState;
 
 use group::{h2, GroupArray, Shape, SLOTS};
-use table::{InsertSlot, SubTable, MAX_TABLE_CAPACITY};
+use table::{InsertSlot, PutSlot, SubTable, MAX_TABLE_CAPACITY};
 
 use crate::base::event::{Event, ObserverSlot, ReseedCause};
 
@@ -232,30 +232,28 @@ impl<K, V> RawSwiss<K, V> {
         }
     }
 
-    /// The table `hash` selects (an index into `tables`).
+    /// The table `hash` selects (an index into `tables`): the directory
+    /// entry of the top `global_depth` bits. Go: `directoryAt(directoryIndex(hash))`.
     #[inline(always)]
     pub(crate) fn table_of(dir: &[usize], global_depth: u8, hash: u64) -> usize {
-        if global_depth == 0 {
-            dir[0]
-        } else {
-            dir[(hash >> (64 - global_depth)) as usize]
-        }
+        // Two shifts, so depth 0 (a shift by 64) needs no branch: the first
+        // clears the top bit, the second (by 63 − depth, at most 63) leaves
+        // the top `depth` bits.
+        debug_assert!(global_depth < 64);
+        let index = ((hash >> 1) >> (63 - u32::from(global_depth))) as usize;
+        dir[index]
     }
 
     /// The entry with `hash` that `eq` accepts. Go: `Map.getWithKey`.
     #[inline]
-    pub(crate) fn find(&self, hash: u64, mut eq: impl FnMut(&K) -> bool) -> Option<Loc> {
+    pub(crate) fn find(&self, hash: u64, eq: impl FnMut(&K) -> bool) -> Option<Loc> {
         match &self.body {
             Body::Empty => None,
             Body::Small(g) => {
-                // A small map compares every slot whose byte is H2.
-                let slot = g
-                    .ctrl(0)
-                    .match_h2(h2(hash))
-                    .find(|&i| g.key(0, i).is_some_and(&mut eq))?;
+                let (group, slot) = g.find(hash, true, eq)?;
                 Some(Loc {
                     table: None,
-                    group: 0,
+                    group,
                     slot,
                 })
             }
@@ -268,6 +266,36 @@ impl<K, V> RawSwiss<K, V> {
                     slot,
                 })
             }
+        }
+    }
+
+    /// The entry with `hash` that `eq` accepts, read in place (no [`Loc`]
+    /// to look up again). Go: `Map.getWithKey`.
+    #[inline]
+    pub(crate) fn get(&self, hash: u64, eq: impl FnMut(&K) -> bool) -> Option<(&K, &V)> {
+        match &self.body {
+            Body::Empty => None,
+            Body::Small(g) => g.find_entry(hash, true, eq),
+            Body::Dir { dir, tables } => tables[Self::table_of(dir, self.global_depth, hash)]
+                .groups
+                .find_entry(hash, false, eq),
+        }
+    }
+
+    /// [`RawSwiss::get`] with the value mutable.
+    #[inline]
+    pub(crate) fn get_mut(
+        &mut self,
+        hash: u64,
+        eq: impl FnMut(&K) -> bool,
+    ) -> Option<(&K, &mut V)> {
+        let global_depth = self.global_depth;
+        match &mut self.body {
+            Body::Empty => None,
+            Body::Small(g) => g.find_entry_mut(hash, true, eq),
+            Body::Dir { dir, tables } => tables[Self::table_of(dir, global_depth, hash)]
+                .groups
+                .find_entry_mut(hash, false, eq),
         }
     }
 
@@ -310,6 +338,62 @@ impl<K, V> RawSwiss<K, V> {
     pub(crate) fn insert_absent(
         &mut self, hash: u64, key: K, val: V, hasher: &dyn Fn(&K) -> u64,
     ) -> Loc {
+        self.insert_absent_at(hash, key, val, hasher, None)
+    }
+
+    /// Inserts or overwrites in one write-side probe (Go's `PutSlot`): a
+    /// present key's value is replaced and returned (the stored key kept);
+    /// an absent key goes where that probe ended, with the growth work of
+    /// [`RawSwiss::insert_absent`]. Go: `Map.PutSlot`.
+    #[inline]
+    pub(crate) fn insert(
+        &mut self,
+        hash: u64,
+        key: K,
+        val: V,
+        hasher: &dyn Fn(&K) -> u64,
+    ) -> Option<V>
+    where
+        K: Eq,
+    {
+        let global_depth = self.global_depth;
+        let first = match &mut self.body {
+            Body::Dir { dir, tables } => {
+                let t = Self::table_of(dir, global_depth, hash);
+                match tables[t].put_slot(hash, |k| *k == key) {
+                    PutSlot::Found { group, slot } => {
+                        let (_, v) = tables[t]
+                            .groups
+                            .entry_mut(group, slot)
+                            .expect("put_slot finds full slots");
+                        return Some(core::mem::replace(v, val));
+                    }
+                    PutSlot::Absent(at) => Some((t, at)),
+                }
+            }
+            Body::Small(g) => {
+                if let Some((_, v)) = g.find_entry_mut(hash, true, |k| *k == key) {
+                    return Some(core::mem::replace(v, val));
+                }
+                None
+            }
+            Body::Empty => None,
+        };
+        self.insert_absent_at(hash, key, val, hasher, first);
+        None
+    }
+
+    /// [`RawSwiss::insert_absent`], where `first`, when given, is the
+    /// insert slot the caller's probe already found in table `first.0`
+    /// (used for the first try only: growth work starts the insert over).
+    fn insert_absent_at(
+        &mut self,
+        hash: u64,
+        key: K,
+        val: V,
+        hasher: &dyn Fn(&K) -> u64,
+        mut first: Option<(usize, InsertSlot)>,
+    ) -> Loc {
         loop {
             match &mut self.body {
                 Body::Empty => {
@@ -328,9 +412,15 @@ impl<K, V> RawSwiss<K, V> {
                     self.grow_to_table(hasher);
                 }
                 Body::Dir { dir, tables } => {
-                    let t = Self::table_of(dir, self.global_depth, hash);
+                    let (t, at) = match first.take() {
+                        Some(found) => found,
+                        None => {
+                            let t = Self::table_of(dir, self.global_depth, hash);
+                            (t, tables[t].insert_slot(hash))
+                        }
+                    };
                     let table = &mut tables[t];
-                    let (group, slot) = match table.insert_slot(hash) {
+                    let (group, slot) = match at {
                         InsertSlot::Tombstone { group, slot } => {
                             table.groups.write(group, slot, h2(hash), key, val);
                             table.used += 1;
@@ -382,25 +472,13 @@ impl<K, V> RawSwiss<K, V> {
     #[cold]
     #[inline(never)]
     fn grow_to_table(&mut self, hasher: &dyn Fn(&K) -> u64) {
-        let Body::Small(g) = &self.body else {
+        let Body::Small(g) = &mut self.body else {
             unreachable!("grow_to_table of a map that is not small")
         };
-        let hashes: Vec<(usize, u64)> = (0..SLOTS)
-            .filter_map(|i| g.key(0, i).map(|k| (i, hasher(k))))
-            .collect();
+        let hashes = hashes_of(g, hasher);
         let mut table = SubTable::new(2 * SLOTS, 0, 0);
-        let Body::Small(g) = &mut self.body else {
-            unreachable!()
-        };
         let track = !self.ties.is_empty();
-        let mut moves = Vec::new();
-        for &(i, h) in &hashes {
-            let (k, v) = g.take(0, i, group::Mark::Empty);
-            let to = table.unchecked_put(h, k, v);
-            if track {
-                moves.push((h, i, to.0 * SLOTS + to.1));
-            }
-        }
+        let moves = move_entries(g, &hashes, track, |h, k, v| table.unchecked_put(h, k, v));
         self.body = Body::Dir {
             dir: vec![0],
             tables: vec![table],
@@ -426,19 +504,12 @@ impl<K, V> RawSwiss<K, V> {
             unreachable!()
         };
         let old = &tables[t];
-        let hashes = old.hashes(hasher);
+        let hashes = hashes_of(&old.groups, hasher);
         if old.capacity * 2 <= MAX_TABLE_CAPACITY {
             self.grow(t, &hashes);
         } else {
             self.split(t, &hashes);
         }
-    }
-
-    /// Full slots of table `t` in group/slot order, paired with `hashes`.
-    fn full_positions(table: &SubTable<K, V>) -> Vec<(usize, usize)> {
-        (0..table.groups.len())
-            .flat_map(|g| table.groups.ctrl(g).match_full().map(move |i| (g, i)))
-            .collect()
     }
 
     /// Go: `table.grow`.
@@ -448,16 +519,10 @@ impl<K, V> RawSwiss<K, V> {
         };
         let old = &mut tables[t];
         let mut new = SubTable::new(old.capacity * 2, old.index, old.local_depth);
-        let positions = Self::full_positions(old);
         let track = !self.ties.is_empty();
-        let mut moves = Vec::new();
-        for (&(g, i), &h) in positions.iter().zip(hashes) {
-            let (k, v) = old.groups.take(g, i, group::Mark::Empty);
-            let to = new.unchecked_put(h, k, v);
-            if track {
-                moves.push((h, g * SLOTS + i, to.0 * SLOTS + to.1));
-            }
-        }
+        let moves = move_entries(&mut old.groups, hashes, track, |h, k, v| {
+            new.unchecked_put(h, k, v)
+        });
         let (index, old_capacity, local_depth) = (old.index, old.capacity, old.local_depth);
         let (new_capacity, used) = (new.capacity, new.used);
         *old = new;
@@ -483,20 +548,14 @@ impl<K, V> RawSwiss<K, V> {
         let mut left = SubTable::new(MAX_TABLE_CAPACITY, 0, depth);
         let mut right = SubTable::new(MAX_TABLE_CAPACITY, 0, depth);
         let right_id = tables.len();
-        let positions = Self::full_positions(&tables[t]);
         let track = !self.ties.is_empty();
-        let mut moves = Vec::new();
-        for (&(g, i), &h) in positions.iter().zip(hashes) {
-            let (k, v) = tables[t].groups.take(g, i, group::Mark::Empty);
-            let to = if h & bit == 0 {
+        let moves = move_entries(&mut tables[t].groups, hashes, track, |h, k, v| {
+            if h & bit == 0 {
                 left.unchecked_put(h, k, v)
             } else {
                 right.unchecked_put(h, k, v)
-            };
-            if track {
-                moves.push((h, g * SLOTS + i, to.0 * SLOTS + to.1));
             }
-        }
+        });
         let old_index = tables[t].index;
         let old_depth = tables[t].local_depth;
         let doubled = old_depth == global_depth;
@@ -679,7 +738,7 @@ impl<K, V> RawSwiss<K, V> {
             })),
             Body::Dir { tables, .. } => {
                 for (t, table) in tables.iter().enumerate() {
-                    for (group, slot) in Self::full_positions(table) {
+                    for (group, slot) in full_positions(&table.groups) {
                         out.push(Loc {
                             table: Some(t),
                             group,
@@ -769,6 +828,44 @@ impl<K, V> RawSwiss<K, V> {
     pub(crate) fn emit(&mut self, make: impl FnOnce() -> Event) {
         self.observer.emit(make);
     }
+}
+
+/// Full slots of `groups` in group/slot order: the order grow and split
+/// move entries in.
+fn full_positions<K, V>(groups: &GroupArray<K, V>) -> Vec<(usize, usize)> {
+    (0..groups.len())
+        .flat_map(|g| groups.ctrl(g).match_full().map(move |i| (g, i)))
+        .collect()
+}
+
+/// Hashes of every entry of `groups`, in group/slot order. The hasher runs
+/// before anything moves, so a panicking hasher loses nothing.
+fn hashes_of<K, V>(groups: &GroupArray<K, V>, hasher: &dyn Fn(&K) -> u64) -> Vec<u64> {
+    full_positions(groups)
+        .into_iter()
+        .filter_map(|(g, i)| groups.key(g, i).map(hasher))
+        .collect()
+}
+
+/// Moves every entry out of `groups`, in group/slot order and paired with
+/// `hashes` (from [`hashes_of`]), to where `put` places it. Returns, when
+/// `track` (range cursors stand in a run of equal hashes), each move as
+/// `(hash, old position, new position)`, positions as `group · 8 + slot`.
+fn move_entries<K, V>(
+    groups: &mut GroupArray<K, V>,
+    hashes: &[u64],
+    track: bool,
+    mut put: impl FnMut(u64, K, V) -> (usize, usize),
+) -> Vec<(u64, usize, usize)> {
+    let mut moves = Vec::new();
+    for ((g, i), &h) in full_positions(groups).into_iter().zip(hashes) {
+        let (k, v) = groups.take(g, i, group::Mark::Empty);
+        let to = put(h, k, v);
+        if track {
+            moves.push((h, g * SLOTS + i, to.0 * SLOTS + to.1));
+        }
+    }
+    moves
 }
 
 /// Drops every table's entries; if a `Drop` panics, the other tables'

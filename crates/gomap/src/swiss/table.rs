@@ -1,53 +1,11 @@
 //! One Swiss table: up to 1,024 slots in groups, probed quadratically, with
 //! its own `localDepth` under the directory. Go: `internal/runtime/maps.table`.
 
-use super::group::{h1, h2, BitSet, GroupArray, Mark, SLOTS};
+use super::group::{h2, BitSet, GroupArray, Mark, ProbeSeq, CTRL_DELETED, SLOTS};
 
 /// The largest table, in slots; a full one splits instead of doubling.
 /// Go: `maxTableCapacity`.
 pub(crate) const MAX_TABLE_CAPACITY: usize = 1024;
-
-/// Quadratic probe over the groups of a table: `p0 = H1 & mask`, then
-/// `p_i = (p_{i-1} + i) & mask`, which visits every group once per
-/// `mask + 1` steps. Go: `probeSeq`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct ProbeSeq {
-    mask: usize,
-    offset: usize,
-    index: usize,
-}
-
-impl ProbeSeq {
-    /// The probe of `hash` over `groups` groups (a power of two).
-    #[inline(always)]
-    pub(crate) fn new(hash: u64, groups: usize) -> Self {
-        let mask = groups - 1;
-        ProbeSeq {
-            mask,
-            offset: (h1(hash) as usize) & mask,
-            index: 0,
-        }
-    }
-
-    /// The group the probe is at.
-    #[inline(always)]
-    pub(crate) fn group(&self) -> usize {
-        self.offset
-    }
-
-    /// Steps taken (0 at the home group).
-    #[inline(always)]
-    pub(crate) fn steps(&self) -> usize {
-        self.index
-    }
-
-    /// Moves to the next group.
-    #[inline(always)]
-    pub(crate) fn advance(&mut self) {
-        self.index += 1;
-        self.offset = (self.offset + self.index) & self.mask;
-    }
-}
 
 /// Where an insert of an absent key goes in a table. Go: the slot
 /// `table.PutSlot` settles on.
@@ -59,6 +17,16 @@ pub(crate) enum InsertSlot {
     /// The first empty slot of the first group whose first free slot is
     /// empty; taking it needs `growthLeft > 0`.
     Empty { group: usize, slot: usize },
+}
+
+/// How the write-side probe of a table ended. Go: the two ways out of
+/// `table.PutSlot`'s walk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PutSlot {
+    /// The key is in the table, at this slot.
+    Found { group: usize, slot: usize },
+    /// The key is absent; an insert goes here.
+    Absent(InsertSlot),
 }
 
 /// A table. Go: `table`.
@@ -113,66 +81,64 @@ impl<K, V> SubTable<K, V> {
 
     /// Walks the probe of `hash` from its home group, calling `visit` with
     /// every full slot whose control byte is `H2(hash)` until it returns
-    /// false, and stops at the first group with an empty byte. The one
-    /// lookup walk: `find` and the range cursor use it. Go: the loop of
+    /// false, and stops at the first group with an empty byte. The range
+    /// cursor's walk (see [`GroupArray::probe_h2`]). Go: the loop of
     /// `table.getWithKey`.
     #[inline]
-    pub(crate) fn probe_h2(&self, hash: u64, mut visit: impl FnMut(usize, usize, &K) -> bool) {
-        let tag = h2(hash);
-        let mut seq = ProbeSeq::new(hash, self.groups.len());
-        loop {
-            let g = seq.group();
-            let ctrl = self.groups.ctrl(g);
-            for i in ctrl.match_h2(tag) {
-                if let Some(k) = self.groups.key(g, i) {
-                    if !visit(g, i, k) {
-                        return;
-                    }
-                }
-            }
-            if !ctrl.match_empty().is_empty() {
-                return;
-            }
-            seq.advance();
-        }
+    pub(crate) fn probe_h2(&self, hash: u64, visit: impl FnMut(usize, usize, &K) -> bool) {
+        self.groups.probe_h2(hash, false, visit)
     }
 
     /// The full slot holding a key with `hash` that `eq` accepts. `eq` only
     /// sees keys whose control byte is `H2(hash)`. Go: `table.getWithKey`.
     #[inline]
-    pub(crate) fn find(&self, hash: u64, mut eq: impl FnMut(&K) -> bool) -> Option<(usize, usize)> {
-        let mut found = None;
-        self.probe_h2(hash, |g, i, k| {
-            if eq(k) {
-                found = Some((g, i));
-                false
-            } else {
-                true
-            }
-        });
-        found
+    pub(crate) fn find(&self, hash: u64, eq: impl FnMut(&K) -> bool) -> Option<(usize, usize)> {
+        self.groups.find(hash, false, eq)
     }
 
-    /// Where an absent key with `hash` would be inserted (Go's `PutSlot`
-    /// after its key search failed): the first group with a free slot; a
-    /// tombstone there is remembered (the first one only) and the probe
-    /// goes on until a group whose first free slot is empty.
-    pub(crate) fn insert_slot(&self, hash: u64) -> InsertSlot {
-        let mut seq = ProbeSeq::new(hash, self.groups.len());
+    /// Go's `PutSlot` walk, in one pass: looks for the key `eq` accepts
+    /// among the full slots whose byte is `H2(hash)`, group by group, while
+    /// noting where an absent key would go — the first group with a free
+    /// slot; a tombstone there is remembered (the first one only) and the
+    /// probe goes on until a group whose first free slot is empty. `eq`
+    /// sees the keys Go's walk compares (which may reach past the group
+    /// where a lookup stops).
+    #[inline]
+    pub(crate) fn put_slot(&self, hash: u64, mut eq: impl FnMut(&K) -> bool) -> PutSlot {
         let mut tombstone = None;
-        loop {
-            let g = seq.group();
-            if let Some(i) = self.groups.ctrl(g).match_empty_or_deleted().first() {
-                if self.groups.ctrl(g).get(i) == super::group::CTRL_DELETED {
-                    tombstone.get_or_insert((g, i));
-                } else {
-                    return match tombstone {
-                        Some((group, slot)) => InsertSlot::Tombstone { group, slot },
-                        None => InsertSlot::Empty { group: g, slot: i },
+        for group in self.groups.probe(hash) {
+            for (i, k) in group.matches(hash) {
+                if eq(k) {
+                    return PutSlot::Found {
+                        group: group.index,
+                        slot: i,
                     };
                 }
             }
-            seq.advance();
+            let Some(i) = group.ctrl.match_empty_or_deleted().first() else {
+                continue;
+            };
+            if group.ctrl.get(i) == CTRL_DELETED {
+                tombstone.get_or_insert((group.index, i));
+                continue;
+            }
+            return PutSlot::Absent(match tombstone {
+                Some((group, slot)) => InsertSlot::Tombstone { group, slot },
+                None => InsertSlot::Empty {
+                    group: group.index,
+                    slot: i,
+                },
+            });
+        }
+        unreachable!("a probe never ends")
+    }
+
+    /// Where an absent key with `hash` would be inserted: [`Self::put_slot`]
+    /// with no key to find.
+    pub(crate) fn insert_slot(&self, hash: u64) -> InsertSlot {
+        match self.put_slot(hash, |_| false) {
+            PutSlot::Absent(at) => at,
+            PutSlot::Found { .. } => unreachable!("put_slot found a key no `eq` accepts"),
         }
     }
 
@@ -181,17 +147,18 @@ impl<K, V> SubTable<K, V> {
     /// Returns the position. Go: `uncheckedPutSlot`.
     pub(crate) fn unchecked_put(&mut self, hash: u64, key: K, val: V) -> (usize, usize) {
         assert!(self.growth_left > 0, "unchecked_put into a full table");
-        let mut seq = ProbeSeq::new(hash, self.groups.len());
-        loop {
-            let g = seq.group();
-            if let Some(i) = self.groups.ctrl(g).match_empty_or_deleted().first() {
-                self.groups.write(g, i, h2(hash), key, val);
-                self.growth_left -= 1;
-                self.used += 1;
-                return (g, i);
-            }
-            seq.advance();
-        }
+        let (g, i) = self
+            .groups
+            .probe(hash)
+            .find_map(|group| {
+                let free = group.ctrl.match_empty_or_deleted().first()?;
+                Some((group.index, free))
+            })
+            .expect("a table with room has a free slot on every probe");
+        self.groups.write(g, i, h2(hash), key, val);
+        self.growth_left -= 1;
+        self.used += 1;
+        (g, i)
     }
 
     /// Removes the entry at `(g, i)` with Go's rule: an empty mark if its
@@ -266,20 +233,6 @@ impl<K, V> SubTable<K, V> {
             }
         }
         Some(count)
-    }
-
-    /// Hashes of every entry, in group/slot order (the order grow and
-    /// split move them in). The hasher runs before anything moves.
-    pub(crate) fn hashes(&self, hasher: &dyn Fn(&K) -> u64) -> Vec<u64> {
-        let mut out = Vec::with_capacity(self.used);
-        for g in 0..self.groups.len() {
-            for i in self.groups.ctrl(g).match_full() {
-                if let Some(k) = self.groups.key(g, i) {
-                    out.push(hasher(k));
-                }
-            }
-        }
-        out
     }
 
     /// A copy with every entry in the same slot.

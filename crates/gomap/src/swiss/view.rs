@@ -1,7 +1,6 @@
 //! Builds the read-only views of `swiss_layout` from the map.
 
-use super::group::{GroupArray, Shape, CTRL_DELETED};
-use super::table::ProbeSeq;
+use super::group::{GroupArray, ProbeSeq, Shape, CTRL_DELETED};
 use super::{Body, RawSwiss};
 use crate::base::swiss_layout::{
     SwissByteStats, SwissGroupView, SwissHeader, SwissLayout, SwissProbeStats, SwissStats,
