@@ -245,11 +245,7 @@ fn stats(v: &mut [u32]) -> String {
 /// [`swiss_events`]); each of the five worst stable and second-smallest
 /// samples is then printed with the events of its insert.
 fn latency<M: Insert>(
-    name: &str,
-    make: impl Fn() -> M,
-    n: usize,
-    runs: usize,
-    explain: Option<Explain>,
+    name: &str, make: impl Fn() -> M, n: usize, runs: usize, explain: Option<Explain>,
 ) {
     let mut wall = vec![0u32; n];
     let mut cpu = vec![0u32; n];

@@ -424,10 +424,7 @@ impl<K, V> GroupArray<K, V> {
     /// Go: the loops of `table.getWithKey` and `Map.getWithKeySmall`.
     #[inline(always)]
     pub(crate) fn probe_h2(
-        &self,
-        hash: u64,
-        small: bool,
-        mut visit: impl FnMut(usize, usize, &K) -> bool,
+        &self, hash: u64, small: bool, mut visit: impl FnMut(usize, usize, &K) -> bool,
     ) {
         for group in self.probe(hash) {
             for (i, k) in group.matches(hash) {
@@ -445,10 +442,7 @@ impl<K, V> GroupArray<K, V> {
     /// whose key `eq` accepts, as `(group, slot)`.
     #[inline(always)]
     pub(crate) fn find(
-        &self,
-        hash: u64,
-        small: bool,
-        mut eq: impl FnMut(&K) -> bool,
+        &self, hash: u64, small: bool, mut eq: impl FnMut(&K) -> bool,
     ) -> Option<(usize, usize)> {
         let mut found = None;
         self.probe_h2(hash, small, |g, i, k| {
@@ -465,10 +459,7 @@ impl<K, V> GroupArray<K, V> {
     /// The entry [`Self::find`] finds.
     #[inline(always)]
     pub(crate) fn find_entry(
-        &self,
-        hash: u64,
-        small: bool,
-        eq: impl FnMut(&K) -> bool,
+        &self, hash: u64, small: bool, eq: impl FnMut(&K) -> bool,
     ) -> Option<(&K, &V)> {
         let (g, i) = self.find(hash, small, eq)?;
         // SAFETY: `find` returns only full slots of this array; both fields
@@ -482,10 +473,7 @@ impl<K, V> GroupArray<K, V> {
     /// The entry [`Self::find`] finds, the value mutable.
     #[inline(always)]
     pub(crate) fn find_entry_mut(
-        &mut self,
-        hash: u64,
-        small: bool,
-        eq: impl FnMut(&K) -> bool,
+        &mut self, hash: u64, small: bool, eq: impl FnMut(&K) -> bool,
     ) -> Option<(&K, &mut V)> {
         let (g, i) = self.find(hash, small, eq)?;
         // SAFETY: as in `find_entry`; `&mut self` makes the value
@@ -606,31 +594,36 @@ impl<K, V> GroupArray<K, V> {
     /// The entry of slot `i` of group `g`, if full.
     #[inline(always)]
     pub(crate) fn entry(&self, g: usize, i: usize) -> Option<(&K, &V)> {
+        let (k, v) = self.full_fields(g, i)?;
+        // SAFETY: as in `key`, for both fields.
+        unsafe {
+            Some((
+                field_ref::<K>(k, Shape::<K, V>::KEY_INDIRECT),
+                field_ref::<V>(v, Shape::<K, V>::VAL_INDIRECT),
+            ))
+        }
+    }
+
+    /// Pointers to the key and value fields of slot `i` of group `g`, if
+    /// the slot is full.
+    #[inline(always)]
+    fn full_fields(&self, g: usize, i: usize) -> Option<(*mut u8, *mut u8)> {
         if !self.is_full(g, i) {
             return None;
         }
         let p = self.slot_ptr(g, i);
-        // SAFETY: as in `key`, for both fields.
-        unsafe {
-            Some((
-                field_ref::<K>(p, Shape::<K, V>::KEY_INDIRECT),
-                field_ref::<V>(p.add(Shape::<K, V>::VAL_OFF), Shape::<K, V>::VAL_INDIRECT),
-            ))
-        }
+        Some((p, p.wrapping_add(Shape::<K, V>::VAL_OFF)))
     }
 
     /// The entry of slot `i` of group `g`, if full, with the value mutable.
     #[inline(always)]
     pub(crate) fn entry_mut(&mut self, g: usize, i: usize) -> Option<(&K, &mut V)> {
-        if !self.is_full(g, i) {
-            return None;
-        }
-        let p = self.slot_ptr(g, i);
+        let (k, v) = self.full_fields(g, i)?;
         // SAFETY: as in `entry`; `&mut self` makes the value reference unique.
         unsafe {
             Some((
-                field_ref::<K>(p, Shape::<K, V>::KEY_INDIRECT),
-                field_mut::<V>(p.add(Shape::<K, V>::VAL_OFF), Shape::<K, V>::VAL_INDIRECT),
+                field_ref::<K>(k, Shape::<K, V>::KEY_INDIRECT),
+                field_mut::<V>(v, Shape::<K, V>::VAL_INDIRECT),
             ))
         }
     }

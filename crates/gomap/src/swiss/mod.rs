@@ -94,6 +94,17 @@ pub(crate) struct Loc {
     pub(crate) slot: usize,
 }
 
+impl Loc {
+    /// Slot `slot` of group `group` of directory table `t`.
+    const fn in_table(t: usize, group: usize, slot: usize) -> Loc {
+        Loc {
+            table: Some(t),
+            group,
+            slot,
+        }
+    }
+}
+
 /// An `extract_if` walk: every full slot's location, taken up front. A
 /// delete only rewrites a control byte, so no entry moves while the walk
 /// holds the map's unique borrow.
@@ -285,9 +296,7 @@ impl<K, V> RawSwiss<K, V> {
     /// [`RawSwiss::get`] with the value mutable.
     #[inline]
     pub(crate) fn get_mut(
-        &mut self,
-        hash: u64,
-        eq: impl FnMut(&K) -> bool,
+        &mut self, hash: u64, eq: impl FnMut(&K) -> bool,
     ) -> Option<(&K, &mut V)> {
         let global_depth = self.global_depth;
         match &mut self.body {
@@ -347,11 +356,7 @@ impl<K, V> RawSwiss<K, V> {
     /// [`RawSwiss::insert_absent`]. Go: `Map.PutSlot`.
     #[inline]
     pub(crate) fn insert(
-        &mut self,
-        hash: u64,
-        key: K,
-        val: V,
-        hasher: &dyn Fn(&K) -> u64,
+        &mut self, hash: u64, key: K, val: V, hasher: &dyn Fn(&K) -> u64,
     ) -> Option<V>
     where
         K: Eq,
@@ -387,11 +392,7 @@ impl<K, V> RawSwiss<K, V> {
     /// insert slot the caller's probe already found in table `first.0`
     /// (used for the first try only: growth work starts the insert over).
     fn insert_absent_at(
-        &mut self,
-        hash: u64,
-        key: K,
-        val: V,
-        hasher: &dyn Fn(&K) -> u64,
+        &mut self, hash: u64, key: K, val: V, hasher: &dyn Fn(&K) -> u64,
         mut first: Option<(usize, InsertSlot)>,
     ) -> Loc {
         loop {
@@ -425,11 +426,7 @@ impl<K, V> RawSwiss<K, V> {
                             table.groups.write(group, slot, h2(hash), key, val);
                             table.used += 1;
                             self.used += 1;
-                            return Loc {
-                                table: Some(t),
-                                group,
-                                slot,
-                            };
+                            return Loc::in_table(t, group, slot);
                         }
                         InsertSlot::Empty { group, slot } => (group, slot),
                     };
@@ -455,11 +452,7 @@ impl<K, V> RawSwiss<K, V> {
                         table.growth_left -= 1;
                         table.used += 1;
                         self.used += 1;
-                        return Loc {
-                            table: Some(t),
-                            group,
-                            slot,
-                        };
+                        return Loc::in_table(t, group, slot);
                     }
                     self.rehash(t, hasher);
                 }
@@ -852,9 +845,7 @@ fn hashes_of<K, V>(groups: &GroupArray<K, V>, hasher: &dyn Fn(&K) -> u64) -> Vec
 /// `track` (range cursors stand in a run of equal hashes), each move as
 /// `(hash, old position, new position)`, positions as `group · 8 + slot`.
 fn move_entries<K, V>(
-    groups: &mut GroupArray<K, V>,
-    hashes: &[u64],
-    track: bool,
+    groups: &mut GroupArray<K, V>, hashes: &[u64], track: bool,
     mut put: impl FnMut(u64, K, V) -> (usize, usize),
 ) -> Vec<(u64, usize, usize)> {
     let mut moves = Vec::new();
