@@ -401,17 +401,26 @@ fn check(chromium: &Path, page: &Path, fragment: &str, ops: &[NativeOp]) -> Valu
     state
 }
 
-#[test]
-#[cfg_attr(miri, ignore = "runs a browser")]
-fn the_page_shows_what_the_engine_does() {
+/// The browser to drive, or `None` (with the reason printed) when this
+/// machine lacks Chromium or the lab was built without the wasm module.
+fn browser_and_wasm() -> Option<PathBuf> {
     let Some(chromium) = chromium() else {
         println!("skipped: chromium is not installed (apt-get install chromium, or set CHROMIUM)");
-        return;
+        return None;
     };
     if gomap_lab::explore::WASM.is_none() {
         println!("skipped: gomap-lab was built without the wasm32 target (rustup target add wasm32-unknown-unknown)");
-        return;
+        return None;
     }
+    Some(chromium)
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "runs a browser")]
+fn the_page_shows_what_the_engine_does() {
+    let Some(chromium) = browser_and_wasm() else {
+        return;
+    };
     let dir = tempdir("page");
     let page = gomap_lab::explore::write(&dir).expect("writing explore.html");
 
@@ -483,14 +492,9 @@ fn the_page_shows_what_the_engine_does() {
 #[test]
 #[cfg_attr(miri, ignore = "runs a browser")]
 fn the_page_shows_what_the_swiss_engine_does() {
-    let Some(chromium) = chromium() else {
-        println!("skipped: chromium is not installed (apt-get install chromium, or set CHROMIUM)");
+    let Some(chromium) = browser_and_wasm() else {
         return;
     };
-    if gomap_lab::explore::WASM.is_none() {
-        println!("skipped: gomap-lab was built without the wasm32 target (rustup target add wasm32-unknown-unknown)");
-        return;
-    }
     let dir = tempdir("swiss-page");
     let page = gomap_lab::explore::write(&dir).expect("writing explore.html");
     let scenario = |n: usize| {
