@@ -468,7 +468,7 @@ impl<K, V> RawSwiss<K, V> {
         let Body::Small(g) = &mut self.body else {
             unreachable!("grow_to_table of a map that is not small")
         };
-        let hashes = hashes_of(g, hasher);
+        let hashes = hashes_of(g, self.used, hasher);
         let mut table = SubTable::new(2 * SLOTS, 0, 0);
         let track = !self.ties.is_empty();
         let moves = move_entries(g, &hashes, track, |h, k, v| table.unchecked_put(h, k, v));
@@ -497,7 +497,7 @@ impl<K, V> RawSwiss<K, V> {
             unreachable!()
         };
         let old = &tables[t];
-        let hashes = hashes_of(&old.groups, hasher);
+        let hashes = hashes_of(&old.groups, old.used, hasher);
         if old.capacity * 2 <= MAX_TABLE_CAPACITY {
             self.grow(t, &hashes);
         } else {
@@ -825,19 +825,23 @@ impl<K, V> RawSwiss<K, V> {
 
 /// Full slots of `groups` in group/slot order: the order grow and split
 /// move entries in.
-fn full_positions<K, V>(groups: &GroupArray<K, V>) -> Vec<(usize, usize)> {
-    (0..groups.len())
-        .flat_map(|g| groups.ctrl(g).match_full().map(move |i| (g, i)))
-        .collect()
+fn full_slots<K, V>(groups: &GroupArray<K, V>) -> impl Iterator<Item = (usize, usize)> + '_ {
+    (0..groups.len()).flat_map(move |g| groups.ctrl(g).match_full().map(move |i| (g, i)))
 }
 
-/// Hashes of every entry of `groups`, in group/slot order. The hasher runs
+/// [`full_slots`], collected.
+fn full_positions<K, V>(groups: &GroupArray<K, V>) -> Vec<(usize, usize)> {
+    full_slots(groups).collect()
+}
+
+/// Hashes of the `used` entries of `groups`, in group/slot order. The hasher runs
 /// before anything moves, so a panicking hasher loses nothing.
-fn hashes_of<K, V>(groups: &GroupArray<K, V>, hasher: &dyn Fn(&K) -> u64) -> Vec<u64> {
-    full_positions(groups)
-        .into_iter()
-        .filter_map(|(g, i)| groups.key(g, i).map(hasher))
-        .collect()
+fn hashes_of<K, V>(
+    groups: &GroupArray<K, V>, used: usize, hasher: &dyn Fn(&K) -> u64,
+) -> Vec<u64> {
+    let mut out = Vec::with_capacity(used);
+    out.extend(full_slots(groups).filter_map(|(g, i)| groups.key(g, i).map(hasher)));
+    out
 }
 
 /// Moves every entry out of `groups`, in group/slot order and paired with
@@ -849,11 +853,16 @@ fn move_entries<K, V>(
     mut put: impl FnMut(u64, K, V) -> (usize, usize),
 ) -> Vec<(u64, usize, usize)> {
     let mut moves = Vec::new();
-    for ((g, i), &h) in full_positions(groups).into_iter().zip(hashes) {
-        let (k, v) = groups.take(g, i, group::Mark::Empty);
-        let to = put(h, k, v);
-        if track {
-            moves.push((h, g * SLOTS + i, to.0 * SLOTS + to.1));
+    let mut hashes = hashes.iter();
+    for g in 0..groups.len() {
+        // The group's full slots, read once: `take` only empties them.
+        for i in groups.ctrl(g).match_full() {
+            let h = *hashes.next().expect("a hash per full slot");
+            let (k, v) = groups.take(g, i, group::Mark::Empty);
+            let to = put(h, k, v);
+            if track {
+                moves.push((h, g * SLOTS + i, to.0 * SLOTS + to.1));
+            }
         }
     }
     moves
