@@ -753,7 +753,14 @@ impl<K, V> Drop for GroupArray<K, V> {
             }
         }
         let free = Free(self);
-        free.0.drop_entries();
+        // Nothing to drop (no `Drop` glue, no boxes): the memory goes back
+        // as it is, without a pass over the control words.
+        if core::mem::needs_drop::<(K, V)>()
+            || Shape::<K, V>::KEY_INDIRECT
+            || Shape::<K, V>::VAL_INDIRECT
+        {
+            free.0.drop_entries();
+        }
     }
 }
 
