@@ -653,6 +653,33 @@ impl<K, V> RawSwiss<K, V> {
         entry
     }
 
+    /// Finds the entry with `hash` that `eq` accepts and removes it with
+    /// Go's delete rules, in the table the probe found it in (no [`Loc`] to
+    /// resolve again). The caller reseeds when the map became empty.
+    /// Go: `Map.Delete`.
+    #[inline]
+    pub(crate) fn remove_found(&mut self, hash: u64, eq: impl FnMut(&K) -> bool) -> Option<(K, V)> {
+        let global_depth = self.global_depth;
+        let entry = match &mut self.body {
+            Body::Empty => return None,
+            Body::Small(g) => {
+                let (group, slot) = g.find(hash, true, eq)?;
+                g.take(group, slot, group::Mark::Empty)
+            }
+            Body::Dir { dir, tables } => {
+                let table = &mut tables[Self::table_of(dir, global_depth, hash)];
+                let (group, slot) = table.find(hash, eq)?;
+                let (entry, tombstone) = table.remove_at(group, slot);
+                if tombstone {
+                    self.tombstone_possible = true;
+                }
+                entry
+            }
+        };
+        self.used -= 1;
+        Some(entry)
+    }
+
     /// Whether Go's `clear` would do nothing: no entries and no tombstone
     /// possible (Go 1.25+).
     pub(crate) fn clear_is_noop(&self) -> bool {
