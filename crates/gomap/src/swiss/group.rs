@@ -394,7 +394,11 @@ impl<K, V> GroupArray<K, V> {
         assert!(i < SLOTS);
         // Slot i's byte is bits 8i..8i+8 of the word: byte i in memory on
         // a little-endian machine, byte 7 − i on a big-endian one.
-        let at = if cfg!(target_endian = "big") { SLOTS - 1 - i } else { i };
+        let at = if cfg!(target_endian = "big") {
+            SLOTS - 1 - i
+        } else {
+            i
+        };
         // SAFETY: group_ptr checked g, and at < 8 is inside the group's
         // control word; `&mut self` makes the write unique.
         unsafe { ptr::write(self.group_ptr(g).add(at), b) }

@@ -863,9 +863,7 @@ fn full_positions<K, V>(groups: &GroupArray<K, V>) -> Vec<(usize, usize)> {
 
 /// Hashes of the `used` entries of `groups`, in group/slot order. The hasher runs
 /// before anything moves, so a panicking hasher loses nothing.
-fn hashes_of<K, V>(
-    groups: &GroupArray<K, V>, used: usize, hasher: &dyn Fn(&K) -> u64,
-) -> Vec<u64> {
+fn hashes_of<K, V>(groups: &GroupArray<K, V>, used: usize, hasher: &dyn Fn(&K) -> u64) -> Vec<u64> {
     let mut out = Vec::with_capacity(used);
     out.extend(full_slots(groups).filter_map(|(g, i)| groups.key(g, i).map(hasher)));
     out
