@@ -373,7 +373,17 @@ impl<K, V> RawSwiss<K, V> {
                             .expect("put_slot finds full slots");
                         return Some(core::mem::replace(v, val));
                     }
-                    PutSlot::Absent(at) => Some((t, at)),
+                    PutSlot::Absent(at) => match tables[t].try_put(at, hash, key, val) {
+                        Ok(_) => {
+                            self.used += 1;
+                            return None;
+                        }
+                        // Growth work first: the general path.
+                        Err((key, val)) => {
+                            self.insert_absent_at(hash, key, val, hasher, Some((t, at)));
+                            return None;
+                        }
+                    },
                 }
             }
             Body::Small(g) => {
@@ -392,7 +402,7 @@ impl<K, V> RawSwiss<K, V> {
     /// insert slot the caller's probe already found in table `first.0`
     /// (used for the first try only: growth work starts the insert over).
     fn insert_absent_at(
-        &mut self, hash: u64, key: K, val: V, hasher: &dyn Fn(&K) -> u64,
+        &mut self, hash: u64, mut key: K, mut val: V, hasher: &dyn Fn(&K) -> u64,
         mut first: Option<(usize, InsertSlot)>,
     ) -> Loc {
         loop {
@@ -420,16 +430,14 @@ impl<K, V> RawSwiss<K, V> {
                             (t, tables[t].insert_slot(hash))
                         }
                     };
-                    let table = &mut tables[t];
-                    let (group, slot) = match at {
-                        InsertSlot::Tombstone { group, slot } => {
-                            table.groups.write(group, slot, h2(hash), key, val);
-                            table.used += 1;
+                    (key, val) = match tables[t].try_put(at, hash, key, val) {
+                        Ok((group, slot)) => {
                             self.used += 1;
                             return Loc::in_table(t, group, slot);
                         }
-                        InsertSlot::Empty { group, slot } => (group, slot),
+                        Err(entry) => entry,
                     };
+                    let table = &mut tables[t];
                     if table.growth_left == 0 {
                         let tombstones = table.tombstones();
                         let capacity = table.capacity;
@@ -446,14 +454,13 @@ impl<K, V> RawSwiss<K, V> {
                     let Body::Dir { tables, .. } = &mut self.body else {
                         unreachable!()
                     };
-                    let table = &mut tables[t];
-                    if table.growth_left > 0 {
-                        table.groups.write(group, slot, h2(hash), key, val);
-                        table.growth_left -= 1;
-                        table.used += 1;
-                        self.used += 1;
-                        return Loc::in_table(t, group, slot);
-                    }
+                    (key, val) = match tables[t].try_put(at, hash, key, val) {
+                        Ok((group, slot)) => {
+                            self.used += 1;
+                            return Loc::in_table(t, group, slot);
+                        }
+                        Err(entry) => entry,
+                    };
                     self.rehash(t, hasher);
                 }
             }
