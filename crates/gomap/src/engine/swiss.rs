@@ -154,8 +154,7 @@ impl<K, V> Table<K, V> for RawSwiss<K, V> {
         &mut self, hash: u64, eq: impl FnMut(&K) -> bool, _hasher: impl Fn(&K) -> u64,
         reseed: impl FnOnce() -> u64,
     ) -> Option<(K, V)> {
-        let loc = self.find(hash, eq)?;
-        let entry = self.remove_at(loc);
+        let entry = self.remove_found(hash, eq)?;
         if self.used == 0 {
             self.set_seed(reseed(), ReseedCause::DeleteToEmpty);
         }

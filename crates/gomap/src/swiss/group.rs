@@ -391,12 +391,17 @@ impl<K, V> GroupArray<K, V> {
 
     #[inline(always)]
     fn set_byte(&mut self, g: usize, i: usize, b: u8) {
-        let w = self.ctrl(g).0;
-        let shift = 8 * i;
-        self.write_ctrl(
-            g,
-            CtrlWord((w & !(0xff << shift)) | (u64::from(b) << shift)),
-        );
+        assert!(i < SLOTS);
+        // Slot i's byte is bits 8i..8i+8 of the word: byte i in memory on
+        // a little-endian machine, byte 7 − i on a big-endian one.
+        let at = if cfg!(target_endian = "big") {
+            SLOTS - 1 - i
+        } else {
+            i
+        };
+        // SAFETY: group_ptr checked g, and at < 8 is inside the group's
+        // control word; `&mut self` makes the write unique.
+        unsafe { ptr::write(self.group_ptr(g).add(at), b) }
     }
 
     /// Whether slot `i` of group `g` is full.
@@ -753,7 +758,14 @@ impl<K, V> Drop for GroupArray<K, V> {
             }
         }
         let free = Free(self);
-        free.0.drop_entries();
+        // Nothing to drop (no `Drop` glue, no boxes): the memory goes back
+        // as it is, without a pass over the control words.
+        if core::mem::needs_drop::<(K, V)>()
+            || Shape::<K, V>::KEY_INDIRECT
+            || Shape::<K, V>::VAL_INDIRECT
+        {
+            free.0.drop_entries();
+        }
     }
 }
 

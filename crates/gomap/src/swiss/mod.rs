@@ -373,7 +373,17 @@ impl<K, V> RawSwiss<K, V> {
                             .expect("put_slot finds full slots");
                         return Some(core::mem::replace(v, val));
                     }
-                    PutSlot::Absent(at) => Some((t, at)),
+                    PutSlot::Absent(at) => match tables[t].try_put(at, hash, key, val) {
+                        Ok(_) => {
+                            self.used += 1;
+                            return None;
+                        }
+                        // Growth work first: the general path.
+                        Err((key, val)) => {
+                            self.insert_absent_at(hash, key, val, hasher, Some((t, at)));
+                            return None;
+                        }
+                    },
                 }
             }
             Body::Small(g) => {
@@ -392,7 +402,7 @@ impl<K, V> RawSwiss<K, V> {
     /// insert slot the caller's probe already found in table `first.0`
     /// (used for the first try only: growth work starts the insert over).
     fn insert_absent_at(
-        &mut self, hash: u64, key: K, val: V, hasher: &dyn Fn(&K) -> u64,
+        &mut self, hash: u64, mut key: K, mut val: V, hasher: &dyn Fn(&K) -> u64,
         mut first: Option<(usize, InsertSlot)>,
     ) -> Loc {
         loop {
@@ -420,16 +430,14 @@ impl<K, V> RawSwiss<K, V> {
                             (t, tables[t].insert_slot(hash))
                         }
                     };
-                    let table = &mut tables[t];
-                    let (group, slot) = match at {
-                        InsertSlot::Tombstone { group, slot } => {
-                            table.groups.write(group, slot, h2(hash), key, val);
-                            table.used += 1;
+                    (key, val) = match tables[t].try_put(at, hash, key, val) {
+                        Ok((group, slot)) => {
                             self.used += 1;
                             return Loc::in_table(t, group, slot);
                         }
-                        InsertSlot::Empty { group, slot } => (group, slot),
+                        Err(entry) => entry,
                     };
+                    let table = &mut tables[t];
                     if table.growth_left == 0 {
                         let tombstones = table.tombstones();
                         let capacity = table.capacity;
@@ -446,14 +454,13 @@ impl<K, V> RawSwiss<K, V> {
                     let Body::Dir { tables, .. } = &mut self.body else {
                         unreachable!()
                     };
-                    let table = &mut tables[t];
-                    if table.growth_left > 0 {
-                        table.groups.write(group, slot, h2(hash), key, val);
-                        table.growth_left -= 1;
-                        table.used += 1;
-                        self.used += 1;
-                        return Loc::in_table(t, group, slot);
-                    }
+                    (key, val) = match tables[t].try_put(at, hash, key, val) {
+                        Ok((group, slot)) => {
+                            self.used += 1;
+                            return Loc::in_table(t, group, slot);
+                        }
+                        Err(entry) => entry,
+                    };
                     self.rehash(t, hasher);
                 }
             }
@@ -468,7 +475,7 @@ impl<K, V> RawSwiss<K, V> {
         let Body::Small(g) = &mut self.body else {
             unreachable!("grow_to_table of a map that is not small")
         };
-        let hashes = hashes_of(g, hasher);
+        let hashes = hashes_of(g, self.used, hasher);
         let mut table = SubTable::new(2 * SLOTS, 0, 0);
         let track = !self.ties.is_empty();
         let moves = move_entries(g, &hashes, track, |h, k, v| table.unchecked_put(h, k, v));
@@ -497,7 +504,7 @@ impl<K, V> RawSwiss<K, V> {
             unreachable!()
         };
         let old = &tables[t];
-        let hashes = hashes_of(&old.groups, hasher);
+        let hashes = hashes_of(&old.groups, old.used, hasher);
         if old.capacity * 2 <= MAX_TABLE_CAPACITY {
             self.grow(t, &hashes);
         } else {
@@ -651,6 +658,33 @@ impl<K, V> RawSwiss<K, V> {
         };
         self.used -= 1;
         entry
+    }
+
+    /// Finds the entry with `hash` that `eq` accepts and removes it with
+    /// Go's delete rules, in the table the probe found it in (no [`Loc`] to
+    /// resolve again). The caller reseeds when the map became empty.
+    /// Go: `Map.Delete`.
+    #[inline]
+    pub(crate) fn remove_found(&mut self, hash: u64, eq: impl FnMut(&K) -> bool) -> Option<(K, V)> {
+        let global_depth = self.global_depth;
+        let entry = match &mut self.body {
+            Body::Empty => return None,
+            Body::Small(g) => {
+                let (group, slot) = g.find(hash, true, eq)?;
+                g.take(group, slot, group::Mark::Empty)
+            }
+            Body::Dir { dir, tables } => {
+                let table = &mut tables[Self::table_of(dir, global_depth, hash)];
+                let (group, slot) = table.find(hash, eq)?;
+                let (entry, tombstone) = table.remove_at(group, slot);
+                if tombstone {
+                    self.tombstone_possible = true;
+                }
+                entry
+            }
+        };
+        self.used -= 1;
+        Some(entry)
     }
 
     /// Whether Go's `clear` would do nothing: no entries and no tombstone
@@ -825,19 +859,21 @@ impl<K, V> RawSwiss<K, V> {
 
 /// Full slots of `groups` in group/slot order: the order grow and split
 /// move entries in.
-fn full_positions<K, V>(groups: &GroupArray<K, V>) -> Vec<(usize, usize)> {
-    (0..groups.len())
-        .flat_map(|g| groups.ctrl(g).match_full().map(move |i| (g, i)))
-        .collect()
+fn full_slots<K, V>(groups: &GroupArray<K, V>) -> impl Iterator<Item = (usize, usize)> + '_ {
+    (0..groups.len()).flat_map(move |g| groups.ctrl(g).match_full().map(move |i| (g, i)))
 }
 
-/// Hashes of every entry of `groups`, in group/slot order. The hasher runs
+/// [`full_slots`], collected.
+fn full_positions<K, V>(groups: &GroupArray<K, V>) -> Vec<(usize, usize)> {
+    full_slots(groups).collect()
+}
+
+/// Hashes of the `used` entries of `groups`, in group/slot order. The hasher runs
 /// before anything moves, so a panicking hasher loses nothing.
-fn hashes_of<K, V>(groups: &GroupArray<K, V>, hasher: &dyn Fn(&K) -> u64) -> Vec<u64> {
-    full_positions(groups)
-        .into_iter()
-        .filter_map(|(g, i)| groups.key(g, i).map(hasher))
-        .collect()
+fn hashes_of<K, V>(groups: &GroupArray<K, V>, used: usize, hasher: &dyn Fn(&K) -> u64) -> Vec<u64> {
+    let mut out = Vec::with_capacity(used);
+    out.extend(full_slots(groups).filter_map(|(g, i)| groups.key(g, i).map(hasher)));
+    out
 }
 
 /// Moves every entry out of `groups`, in group/slot order and paired with
@@ -849,11 +885,16 @@ fn move_entries<K, V>(
     mut put: impl FnMut(u64, K, V) -> (usize, usize),
 ) -> Vec<(u64, usize, usize)> {
     let mut moves = Vec::new();
-    for ((g, i), &h) in full_positions(groups).into_iter().zip(hashes) {
-        let (k, v) = groups.take(g, i, group::Mark::Empty);
-        let to = put(h, k, v);
-        if track {
-            moves.push((h, g * SLOTS + i, to.0 * SLOTS + to.1));
+    let mut hashes = hashes.iter();
+    for g in 0..groups.len() {
+        // The group's full slots, read once: `take` only empties them.
+        for i in groups.ctrl(g).match_full() {
+            let h = *hashes.next().expect("a hash per full slot");
+            let (k, v) = groups.take(g, i, group::Mark::Empty);
+            let to = put(h, k, v);
+            if track {
+                moves.push((h, g * SLOTS + i, to.0 * SLOTS + to.1));
+            }
         }
     }
     moves

@@ -142,6 +142,26 @@ impl<K, V> SubTable<K, V> {
         }
     }
 
+    /// Stores an absent key's entry at `at` when that needs no growth
+    /// work: a tombstone, or an empty slot while `growthLeft > 0`. Else the
+    /// entry comes back. Go: the two writes at the end of `PutSlot`.
+    #[inline]
+    pub(crate) fn try_put(
+        &mut self, at: InsertSlot, hash: u64, key: K, val: V,
+    ) -> Result<(usize, usize), (K, V)> {
+        let (group, slot) = match at {
+            InsertSlot::Tombstone { group, slot } => (group, slot),
+            InsertSlot::Empty { group, slot } if self.growth_left > 0 => {
+                self.growth_left -= 1;
+                (group, slot)
+            }
+            InsertSlot::Empty { .. } => return Err((key, val)),
+        };
+        self.groups.write(group, slot, h2(hash), key, val);
+        self.used += 1;
+        Ok((group, slot))
+    }
+
     /// Inserts into a table that has no tombstones and room (a table being
     /// filled by a grow or split): the first free slot on the probe path.
     /// Returns the position. Go: `uncheckedPutSlot`.
