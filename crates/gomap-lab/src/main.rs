@@ -179,6 +179,18 @@ fn run(command: Command) -> anyhow::Result<u8> {
             }
             let verification = verify(&file, show)?;
             let code = report(&verification.comparison);
+            let hashes = &verification.hashes;
+            match &hashes.skipped {
+                Some(why) => println!("{why}"),
+                None => println!(
+                    "hashes recomputed: {} equal, {} different",
+                    hashes.recomputed,
+                    hashes.mismatches.len()
+                ),
+            }
+            for mismatch in &hashes.mismatches {
+                println!("{}: {mismatch}", file.name());
+            }
             if let Some(failure) = &verification.failure {
                 println!("{failure}");
             }
