@@ -3,7 +3,7 @@
 //! material, a wrong one fails the replay by its line, and a malformed record is bad
 //! input (exit 2).
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -92,6 +92,25 @@ fn one_altered_hash_fails_the_replay_naming_its_line() {
     );
     assert!(out.contains(&want), "expected {want:?} in:\n{out}");
     assert!(out.contains("1 different"), "{out}");
+
+    // `replay` reports it too, by line, with the same exit status.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gomap-lab"))
+        .arg("replay")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("gomap-lab runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all((lines.join("\n") + "\n").as_bytes())
+        .unwrap();
+    let replayed = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&replayed.stderr);
+    assert_eq!(replayed.status.code(), Some(1), "{err}");
+    assert!(err.contains(&want), "expected {want:?} in:\n{err}");
 
     // The unaltered text verifies, recomputing.
     let (code, out) = verify_cli("unaltered", &text);
