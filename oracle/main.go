@@ -16,6 +16,9 @@ import (
 func main() {
 	cli.Main("oracle", selfCheck, func(script io.Reader) error {
 		out := newOutput(os.Stdout)
+		if rec := hashkeyRecord(); rec != nil {
+			out.emit(rec)
+		}
 		err := newRunner(out).run(script)
 		if err != nil {
 			out.flush()

@@ -37,6 +37,9 @@ func selfCheck() error {
 	if err := checkAllocSize(); err != nil {
 		return err
 	}
+	if err := checkHashkey(); err != nil {
+		return err
+	}
 	for _, kt := range []string{"u64", "str"} {
 		for _, f := range []func(string) error{checkDescriptor, checkHasher, checkHints, checkSmallGrowth, checkPlacement, checkPools, checkClear} {
 			if err := f(kt); err != nil {

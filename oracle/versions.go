@@ -35,6 +35,9 @@ type goRuntime struct {
 	// mallocHeaders: small heap objects with pointers above 512 bytes carry
 	// an 8-byte header inside their size class.
 	mallocHeaders bool
+	// hashkeyOdd: the runtime forces every runtime.hashkey word odd (checked
+	// from Go 1.19's source; not relied on for other releases).
+	hashkeyOdd bool
 }
 
 // verifiedRelease is one entry of the list of accepted toolchains.
@@ -47,7 +50,7 @@ type verifiedRelease struct {
 }
 
 var verifiedReleases = []verifiedRelease{
-	{"go1.19", goRuntime{loadFactorNum: 13}},
+	{"go1.19", goRuntime{loadFactorNum: 13, hashkeyOdd: true}},
 	{"go1.21.13", goRuntime{loadFactorNum: 12}},
 	{"go1.22.10", goRuntime{loadFactorNum: 13, mallocHeaders: true}},
 	{"go1.23.9", goRuntime{loadFactorNum: 13, mallocHeaders: true}},

@@ -13,7 +13,9 @@
 # gzip. The oracle uses the standard library only: no network, no module
 # downloads, no toolchain switch (GOTOOLCHAIN=local).
 # Recordings differ from run to run (Go draws a random hash key per process);
-# what they record about layouts does not.
+# what they record about layouts does not. The oracle runs under
+# GODEBUG=cpu.aes=off, so its first record carries that key and a replay
+# recomputes every recorded hash (oracle/README.md, "The hashkey record").
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -41,7 +43,12 @@ go119_env "$work"
 echo "record-oracle: building with $("$gobin" version)" >&2
 # No -gcflags=-N and no -race: both stop the compiler from turning the
 # range-delete loop into runtime.mapclear (the self-check would refuse).
-(cd "$root/oracle" && "$gobin" build -trimpath -o "$work/oracle" .) || die "build failed"
+# Go 1.23 links runtime.hashkey (oracle/hashkey.go) only with the linkname
+# check off; older linkers do not know the flag.
+ldflags=
+case $("$gobin" env GOVERSION) in go1.2[3-9]*) ldflags=-checklinkname=0 ;; esac
+(cd "$root/oracle" && "$gobin" build -trimpath -ldflags="$ldflags" -o "$work/oracle" .) || die "build failed"
+export GODEBUG=cpu.aes=off
 "$work/oracle" -check || die "oracle self-check failed (is $("$gobin" env GOVERSION) a release the oracle has been verified on?)"
 
 if [ $# -gt 0 ]; then

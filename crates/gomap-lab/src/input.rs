@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use flate2::bufread::MultiGzDecoder;
 
-use crate::protocol::{parse_line, Record};
+use crate::protocol::{parse_hashkey, parse_line, HashkeyRecord, Record};
 
 /// The first two bytes of every gzip member.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -148,6 +148,8 @@ impl Input {
             reader: self.reader()?,
             line: 0,
             bytes: Vec::new(),
+            started: false,
+            hashkey: None,
         })
     }
 }
@@ -169,9 +171,17 @@ pub struct Records {
     reader: Box<dyn BufRead>,
     line: usize,
     bytes: Vec<u8>,
+    /// Whether a record has been read (a hashkey record may only come first).
+    started: bool,
+    hashkey: Option<HashkeyRecord>,
 }
 
 impl Records {
+    /// The stream's hashkey record, once the records after it are being read.
+    pub fn hashkey(&self) -> Option<&HashkeyRecord> {
+        self.hashkey.as_ref()
+    }
+
     /// The stream's name.
     pub fn name(&self) -> &str {
         &self.name
@@ -209,6 +219,20 @@ impl Iterator for Records {
                 self.reader = Box::new(io::empty());
                 return Some(Err(self.malformed(self.line, "not valid UTF-8")));
             };
+            if !self.started && !text.trim().is_empty() {
+                self.started = true;
+                match parse_hashkey(text) {
+                    Ok(None) => {}
+                    Ok(Some(record)) => {
+                        self.hashkey = Some(record);
+                        continue;
+                    }
+                    Err(message) => {
+                        self.reader = Box::new(io::empty());
+                        return Some(Err(self.malformed(self.line, message)));
+                    }
+                }
+            }
             match parse_line(text) {
                 Ok(None) => continue,
                 Ok(Some(record)) => return Some(Ok((self.line, record))),

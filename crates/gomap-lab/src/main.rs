@@ -179,6 +179,18 @@ fn run(command: Command) -> anyhow::Result<u8> {
             }
             let verification = verify(&file, show)?;
             let code = report(&verification.comparison);
+            let hashes = &verification.hashes;
+            match &hashes.skipped {
+                Some(why) => println!("{why}"),
+                None => println!(
+                    "hashes recomputed: {} equal, {} different",
+                    hashes.recomputed,
+                    hashes.mismatches.len()
+                ),
+            }
+            for mismatch in &hashes.mismatches {
+                println!("{}: {mismatch}", file.name());
+            }
             if let Some(failure) = &verification.failure {
                 println!("{failure}");
             }
@@ -359,11 +371,16 @@ fn replay() -> anyhow::Result<u8> {
         writeln!(out, "{}", output.to_json_line()).context("writing the replay")?;
     }
     out.flush().context("writing the replay")?;
+    let mismatches = &replay.hash_check().mismatches;
+    for mismatch in mismatches {
+        eprintln!("gomap-lab: {}: {mismatch}", input.name());
+    }
     Ok(match replay.failure() {
         Some(failure) => {
             eprintln!("gomap-lab: {failure}");
             EXIT_DIFFERENT
         }
+        None if !mismatches.is_empty() => EXIT_DIFFERENT,
         None => EXIT_MATCH,
     })
 }

@@ -404,6 +404,42 @@ impl Record {
     }
 }
 
+/// The optional first record of a classic stream (our extension of PROTOCOL.md, see
+/// oracle/README.md): the oracle ran with Go's fallback hash (`GODEBUG=cpu.aes=off`)
+/// and this is the process's `runtime.hashkey`, from which every recorded hash can be
+/// recomputed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HashkeyRecord {
+    /// Always `"hashkey"`.
+    pub t: String,
+    /// The oracle's `runtime.Version()`.
+    pub go: String,
+    /// Whether the runtime hashed with AES (the record is only written when it did not).
+    pub aes: bool,
+    /// `runtime.hashkey`.
+    pub hashkey: [u64; 4],
+}
+
+/// Reads `text` as a hashkey record: `Ok(None)` when it is not one (its `t` is not
+/// `"hashkey"`), an error when it is one but malformed.
+pub fn parse_hashkey(text: &str) -> Result<Option<HashkeyRecord>, String> {
+    let Ok(value) = serde_json::from_str::<Value>(text.trim()) else {
+        if text.contains(r#""t":"hashkey""#) {
+            return Err("truncated or invalid hashkey record".to_owned());
+        }
+        return Ok(None);
+    };
+    if value.get("t").and_then(Value::as_str) != Some("hashkey") {
+        return Ok(None);
+    }
+    let record: HashkeyRecord = typed(value, "hashkey")?;
+    if record.aes {
+        return Err("hashkey record: aes is true; hashes can only be recomputed from a recording made under GODEBUG=cpu.aes=off".to_owned());
+    }
+    Ok(Some(record))
+}
+
 /// Parses one line of a stream. A blank line is `Ok(None)`; an error says what is
 /// wrong with the line (the caller adds where it is).
 pub fn parse_line(text: &str) -> Result<Option<Record>, String> {
@@ -424,7 +460,8 @@ pub fn parse_line(text: &str) -> Result<Option<Record>, String> {
         "hdr" => Record::Hdr(typed::<LayoutRecord>(value, "hdr")?),
         other => {
             return Err(format!(
-                "unknown record type \"t\":{other:?} (expected \"op\", \"dump\" or \"hdr\")"
+                "unknown record type \"t\":{other:?} (expected \"op\", \"dump\" or \"hdr\"; \
+                 \"hashkey\" only as the first record)"
             ))
         }
     };

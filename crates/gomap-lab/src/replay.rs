@@ -20,18 +20,78 @@ use std::hash::Hash;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use gomap::gohash::{hash_str, hash_str_go119, hash_u64, hash_u64_go119};
 use gomap::{GoMap, Layout};
 
 use crate::dump::{dump_record, hdr_record, header_fields, JsonKey};
 use crate::hashes::{MissingHash, RecordedHashes, ReplayState};
 use crate::input::{Input, InputError, Records};
-use crate::protocol::{KeyType, OpKind, OpRecord, Record};
+use crate::protocol::{Key, KeyType, OpKind, OpRecord, Record};
 
 /// The seed handed to a map that draws one where the recording shows no draw.
 pub const UNRECORDED_SEED: u32 = 0;
 
+/// How a recording's hashes were checked: recomputed from its hashkey record, or not.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HashCheck {
+    /// Why the hashes were not recomputed (no hashkey record, or a Go release whose
+    /// fallback key schedule the lab does not implement); `None` when they were.
+    pub skipped: Option<String>,
+    /// Hashes recomputed and found equal to the recorded ones.
+    pub recomputed: u64,
+    /// Each recorded hash that differs from the recomputed one.
+    pub mismatches: Vec<HashMismatch>,
+}
+
+/// A recorded hash that Go's fallback hash, recomputed, contradicts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HashMismatch {
+    /// The op record's line.
+    pub line: usize,
+    /// The recorded hash.
+    pub recorded: u64,
+    /// The hash recomputed from the key, the seed and the hashkey.
+    pub recomputed: u64,
+}
+
+impl fmt::Display for HashMismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "line {}: recorded hash {}, recomputed {}",
+            self.line, self.recorded, self.recomputed
+        )
+    }
+}
+
+/// The key schedule of a recording's fallback hash, by its Go release: Go 1.19 keys
+/// it by `hashkey[0]` and fixed constants, Go 1.23 by all four words (as 1.24+).
+/// Go 1.21 and 1.22 are not recomputed: their sources have not been checked.
+fn schedule(go: &str, hashkey: [u64; 4]) -> Result<impl Fn(&Key, u32) -> u64, String> {
+    let go119 = go == "go1.19" || go.starts_with("go1.19.");
+    if !go119 && go != "go1.23.9" {
+        return Err(format!(
+            "hashes not recomputed: the fallback key schedule of {go} is not implemented \
+             (Go 1.19 and 1.23.9 are)"
+        ));
+    }
+    Ok(move |key: &Key, seed: u32| match (go119, key) {
+        (true, Key::U64(k)) => hash_u64_go119(*k, seed, hashkey[0]),
+        (true, Key::Str(k)) => hash_str_go119(k.as_bytes(), seed, hashkey[0]),
+        (false, Key::U64(k)) => hash_u64(*k, u64::from(seed), &hashkey),
+        (false, Key::Str(k)) => hash_str(k.as_bytes(), u64::from(seed), &hashkey),
+    })
+}
+
 /// The first pass: checks that `records` can be replayed and collects their hashes.
 pub fn prepare(records: Records) -> Result<RecordedHashes, InputError> {
+    prepare_checked(records).map(|(hashes, _)| hashes)
+}
+
+/// [`prepare`], recomputing every recorded hash when the stream starts with a
+/// hashkey record. The table then holds the recomputed hashes, so a wrong recorded
+/// one is reported once here and not again as a replay failure.
+pub fn prepare_checked(mut records: Records) -> Result<(RecordedHashes, HashCheck), InputError> {
     let name = records.name().to_owned();
     let malformed = |line: usize, message: String| InputError::Malformed {
         name: name.clone(),
@@ -39,9 +99,20 @@ pub fn prepare(records: Records) -> Result<RecordedHashes, InputError> {
         message,
     };
     let mut hashes = RecordedHashes::new();
+    let mut check = HashCheck::default();
     // The key type of the current map and the line of its `make`.
     let mut current: Option<(KeyType, usize)> = None;
-    for item in records {
+    let first = records.next();
+    let hasher = match records.hashkey() {
+        None => Err(
+            "hashes not recomputed: no hashkey record (recorded with AES hashing, \
+                     or before the record existed)"
+                .to_owned(),
+        ),
+        Some(record) => schedule(&record.go, record.hashkey),
+    };
+    let hasher = hasher.map_err(|why| check.skipped = Some(why)).ok();
+    for item in first.into_iter().chain(records) {
         let (line, record) = item?;
         let op = match &record {
             Record::Op(op) => op,
@@ -79,14 +150,27 @@ pub fn prepare(records: Records) -> Result<RecordedHashes, InputError> {
                 ),
             ));
         }
-        let hash = op
+        let mut hash = op
             .hash
             .ok_or_else(|| malformed(line, format!("`{}` record has no `hash`", op.op)))?;
+        if let Some(hasher) = &hasher {
+            let recomputed = hasher(key, seed);
+            if recomputed == hash {
+                check.recomputed += 1;
+            } else {
+                check.mismatches.push(HashMismatch {
+                    line,
+                    recorded: hash,
+                    recomputed,
+                });
+                hash = recomputed;
+            }
+        }
         hashes
             .insert(seed, key, hash)
             .map_err(|message| malformed(line, message))?;
     }
-    Ok(hashes)
+    Ok((hashes, check))
 }
 
 /// The largest bucket array a replayed `make` may ask for: 256 MiB. Go's
@@ -182,17 +266,24 @@ pub struct Replay {
     records: Records,
     replayer: Replayer,
     failure: Option<ReplayFailure>,
+    check: HashCheck,
 }
 
 impl Replay {
     /// Runs the first pass over `input` and opens it for the second.
     pub fn start(input: &Input) -> Result<Replay, InputError> {
-        let hashes = prepare(input.records()?)?;
+        let (hashes, check) = prepare_checked(input.records()?)?;
         Ok(Replay {
             records: input.records()?,
             replayer: Replayer::new(hashes),
             failure: None,
+            check,
         })
+    }
+
+    /// How the first pass checked the recorded hashes.
+    pub fn hash_check(&self) -> &HashCheck {
+        &self.check
     }
 
     /// The failure that stopped the replay, if one did.

@@ -3,7 +3,7 @@
 
 use crate::compare::{Comparison, OrderCheck};
 use crate::input::{Input, InputError};
-use crate::replay::{Replay, ReplayFailure};
+use crate::replay::{HashCheck, Replay, ReplayFailure};
 
 /// The outcome of replaying a recording and comparing the replay with it.
 #[derive(Debug)]
@@ -13,12 +13,14 @@ pub struct Verification {
     /// The failure that stopped the replay early, if one did; the records after it
     /// count as missing from the replay.
     pub failure: Option<ReplayFailure>,
+    /// Whether the recorded hashes were recomputed, and what differed.
+    pub hashes: HashCheck,
 }
 
 impl Verification {
     /// Whether the replay reached exactly the recorded layouts.
     pub fn is_match(&self) -> bool {
-        self.failure.is_none() && self.comparison.is_match()
+        self.failure.is_none() && self.hashes.mismatches.is_empty() && self.comparison.is_match()
     }
 }
 
@@ -42,5 +44,6 @@ pub fn verify(input: &Input, keep: usize) -> Result<Verification, InputError> {
     Ok(Verification {
         comparison,
         failure: replay.failure().cloned(),
+        hashes: replay.hash_check().clone(),
     })
 }

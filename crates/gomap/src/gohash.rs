@@ -7,8 +7,10 @@
 //! each map with its own seed. Given both, [`hash_u64`] and [`hash_str`]
 //! return exactly what the runtime computes (Go 1.24 and later, the Swiss
 //! map), and [`GoHashBuilder`] plugs them into a map as its `BuildHasher`.
-//! The Swiss oracle (`oracle/swiss`) prints the `hashkey` in its first
-//! record, so a replay can recompute every recorded hash.
+//! Both oracles print the `hashkey` in their first record (`oracle/swiss`'s
+//! `env`; the classic oracle's `hashkey`, under `GODEBUG=cpu.aes=off`), so a
+//! replay can recompute every recorded hash. Go 1.23's classic map already
+//! keys its fallback with all four words, as 1.24+ does.
 //!
 //! ## Two generations
 //!
