@@ -1467,8 +1467,9 @@ pub static CLAIMS: &[Claim] = &[
         check: parts![
             "layout.slots" => int(8),
             "overflow.next_bucket_probed" => YES,
+            "probe.linear" => YES,
         ],
-        how: "fill one bucket of a B = 4 map and see whether its 9th key goes to the next bucket or to an overflow bucket",
+        how: "fill one bucket of a B = 4 map and see whether its 9th key goes to the next bucket or to an overflow bucket (and, where keys do probe, whether the 17th goes to the bucket after that)",
         source: at("map.go", 664, "newb := h.newoverflow(t, b)"),
         experiment: "layout",
     },

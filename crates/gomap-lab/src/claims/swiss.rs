@@ -304,6 +304,27 @@ fn probe(m: &mut Measurements, seed: u64) {
             }
         ),
     );
+    // A linear probe visits home, home + 1, home + 2, ...; Go's visits
+    // home, home + 1, home + 3, ... (triangular steps), within one table.
+    let groups = t.groups.len();
+    let step = |from: Option<usize>, to: Option<usize>| {
+        from.zip(to).map(|(a, b)| (b + groups - a) % groups)
+    };
+    let linear = probed && step(home, ninth) == Some(1) && step(ninth, seventeenth) == Some(1);
+    m.put(
+        "probe.linear",
+        linear,
+        format!(
+            "Swiss: from the home group the probe stepped {} then {} groups{}",
+            step(home, ninth).map_or("?".to_owned(), |s| s.to_string()),
+            step(ninth, seventeenth).map_or("?".to_owned(), |s| s.to_string()),
+            if linear {
+                ": linear"
+            } else {
+                ": not a linear probe"
+            }
+        ),
+    );
 }
 
 /// `layout.tophash_top8`, `tophash.after_delete_mid`, `tophash.empty_rest`:
@@ -429,6 +450,9 @@ mod tests {
         assert_eq!(v("grow.count_at_start.b0"), 8);
         assert_eq!(v("grow.count_at_start.b4"), 112);
         assert_eq!(v("layout.slots"), 8);
+        // Probed, but with triangular steps (1, then 2): not linear.
+        assert_eq!(v("overflow.next_bucket_probed"), true);
+        assert_eq!(v("probe.linear"), false);
         assert_eq!(v("tophash.after_delete_mid"), 0xFE);
         assert_eq!(v("tophash.empty_rest"), 0x80);
         assert_eq!(v("layout.tophash_top8"), false);

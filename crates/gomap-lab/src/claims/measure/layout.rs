@@ -311,6 +311,17 @@ pub(super) fn overflow(m: &mut Measurements) {
             l.buckets[0].len()
         ),
     );
+    // Linear probing would need a probe first: a key that stays in its own
+    // bucket's chain is not probed for at all.
+    m.put(
+        "probe.linear",
+        in_next,
+        if in_next {
+            "the 9th key was probed into the next bucket"
+        } else {
+            "no probe, linear or other: a full bucket grows an overflow chain"
+        },
+    );
     drop(l);
 
     let hint = 26_624;
