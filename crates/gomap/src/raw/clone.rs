@@ -70,7 +70,9 @@ impl<K: Clone, V: Clone> RawTable<K, V> {
                     // turns full only after the entry is written.
                     unsafe { d.write_entry(i, k.clone(), v.clone()) };
                 }
-                // SAFETY: as above; a full mark follows its entry.
+                // SAFETY: `d` is live and only the clone reaches it; a
+                // full `mark` is written only after slot `i`'s entry, just
+                // above, so every full mark in `d` has its entry.
                 unsafe { d.set_top(i, mark) };
             }
             let Some(next) = s.overflow() else {
