@@ -23,10 +23,6 @@ pub(crate) const CTRL_DELETED: u8 = 0xFE;
 const ALL_EMPTY: u64 = 0x8080_8080_8080_8080;
 /// The top bit of each byte. Go: `bitsetMSB`.
 const MSB: u64 = 0x8080_8080_8080_8080;
-/// The low 7 bits of each byte.
-const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-/// 0x01 in each byte. Go: `bitsetLSB`.
-const LSB: u64 = 0x0101_0101_0101_0101;
 /// Keys and values larger than this are stored by pointer. Go: `abi.MapMaxKeyBytes`/`MapMaxElemBytes`.
 pub(crate) const MAX_INLINE: usize = 128;
 
@@ -43,6 +39,15 @@ pub(crate) fn h2(hash: u64) -> u8 {
 }
 
 /// A group's control word. Go: `ctrlGroup`.
+///
+/// The `match_*` methods compare all 8 bytes at once. On x86-64 they use
+/// SSE2 (part of the baseline, so always present): the word goes into the
+/// low half of an XMM register, one `pcmpeqb` compares every byte and
+/// `pmovmskb` gathers one bit per slot, which is 3 instructions where the
+/// exact SWAR form takes 11 (`bench/swiss-perf.md` has the counts). Other
+/// targets use SWAR on the word, with one bit per byte. Both give exactly
+/// the slots Go's `ctrlGroup` methods give: no false positives, so a match
+/// costs a key comparison only when the H2 bytes are equal.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct CtrlWord(pub(crate) u64);
 
@@ -56,40 +61,118 @@ impl CtrlWord {
     /// Bytes equal to `h2` (exact: no false positives). Go: `matchH2`.
     #[inline(always)]
     pub(crate) fn match_h2(self, h2: u8) -> BitSet {
-        let v = self.0 ^ (LSB * u64::from(h2));
-        // A byte of `v` is zero iff neither its top bit nor (its low 7 bits
-        // + 0x7f) has bit 7 set; the sum never carries into the next byte.
-        BitSet(!(((v & LOW7) + LOW7) | v) & MSB)
+        BitSet(simd::eq_bytes(self.0, h2))
     }
 
     /// Empty bytes. Go: `matchEmpty`.
     #[inline(always)]
     pub(crate) fn match_empty(self) -> BitSet {
-        // 0x80 is the only mark with bit 7 set and bit 1 clear.
-        BitSet(self.0 & !(self.0 << 6) & MSB)
+        BitSet(simd::eq_bytes(self.0, CTRL_EMPTY))
     }
 
-    /// Empty or deleted bytes. Go: `matchEmptyOrDeleted`.
+    /// Empty or deleted bytes: those with the top bit set. Go: `matchEmptyOrDeleted`.
     #[inline(always)]
     pub(crate) fn match_empty_or_deleted(self) -> BitSet {
-        BitSet(self.0 & MSB)
+        BitSet(simd::top_bits(self.0))
     }
 
     /// Deleted bytes.
     #[inline(always)]
     pub(crate) fn match_deleted(self) -> BitSet {
-        BitSet(self.match_empty_or_deleted().0 & !self.match_empty().0)
+        BitSet(simd::eq_bytes(self.0, CTRL_DELETED))
     }
 
-    /// Full bytes. Go: `matchFull`.
+    /// Full bytes: those with the top bit clear. Go: `matchFull`.
     #[inline(always)]
     pub(crate) fn match_full(self) -> BitSet {
-        BitSet(!self.0 & MSB)
+        BitSet(simd::top_bits(self.0) ^ simd::ALL_SLOTS)
     }
 
     /// The 8 bytes, slot order.
     pub(crate) fn bytes(self) -> [u8; SLOTS] {
         self.0.to_le_bytes()
+    }
+}
+
+// The byte comparisons behind `CtrlWord`, one implementation per target
+// class; each gives a mask in `BitSet`'s representation. The SWAR one is
+// compiled everywhere, so x86-64's tests can check SSE2 against it.
+#[cfg(target_arch = "x86_64")]
+use sse2 as simd;
+#[cfg(not(target_arch = "x86_64"))]
+use swar as simd;
+
+/// SSE2: slot `i`'s bit is bit `i`.
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use core::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_cvtsi64_si128, _mm_movemask_epi8,
+    };
+
+    /// Bits per slot in a mask: slot `i` is bit `i`.
+    pub(super) const STRIDE_SHIFT: u32 = 0;
+    /// Every slot's bit.
+    pub(super) const ALL_SLOTS: u64 = 0xff;
+
+    /// 0x01 in each byte.
+    const LSB: u64 = 0x0101_0101_0101_0101;
+
+    /// One bit per byte of `word` equal to `b`.
+    #[inline(always)]
+    pub(super) fn eq_bytes(word: u64, b: u8) -> u64 {
+        // `b` is spread over 8 bytes by a multiply and moved over with the
+        // word (3 instructions where `_mm_set1_epi8` takes 5). Both leave
+        // the 8 lanes above zero, which always compare equal, so the mask
+        // keeps the low 8 bits only.
+        // SAFETY: SSE2 is part of the x86-64 baseline, so these
+        // instructions exist on every machine this code is compiled for;
+        // they only compute on registers. (Newer compilers treat them as
+        // safe here and would call the block unused.)
+        #[allow(unused_unsafe)]
+        let m = unsafe {
+            _mm_movemask_epi8(_mm_cmpeq_epi8(
+                _mm_cvtsi64_si128(word as i64),
+                _mm_cvtsi64_si128((LSB * u64::from(b)) as i64),
+            ))
+        };
+        (m as u64) & ALL_SLOTS
+    }
+
+    /// One bit per byte of `word` whose top bit is set.
+    #[inline(always)]
+    pub(super) fn top_bits(word: u64) -> u64 {
+        // SAFETY: as in `eq_bytes`: a baseline SSE2 instruction on registers.
+        #[allow(unused_unsafe)]
+        let m = unsafe { _mm_movemask_epi8(_mm_cvtsi64_si128(word as i64)) };
+        m as u64
+    }
+}
+
+/// SWAR on the 64-bit word: slot `i`'s bit is bit 7 of byte `i`.
+#[cfg_attr(all(target_arch = "x86_64", not(test)), allow(dead_code))]
+mod swar {
+    use super::MSB;
+
+    /// The low 7 bits of each byte.
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    /// 0x01 in each byte. Go: `bitsetLSB`.
+    const LSB: u64 = 0x0101_0101_0101_0101;
+
+    pub(super) const STRIDE_SHIFT: u32 = 3;
+    pub(super) const ALL_SLOTS: u64 = MSB;
+
+    #[inline(always)]
+    pub(super) fn eq_bytes(word: u64, b: u8) -> u64 {
+        let v = word ^ (LSB * u64::from(b));
+        // A byte of `v` is zero iff neither its top bit nor (its low 7 bits
+        // + 0x7f) has bit 7 set; the sum never carries into the next byte,
+        // so there are no false positives.
+        !(((v & LOW7) + LOW7) | v) & MSB
+    }
+
+    #[inline(always)]
+    pub(super) fn top_bits(word: u64) -> u64 {
+        word & MSB
     }
 }
 
@@ -197,8 +280,8 @@ impl<'a, K, V> ProbeGroup<'a, K, V> {
     }
 }
 
-/// A set of slots of one group, one bit (bit 7 of the slot's byte) each.
-/// Go: `bitset`.
+/// A set of slots of one group, one bit each: bit `i` on x86-64 (the
+/// `pmovmskb` mask), bit 7 of byte `i` elsewhere (the SWAR mask). Go: `bitset`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct BitSet(u64);
 
@@ -215,7 +298,7 @@ impl BitSet {
         if self.0 == 0 {
             None
         } else {
-            Some(self.0.trailing_zeros() as usize / 8)
+            Some((self.0.trailing_zeros() >> simd::STRIDE_SHIFT) as usize)
         }
     }
 
@@ -542,9 +625,8 @@ impl<K, V> GroupArray<K, V> {
     pub(crate) fn reset_marks(&mut self) {
         for g in 0..self.groups {
             let w = self.ctrl(g);
-            // Full bytes stay; every other byte becomes 0x80.
-            let full = w.match_full().0;
-            let full_bytes = (full >> 7) * 0xff;
+            // Full bytes (top bit clear) stay; every other byte becomes 0x80.
+            let full_bytes = ((!w.0 & MSB) >> 7) * 0xff;
             self.write_ctrl(g, CtrlWord((w.0 & full_bytes) | (ALL_EMPTY & !full_bytes)));
         }
     }
@@ -986,6 +1068,57 @@ mod tests {
         ]));
         assert_eq!(w.match_h2(0).collect::<Vec<_>>(), vec![0]);
         assert_eq!(w.match_h2(1).collect::<Vec<_>>(), vec![1]);
+    }
+
+    /// The slots a mask of either representation names.
+    fn slots(mask: u64, shift: u32) -> Vec<usize> {
+        (0..64).filter(|b| mask >> b & 1 == 1).map(|b| b >> shift).collect()
+    }
+
+    #[test]
+    #[cfg(target_arch = "x86_64")]
+    fn sse2_agrees_with_swar() {
+        // Words built from the bytes that occur (0x00, 0x7f, H2 values, the
+        // two marks) plus pseudo-random ones; every probe byte among them.
+        let interesting = [0x00u8, 0x01, 0x05, 0x7e, 0x7f, CTRL_EMPTY, CTRL_DELETED, 0xff];
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for n in 0..4000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let w = if n % 2 == 0 {
+                u64::from_le_bytes(core::array::from_fn(|i| {
+                    interesting[(x >> (3 * i)) as usize % interesting.len()]
+                }))
+            } else {
+                x
+            };
+            for b in interesting.iter().copied().chain([(x >> 60) as u8, (x >> 3) as u8]) {
+                assert_eq!(
+                    slots(sse2::eq_bytes(w, b), sse2::STRIDE_SHIFT),
+                    slots(swar::eq_bytes(w, b), swar::STRIDE_SHIFT),
+                    "eq_bytes({w:#018x}, {b:#04x})"
+                );
+            }
+            assert_eq!(
+                slots(sse2::top_bits(w), sse2::STRIDE_SHIFT),
+                slots(swar::top_bits(w), swar::STRIDE_SHIFT)
+            );
+            assert_eq!(
+                slots(sse2::top_bits(w) ^ sse2::ALL_SLOTS, sse2::STRIDE_SHIFT),
+                slots(swar::top_bits(w) ^ swar::ALL_SLOTS, swar::STRIDE_SHIFT)
+            );
+        }
+    }
+
+    #[test]
+    fn swar_matches_bytes() {
+        let w = u64::from_le_bytes([0x05, 0x80, 0xFE, 0x05, 0x00, 0x04, 0x80, 0x7f]);
+        for b in [0x00u8, 0x05, 0x04, 0x7f, 0x80, 0xFE, 0x33] {
+            let want: Vec<usize> = (0..8).filter(|&i| w.to_le_bytes()[i] == b).collect();
+            assert_eq!(slots(swar::eq_bytes(w, b), swar::STRIDE_SHIFT), want);
+        }
+        assert_eq!(slots(swar::top_bits(w), swar::STRIDE_SHIFT), vec![1, 2, 6]);
     }
 
     #[test]
