@@ -220,7 +220,22 @@ impl<K: ModelKey, S: BuildHasher + Default + Clone> Harness<K, S> {
                 model.clear();
             }
             Op::Iter => {
-                let a: HashMap<_, _> = map.iter().map(|(k, v)| (k.clone(), *v)).collect();
+                // `next` and `fold` (the engine's own) walk the same order,
+                // from the start and from part way.
+                let mut it = map.iter();
+                let head: Vec<(K, u64)> =
+                    it.by_ref().take(2).map(|(k, v)| (k.clone(), *v)).collect();
+                let mut by_next = head.clone();
+                let mut rest = it.clone();
+                while let Some((k, v)) = rest.next() {
+                    by_next.push((k.clone(), *v));
+                }
+                let by_fold = it.fold(head, |mut acc, (k, v)| {
+                    acc.push((k.clone(), *v));
+                    acc
+                });
+                assert_eq!(by_next, by_fold);
+                let a: HashMap<_, _> = by_fold.into_iter().collect();
                 assert_eq!(&a, model);
                 assert_eq!(map.iter().len(), model.len());
             }

@@ -28,6 +28,12 @@ macro_rules! projection {
             fn size_hint(&self) -> (usize, Option<usize>) {
                 self.inner.size_hint()
             }
+            // Forwarded, so an engine's own `fold` (a walk that keeps its
+            // state in registers) serves `for_each`, `sum` and friends.
+            #[inline]
+            fn fold<B, F: FnMut(B, $item) -> B>(self, init: B, mut f: F) -> B {
+                self.inner.fold(init, move |acc, $p| f(acc, $e))
+            }
         }
         impl<$($lt,)? K, V, E: Engine> ExactSizeIterator for $name<$($lt,)? K, V, E> {}
         impl<$($lt,)? K, V, E: Engine> FusedIterator for $name<$($lt,)? K, V, E> {}

@@ -6,7 +6,7 @@
 use core::iter::FusedIterator;
 use core::mem;
 
-use super::group::{GroupArray, Mark, SlotsMut, SLOTS};
+use super::group::{GroupArray, Mark, OrderedSlots, SlotsMut, SLOTS};
 use super::table::SubTable;
 use super::{Body, RawSwiss};
 use crate::base::event::Event;
@@ -41,10 +41,10 @@ fn table_order<K, V>(
 pub struct SwissIter<'a, K, V> {
     map: &'a RawSwiss<K, V>,
     order: Vec<usize>,
-    /// Position in `order` (the small group counts as one table).
+    /// Tables in `order` started so far (the small group counts as one).
     ti: usize,
-    /// Slots visited in the current table.
-    e: usize,
+    /// The walk of the current table.
+    slots: Option<OrderedSlots<'a, K, V>>,
     entry_offset: usize,
     remaining: usize,
 }
@@ -55,7 +55,7 @@ impl<K, V> Clone for SwissIter<'_, K, V> {
             map: self.map,
             order: self.order.clone(),
             ti: self.ti,
-            e: self.e,
+            slots: self.slots.clone(),
             entry_offset: self.entry_offset,
             remaining: self.remaining,
         }
@@ -75,7 +75,7 @@ impl<'a, K, V> SwissIter<'a, K, V> {
             map,
             order,
             ti: 0,
-            e: 0,
+            slots: None,
             entry_offset,
             remaining: map.used,
         }
@@ -84,29 +84,50 @@ impl<'a, K, V> SwissIter<'a, K, V> {
 
 impl<'a, K, V> Iterator for SwissIter<'a, K, V> {
     type Item = (&'a K, &'a V);
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.remaining == 0 {
             return None;
         }
         loop {
+            if let Some(entry) = self.slots.as_mut().and_then(Iterator::next) {
+                self.remaining -= 1;
+                return Some(entry);
+            }
             let groups: &'a GroupArray<K, V> = match &self.map.body {
                 Body::Empty => return None,
-                Body::Small(g) => g,
+                Body::Small(g) if self.ti == 0 => g,
+                Body::Small(_) => return None,
                 Body::Dir { tables, .. } => &tables[*self.order.get(self.ti)?].groups,
             };
-            let cap = groups.len() * SLOTS;
-            while self.e < cap {
-                let pos = (self.e + self.entry_offset) & (cap - 1);
-                self.e += 1;
-                if let Some(entry) = groups.entry(pos / SLOTS, pos % SLOTS) {
-                    self.remaining -= 1;
-                    return Some(entry);
-                }
-            }
             self.ti += 1;
-            self.e = 0;
-            if matches!(self.map.body, Body::Small(_)) {
-                return None;
+            self.slots = Some(groups.ordered(self.entry_offset));
+        }
+    }
+
+    /// The walk without `next`'s state kept in `self` between entries:
+    /// each table's slots are folded in one local loop.
+    #[inline]
+    fn fold<B, F: FnMut(B, Self::Item) -> B>(self, init: B, mut f: F) -> B {
+        let mut acc = init;
+        if self.remaining == 0 {
+            return acc;
+        }
+        if let Some(slots) = self.slots {
+            acc = slots.fold(acc, &mut f);
+        }
+        match &self.map.body {
+            Body::Empty => acc,
+            Body::Small(g) if self.ti == 0 => g.ordered(self.entry_offset).fold(acc, f),
+            Body::Small(_) => acc,
+            Body::Dir { tables, .. } => {
+                for &t in &self.order[self.ti.min(self.order.len())..] {
+                    acc = tables[t]
+                        .groups
+                        .ordered(self.entry_offset)
+                        .fold(acc, &mut f);
+                }
+                acc
             }
         }
     }

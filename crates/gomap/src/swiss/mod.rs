@@ -329,11 +329,11 @@ impl<K, V> RawSwiss<K, V> {
             Body::Empty => None,
             Body::Small(g) => g.find_entry(hash, true, eq),
             // SAFETY: the fields of this map's directory, with its depth.
-            Body::Dir { dir, tables } => unsafe {
-                Self::table_at(dir, tables, self.global_depth, hash)
+            Body::Dir { dir, tables } => {
+                unsafe { Self::table_at(dir, tables, self.global_depth, hash) }
+                    .groups
+                    .find_entry(hash, false, eq)
             }
-            .groups
-            .find_entry(hash, false, eq),
         }
     }
 
@@ -347,11 +347,11 @@ impl<K, V> RawSwiss<K, V> {
             Body::Empty => None,
             Body::Small(g) => g.find_entry_mut(hash, true, eq),
             // SAFETY: the fields of this map's directory, with its depth.
-            Body::Dir { dir, tables } => unsafe {
-                Self::table_at_mut(dir, tables, global_depth, hash)
+            Body::Dir { dir, tables } => {
+                unsafe { Self::table_at_mut(dir, tables, global_depth, hash) }
+                    .groups
+                    .find_entry_mut(hash, false, eq)
             }
-            .groups
-            .find_entry_mut(hash, false, eq),
         }
     }
 
