@@ -1217,7 +1217,9 @@ mod tests {
             0xff,
         ];
         let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        for n in 0..if cfg!(miri) { 300 } else { 4000u64 } {
+        // Under Miri a few words suffice: it checks the intrinsics are
+        // sound, the native run checks the answers (113 s for 300 words).
+        for n in 0..if cfg!(miri) { 16 } else { 4000u64 } {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
