@@ -126,8 +126,12 @@ pub struct SwissProbeStats {
 pub struct SwissByteStats {
     /// The map value itself.
     pub header: usize,
-    /// The directory (one word per entry).
+    /// The directory (one word per entry), as Go's.
     pub directory: usize,
+    /// gomap's copy, per directory entry, of where its table's groups are
+    /// (16 bytes each), which lets a lookup skip loading the table. Not in
+    /// Go's map.
+    pub heads: usize,
     /// Every table's groups (or the small group).
     pub groups: usize,
     /// Boxes of keys and values over 128 bytes.

@@ -45,6 +45,15 @@ impl<K, V> RawSwiss<K, V> {
                 if dir.len() != 1usize << gd {
                     return Err(format!("dirLen {} with globalDepth {gd}", dir.len()));
                 }
+                if self.heads.len() != dir.len()
+                    || self
+                        .heads
+                        .iter()
+                        .zip(dir)
+                        .any(|(h, &t)| tables.get(t).map(|t| t.groups.head()) != Some(*h))
+                {
+                    return Err("a directory entry's head is not its table's groups".into());
+                }
                 if self.global_shift != 64 - gd {
                     return Err(format!(
                         "globalShift {} with globalDepth {gd}",

@@ -221,7 +221,7 @@ impl ProbeSeq {
 /// The groups of one probe sequence over a [`GroupArray`]
 /// ([`GroupArray::probe`]): an endless iterator.
 pub(crate) struct Probe<'a, K, V> {
-    arr: &'a GroupArray<K, V>,
+    arr: ArrayRef<'a, K, V>,
     /// At the group the next call hands out.
     seq: ProbeSeq,
 }
@@ -245,7 +245,7 @@ impl<'a, K, V> Iterator for Probe<'a, K, V> {
 /// One group on a probe: its index and control word. Only a [`Probe`]
 /// makes one, so its index is in range for its array.
 pub(crate) struct ProbeGroup<'a, K, V> {
-    arr: &'a GroupArray<K, V>,
+    arr: ArrayRef<'a, K, V>,
     /// The group's index in its array.
     pub(crate) index: usize,
     /// Its control word.
@@ -275,6 +275,158 @@ impl<'a, K, V> ProbeGroup<'a, K, V> {
                 (i, &*k)
             }
         })
+    }
+}
+
+/// Where a group array's groups are: its address and group count, copied
+/// out of the array ([`GroupArray::head`]). The map keeps one per directory
+/// entry, so a lookup goes from the directory straight to the groups
+/// instead of loading the table first: one dependent load less, which was
+/// most of a lookup's time at N = 1,000 (`bench/swiss-perf.md`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Head {
+    ptr: NonNull<u8>,
+    groups: usize,
+}
+
+// SAFETY: a Head is an address with no access of its own: reading through
+// it needs `ArrayRef::from_head`, whose caller holds a borrow of the array's
+// owner, and that owner's Send and Sync are what the GroupArray's are.
+unsafe impl Send for Head {}
+// SAFETY: as above.
+unsafe impl Sync for Head {}
+
+/// A shared borrow of a [`GroupArray`] as its address and group count, so
+/// it can be made from a [`Head`] without the array itself. Probes and
+/// lookups run on it.
+pub(crate) struct ArrayRef<'a, K, V> {
+    ptr: NonNull<u8>,
+    groups: usize,
+    _borrow: PhantomData<&'a GroupArray<K, V>>,
+}
+
+// Copy for any K and V (a derive would ask K: Copy, V: Copy).
+impl<K, V> Clone for ArrayRef<'_, K, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<K, V> Copy for ArrayRef<'_, K, V> {}
+
+impl<'a, K, V> ArrayRef<'a, K, V> {
+    /// The array a head was taken from.
+    ///
+    /// # Safety
+    /// `head` is `GroupArray::<K, V>::head()` of an array that is still
+    /// alive (not dropped, and its groups not replaced) and that nothing
+    /// mutates for `'a`.
+    #[inline(always)]
+    pub(crate) unsafe fn from_head(head: Head) -> Self {
+        ArrayRef {
+            ptr: head.ptr,
+            groups: head.groups,
+            _borrow: PhantomData,
+        }
+    }
+
+    /// Group `g`'s control word, unchecked.
+    ///
+    /// # Safety
+    /// `g < groups`.
+    #[inline(always)]
+    unsafe fn ctrl_unchecked(self, g: usize) -> CtrlWord {
+        debug_assert!(g < self.groups);
+        // SAFETY: g < groups (caller), so the word is inside the allocation,
+        // at a group's start (8-aligned) and initialized by `new`.
+        CtrlWord(unsafe {
+            ptr::read(
+                self.ptr
+                    .as_ptr()
+                    .add(g * Shape::<K, V>::GROUP_SIZE)
+                    .cast::<u64>(),
+            )
+        })
+    }
+
+    /// Pointers to the key and value of slot `i` of group `g`, following
+    /// the boxes of indirect fields, unchecked.
+    ///
+    /// # Safety
+    /// `g < groups`, `i < SLOTS`, and the slot is full.
+    #[inline(always)]
+    unsafe fn fields_unchecked(self, g: usize, i: usize) -> (*const K, *mut V) {
+        debug_assert!(g < self.groups && i < SLOTS);
+        // SAFETY: the slot lies inside the allocation (caller's bounds);
+        // it is full (caller), so both fields are initialized, holding the
+        // box pointers where the shape says indirect.
+        unsafe {
+            let p = self.ptr.as_ptr().add(
+                g * Shape::<K, V>::GROUP_SIZE
+                    + Shape::<K, V>::SLOTS_OFF
+                    + i * Shape::<K, V>::SLOT_SIZE,
+            );
+            (
+                field_ptr::<K>(p, Shape::<K, V>::KEY_INDIRECT),
+                field_ptr::<V>(p.add(Shape::<K, V>::VAL_OFF), Shape::<K, V>::VAL_INDIRECT),
+            )
+        }
+    }
+
+    /// See [`GroupArray::probe`].
+    #[inline(always)]
+    pub(crate) fn probe(self, hash: u64) -> Probe<'a, K, V> {
+        Probe {
+            arr: self,
+            seq: ProbeSeq::new(hash, self.groups),
+        }
+    }
+
+    /// See [`GroupArray::probe_h2`].
+    #[inline(always)]
+    pub(crate) fn probe_h2(
+        self, hash: u64, small: bool, mut visit: impl FnMut(usize, usize, &'a K) -> bool,
+    ) {
+        for group in self.probe(hash) {
+            for (i, k) in group.matches(hash) {
+                if !visit(group.index, i, k) {
+                    return;
+                }
+            }
+            if small || !group.ctrl.match_empty().is_empty() {
+                return;
+            }
+        }
+    }
+
+    /// See [`GroupArray::find`].
+    #[inline(always)]
+    pub(crate) fn find(
+        self, hash: u64, small: bool, mut eq: impl FnMut(&K) -> bool,
+    ) -> Option<(usize, usize)> {
+        let mut found = None;
+        self.probe_h2(hash, small, |g, i, k| {
+            if eq(k) {
+                found = Some((g, i));
+                false
+            } else {
+                true
+            }
+        });
+        found
+    }
+
+    /// See [`GroupArray::find_entry`].
+    #[inline(always)]
+    pub(crate) fn find_entry(
+        self, hash: u64, small: bool, eq: impl FnMut(&K) -> bool,
+    ) -> Option<(&'a K, &'a V)> {
+        let (g, i) = self.find(hash, small, eq)?;
+        // SAFETY: `find` returns only full slots of this array; both fields
+        // are initialized and stay so while the array is borrowed for 'a.
+        unsafe {
+            let (k, v) = self.fields_unchecked(g, i);
+            Some((&*k, &*v))
+        }
     }
 }
 
@@ -607,15 +759,31 @@ impl<K, V> GroupArray<K, V> {
         self.ctrl(g).get(i) < CTRL_EMPTY
     }
 
+    /// This array as an [`ArrayRef`].
+    #[inline(always)]
+    pub(crate) fn as_ref(&self) -> ArrayRef<'_, K, V> {
+        ArrayRef {
+            ptr: self.ptr,
+            groups: self.groups,
+            _borrow: PhantomData,
+        }
+    }
+
+    /// Where this array's groups are, for a directory's copy.
+    #[inline(always)]
+    pub(crate) fn head(&self) -> Head {
+        Head {
+            ptr: self.ptr,
+            groups: self.groups,
+        }
+    }
+
     /// The groups on the probe of `hash`, home group first, without end
     /// (the caller decides where a probe stops). Go: `probeSeq` over
     /// `groups.group`.
     #[inline(always)]
     pub(crate) fn probe(&self, hash: u64) -> Probe<'_, K, V> {
-        Probe {
-            arr: self,
-            seq: ProbeSeq::new(hash, self.groups),
-        }
+        self.as_ref().probe(hash)
     }
 
     /// Walks the probe of `hash`, calling `visit(g, i, key)` for every full
@@ -626,36 +794,18 @@ impl<K, V> GroupArray<K, V> {
     /// Go: the loops of `table.getWithKey` and `Map.getWithKeySmall`.
     #[inline(always)]
     pub(crate) fn probe_h2(
-        &self, hash: u64, small: bool, mut visit: impl FnMut(usize, usize, &K) -> bool,
+        &self, hash: u64, small: bool, visit: impl FnMut(usize, usize, &K) -> bool,
     ) {
-        for group in self.probe(hash) {
-            for (i, k) in group.matches(hash) {
-                if !visit(group.index, i, k) {
-                    return;
-                }
-            }
-            if small || !group.ctrl.match_empty().is_empty() {
-                return;
-            }
-        }
+        self.as_ref().probe_h2(hash, small, visit)
     }
 
     /// The first full slot on the probe of `hash` (see [`Self::probe_h2`])
     /// whose key `eq` accepts, as `(group, slot)`.
     #[inline(always)]
     pub(crate) fn find(
-        &self, hash: u64, small: bool, mut eq: impl FnMut(&K) -> bool,
+        &self, hash: u64, small: bool, eq: impl FnMut(&K) -> bool,
     ) -> Option<(usize, usize)> {
-        let mut found = None;
-        self.probe_h2(hash, small, |g, i, k| {
-            if eq(k) {
-                found = Some((g, i));
-                false
-            } else {
-                true
-            }
-        });
-        found
+        self.as_ref().find(hash, small, eq)
     }
 
     /// The entry [`Self::find`] finds.
@@ -663,13 +813,7 @@ impl<K, V> GroupArray<K, V> {
     pub(crate) fn find_entry(
         &self, hash: u64, small: bool, eq: impl FnMut(&K) -> bool,
     ) -> Option<(&K, &V)> {
-        let (g, i) = self.find(hash, small, eq)?;
-        // SAFETY: `find` returns only full slots of this array; both fields
-        // are initialized and stay so while `&self` is borrowed.
-        unsafe {
-            let (k, v) = self.fields_unchecked(g, i);
-            Some((&*k, &*v))
-        }
+        self.as_ref().find_entry(hash, small, eq)
     }
 
     /// The entry [`Self::find`] finds, the value mutable.
@@ -686,25 +830,6 @@ impl<K, V> GroupArray<K, V> {
         }
     }
 
-    /// Group `g`'s control word, unchecked.
-    ///
-    /// # Safety
-    /// `g < self.len()`.
-    #[inline(always)]
-    unsafe fn ctrl_unchecked(&self, g: usize) -> CtrlWord {
-        debug_assert!(g < self.groups);
-        // SAFETY: g < groups (caller), so the word is inside the allocation,
-        // at a group's start (8-aligned) and initialized by `new`.
-        CtrlWord(unsafe {
-            ptr::read(
-                self.ptr
-                    .as_ptr()
-                    .add(g * Shape::<K, V>::GROUP_SIZE)
-                    .cast::<u64>(),
-            )
-        })
-    }
-
     /// Pointers to the key and value of slot `i` of group `g`, following
     /// the boxes of indirect fields, unchecked.
     ///
@@ -712,21 +837,8 @@ impl<K, V> GroupArray<K, V> {
     /// `g < self.len()`, `i < SLOTS`, and the slot is full.
     #[inline(always)]
     unsafe fn fields_unchecked(&self, g: usize, i: usize) -> (*const K, *mut V) {
-        debug_assert!(g < self.groups && i < SLOTS);
-        // SAFETY: the slot lies inside the allocation (caller's bounds);
-        // it is full (caller), so both fields are initialized, holding the
-        // box pointers where the shape says indirect.
-        unsafe {
-            let p = self.ptr.as_ptr().add(
-                g * Shape::<K, V>::GROUP_SIZE
-                    + Shape::<K, V>::SLOTS_OFF
-                    + i * Shape::<K, V>::SLOT_SIZE,
-            );
-            (
-                field_ptr::<K>(p, Shape::<K, V>::KEY_INDIRECT),
-                field_ptr::<V>(p.add(Shape::<K, V>::VAL_OFF), Shape::<K, V>::VAL_INDIRECT),
-            )
-        }
+        // SAFETY: the caller's bounds and fullness.
+        unsafe { self.as_ref().fields_unchecked(g, i) }
     }
 
     /// Panics if the slot is full: that would forget its entry.

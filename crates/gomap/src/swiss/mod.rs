@@ -58,7 +58,7 @@ mod view;
 pub(crate) use iter::{SwissDrain, SwissIntoIter, SwissIter, SwissIterMut};
 pub(crate) use range::SwissRangeState;
 
-use group::{h2, GroupArray, Shape, SLOTS};
+use group::{h2, ArrayRef, GroupArray, Head, Shape, SLOTS};
 use table::{InsertSlot, PutSlot, SubTable, MAX_TABLE_CAPACITY};
 
 use crate::base::event::{Event, ObserverSlot, ReseedCause};
@@ -86,7 +86,7 @@ pub(crate) enum Body<K, V> {
     /// The directory: `dir[i]` is an index into `tables`. Every table in
     /// `tables` is in the directory. Invariants (kept by `with_hint`,
     /// `grow_to_table` and `split`, verified by `check`), which the
-    /// unchecked lookups of [`RawSwiss::table_at`] rely on: `dir.len()` is
+    /// unchecked lookups of [`RawSwiss::table_at_mut`] rely on: `dir.len()` is
     /// `2^globalDepth`, and every entry is below `tables.len()`.
     Dir {
         dir: Vec<usize>,
@@ -168,6 +168,14 @@ pub struct RawSwiss<K, V> {
     /// Runs of equal hashes range cursors stand inside.
     pub(crate) ties: range::TieRegistry,
     pub(crate) observer: ObserverSlot,
+    /// Once there is a directory: for each entry `i`, the group array of
+    /// table `dir[i]` (`tables[dir[i]].groups.head()`), so `get` reaches the
+    /// groups without loading the table. Ours, not Go's. Invariant, which
+    /// `get` relies on: while `body` is `Body::Dir`, `heads.len() ==
+    /// dir.len()` and every head is its table's; every change to the
+    /// directory or to a table's groups refreshes the heads it touched
+    /// before any user code (hasher, `Eq`, observer) runs.
+    pub(crate) heads: Vec<Head>,
 }
 
 impl<K, V> RawSwiss<K, V> {
@@ -189,6 +197,7 @@ impl<K, V> RawSwiss<K, V> {
             epoch: 0,
             ties: range::TieRegistry::new(),
             observer: ObserverSlot::none(),
+            heads: Vec::new(),
         };
         if hint <= SLOTS {
             return m;
@@ -219,7 +228,31 @@ impl<K, V> RawSwiss<K, V> {
             dir: (0..dir_size).collect(),
             tables,
         };
+        m.rebuild_heads();
         m
+    }
+
+    /// Sets every directory entry's head (after the directory was made or
+    /// doubled, or the tables copied).
+    fn rebuild_heads(&mut self) {
+        self.heads.clear();
+        if let Body::Dir { dir, tables } = &self.body {
+            self.heads
+                .extend(dir.iter().map(|&t| tables[t].groups.head()));
+        }
+    }
+
+    /// Sets the heads of directory entries `from..from + len` (the entries
+    /// of a table whose groups changed).
+    fn refresh_heads(&mut self, from: usize, len: usize) {
+        if let Body::Dir { dir, tables } = &self.body {
+            for (h, &t) in self.heads[from..from + len]
+                .iter_mut()
+                .zip(&dir[from..from + len])
+            {
+                *h = tables[t].groups.head();
+            }
+        }
     }
 
     /// Number of entries.
@@ -263,36 +296,22 @@ impl<K, V> RawSwiss<K, V> {
         dir[index]
     }
 
-    /// The table `hash` selects: [`RawSwiss::table_of`] without its two
-    /// bounds checks (4 of a lookup's ~55 instructions).
+    /// The table `hash` selects, mutably: [`RawSwiss::table_of`] without
+    /// its two bounds checks (4 of a lookup's ~55 instructions).
     ///
     /// # Safety
     /// `dir` and `tables` are the fields of this map's `Body::Dir` and
     /// `global_depth` its `global_depth`, so the invariants stated on
     /// [`Body::Dir`] hold for them.
     #[inline(always)]
-    pub(crate) unsafe fn table_at<'a>(
-        dir: &[usize], tables: &'a [SubTable<K, V>], global_depth: u8, hash: u64,
-    ) -> &'a SubTable<K, V> {
-        let index = ((hash >> 1) >> (63 - u32::from(global_depth))) as usize;
-        debug_assert!(index < dir.len() && dir[index] < tables.len());
-        // SAFETY: `index` has `global_depth` bits, so it is below
-        // `2^global_depth = dir.len()`, and every entry indexes `tables`
-        // (the caller's invariants).
-        unsafe { tables.get_unchecked(*dir.get_unchecked(index)) }
-    }
-
-    /// [`RawSwiss::table_at`], mutably.
-    ///
-    /// # Safety
-    /// As for [`RawSwiss::table_at`].
-    #[inline(always)]
     pub(crate) unsafe fn table_at_mut<'a>(
         dir: &[usize], tables: &'a mut [SubTable<K, V>], global_depth: u8, hash: u64,
     ) -> &'a mut SubTable<K, V> {
         let index = ((hash >> 1) >> (63 - u32::from(global_depth))) as usize;
         debug_assert!(index < dir.len() && dir[index] < tables.len());
-        // SAFETY: as in `table_at`.
+        // SAFETY: `index` has `global_depth` bits, so it is below
+        // `2^global_depth = dir.len()`, and every entry indexes `tables`
+        // (the caller's invariants).
         unsafe { tables.get_unchecked_mut(*dir.get_unchecked(index)) }
     }
 
@@ -329,9 +348,15 @@ impl<K, V> RawSwiss<K, V> {
             Body::Empty => None,
             Body::Small(g) => g.find_entry(hash, true, eq),
             // SAFETY: the fields of this map's directory, with its depth.
-            Body::Dir { dir, tables } => {
-                unsafe { Self::table_at(dir, tables, self.global_depth, hash) }
-                    .groups
+            Body::Dir { .. } => {
+                let index = ((hash >> 1) >> (63 - u32::from(self.global_depth))) as usize;
+                debug_assert!(index < self.heads.len());
+                // SAFETY: the body is a directory, so `heads` has its
+                // `2^globalDepth` entries (the invariant on `heads`) and
+                // `index` has `globalDepth` bits; that head is the group
+                // array of the table the entry names, alive and unchanged
+                // while `&self` is borrowed.
+                unsafe { ArrayRef::from_head(*self.heads.get_unchecked(index)) }
                     .find_entry(hash, false, eq)
             }
         }
@@ -532,6 +557,7 @@ impl<K, V> RawSwiss<K, V> {
         };
         self.global_depth = 0;
         self.global_shift = 64;
+        self.rebuild_heads();
         self.ties.moved(&moves);
         let used = self.used;
         self.emit(|| Event::SwissGrow {
@@ -573,6 +599,7 @@ impl<K, V> RawSwiss<K, V> {
         let (index, old_capacity, local_depth) = (old.index, old.capacity, old.local_depth);
         let (new_capacity, used) = (new.capacity, new.used);
         *old = new;
+        self.refresh_heads(index, 1 << (self.global_depth - local_depth));
         self.ties.moved(&moves);
         self.emit(|| Event::SwissGrow {
             index,
@@ -636,7 +663,16 @@ impl<K, V> RawSwiss<K, V> {
         if doubled {
             self.global_depth = global_depth;
             self.global_shift = 64 - global_depth;
+            // Each entry's head twice, as the directory doubled; a
+            // sequential copy, not a walk of every table.
+            let mut heads = Vec::with_capacity(2 * self.heads.len());
+            for &h in &self.heads {
+                heads.push(h);
+                heads.push(h);
+            }
+            self.heads = heads;
         }
+        self.refresh_heads(old_index, 2 * entries);
         self.ties.moved(&moves);
         if doubled {
             self.emit(|| Event::SwissDirectoryDouble {
@@ -883,7 +919,7 @@ impl<K, V> RawSwiss<K, V> {
                 tables: tables.iter().map(SubTable::clone_table).collect(),
             },
         };
-        RawSwiss {
+        let mut out = RawSwiss {
             used: self.used,
             seed: self.seed,
             global_depth: self.global_depth,
@@ -894,7 +930,10 @@ impl<K, V> RawSwiss<K, V> {
             epoch: 0,
             ties: range::TieRegistry::new(),
             observer: ObserverSlot::none(),
-        }
+            heads: Vec::new(),
+        };
+        out.rebuild_heads();
+        out
     }
 
     /// Delivers an event if an observer is attached.

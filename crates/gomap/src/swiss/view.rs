@@ -184,6 +184,7 @@ impl<K, V> RawSwiss<K, V> {
             });
         let header = core::mem::size_of::<Self>();
         let directory = self.dir_len() * core::mem::size_of::<usize>();
+        let heads = self.heads.capacity() * core::mem::size_of::<super::group::Head>();
         SwissStats {
             header: self.header(),
             tables: loads,
@@ -192,9 +193,10 @@ impl<K, V> RawSwiss<K, V> {
             bytes: SwissByteStats {
                 header,
                 directory,
+                heads,
                 groups: group_bytes,
                 indirect,
-                total: header + directory + group_bytes + indirect,
+                total: header + directory + heads + group_bytes + indirect,
             },
         }
     }
