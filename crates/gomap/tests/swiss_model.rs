@@ -226,8 +226,8 @@ impl<K: ModelKey, S: BuildHasher + Default + Clone> Harness<K, S> {
                 let head: Vec<(K, u64)> =
                     it.by_ref().take(2).map(|(k, v)| (k.clone(), *v)).collect();
                 let mut by_next = head.clone();
-                let mut rest = it.clone();
-                while let Some((k, v)) = rest.next() {
+                // A `for` loop calls `next`.
+                for (k, v) in it.clone() {
                     by_next.push((k.clone(), *v));
                 }
                 let by_fold = it.fold(head, |mut acc, (k, v)| {

@@ -460,13 +460,13 @@ impl BitSet {
 
     /// The slots `s` and above (`s < 8`).
     #[inline(always)]
-    fn from_slot(self, s: usize) -> BitSet {
+    fn keep_from(self, s: usize) -> BitSet {
         BitSet(self.0 & (u64::MAX << (s << simd::STRIDE_SHIFT)))
     }
 
     /// The slots below `s` (`s < 8`).
     #[inline(always)]
-    fn below_slot(self, s: usize) -> BitSet {
+    fn keep_below(self, s: usize) -> BitSet {
         BitSet(self.0 & !(u64::MAX << (s << simd::STRIDE_SHIFT)))
     }
 }
@@ -519,9 +519,9 @@ impl SlotCursor {
             let g = (self.g0 + self.step) & (self.groups - 1);
             let full = ctrl(g).match_full();
             self.pending = if self.step == 0 {
-                full.from_slot(self.s0)
+                full.keep_from(self.s0)
             } else if self.step == self.groups {
-                full.below_slot(self.s0)
+                full.keep_below(self.s0)
             } else {
                 full
             };
@@ -563,15 +563,6 @@ impl<'a, K, V> Iterator for OrderedSlots<'a, K, V> {
             let (k, v) = arr.fields_unchecked(g, i);
             Some((&*k, &*v))
         }
-    }
-
-    #[inline]
-    fn fold<B, F: FnMut(B, Self::Item) -> B>(mut self, init: B, mut f: F) -> B {
-        let mut acc = init;
-        while let Some(kv) = self.next() {
-            acc = f(acc, kv);
-        }
-        acc
     }
 }
 

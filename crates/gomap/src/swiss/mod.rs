@@ -371,8 +371,8 @@ impl<K, V> RawSwiss<K, V> {
         match &mut self.body {
             Body::Empty => None,
             Body::Small(g) => g.find_entry_mut(hash, true, eq),
-            // SAFETY: the fields of this map's directory, with its depth.
             Body::Dir { dir, tables } => {
+                // SAFETY: the fields of this map's directory, with its depth.
                 unsafe { Self::table_at_mut(dir, tables, global_depth, hash) }
                     .groups
                     .find_entry_mut(hash, false, eq)
