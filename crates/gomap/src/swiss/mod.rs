@@ -41,6 +41,15 @@
 //! map with no entries and no possible tombstones; otherwise every table is
 //! reset, keeping its capacity, and the directory stays.
 //!
+//! ## How the code differs from Go's (not what it computes)
+//!
+//! Control words are matched with SSE2 on x86-64 (SWAR elsewhere), and
+//! each directory entry keeps a copy of where its table's groups are (a
+//! [`group::Head`]), so a lookup goes from the directory to the groups
+//! without loading the table; Go loads the table. Both leave the layout,
+//! the probe order and every growth decision as Go's (`bench/swiss-perf.md`
+//! has the measurements).
+//!
 //! ## Iteration
 //!
 //! Go starts each iteration at a random directory offset (snapped back to
