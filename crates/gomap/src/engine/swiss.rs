@@ -132,6 +132,7 @@ impl<K, V> Table<K, V> for RawSwiss<K, V> {
         RawSwiss::get_mut(self, hash, eq)
     }
 
+    #[inline]
     fn insert(
         &mut self, hash: u64, key: K, val: V, hasher: impl Fn(&K) -> u64,
     ) -> Result<Option<V>, CapacityError>

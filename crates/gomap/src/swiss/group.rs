@@ -850,6 +850,7 @@ impl<K, V> GroupArray<K, V> {
 
     /// Stores `(key, val)` in the non-full slot `i` of group `g` with
     /// control byte `h2`. Panics if the slot is full.
+    #[inline]
     pub(crate) fn write(&mut self, g: usize, i: usize, h2: u8, key: K, val: V) {
         assert!(!self.is_full(g, i), "write into a full slot");
         debug_assert!(h2 < CTRL_EMPTY);
