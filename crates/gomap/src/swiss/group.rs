@@ -1051,6 +1051,73 @@ impl<K, V> GroupArray<K, V> {
     }
 }
 
+// Growth: moving every entry of an array into a fresh one (Go's `grow`
+// and `split` loops), without re-checking what the walk already knows.
+impl<K, V> GroupArray<K, V> {
+    /// Moves every entry out, in group/slot order, handing each to `put`
+    /// with its position. A group's control word is read once and set to
+    /// all-empty before its entries are read, so the array never marks a
+    /// moved slot full; if `put` panics, the rest of that group's entries
+    /// leak rather than being dropped twice.
+    #[inline]
+    pub(crate) fn drain_into(&mut self, mut put: impl FnMut(usize, usize, K, V)) {
+        for g in 0..self.groups {
+            let full = self.ctrl(g).match_full();
+            if full.is_empty() {
+                continue;
+            }
+            self.write_ctrl(g, CtrlWord(ALL_EMPTY));
+            for i in full {
+                // SAFETY: g < groups (the loop), i < 8 (a bit of the word)
+                // and the byte was full, so both fields are initialized;
+                // the word now says empty, so each is read exactly once.
+                let (k, v) = unsafe {
+                    let p = self.ptr.as_ptr().add(
+                        g * Shape::<K, V>::GROUP_SIZE
+                            + Shape::<K, V>::SLOTS_OFF
+                            + i * Shape::<K, V>::SLOT_SIZE,
+                    );
+                    (
+                        read_field::<K>(p, Shape::<K, V>::KEY_INDIRECT),
+                        read_field::<V>(p.add(Shape::<K, V>::VAL_OFF), Shape::<K, V>::VAL_INDIRECT),
+                    )
+                };
+                put(g, i, k, v);
+            }
+        }
+    }
+
+    /// Stores `(key, val)` in the first empty or deleted slot on the probe
+    /// of `hash` and returns its position. Go: `uncheckedPutSlot`. The
+    /// caller makes sure there is one (a table with `growthLeft > 0`);
+    /// without one this never returns.
+    #[inline]
+    pub(crate) fn put_first_free(&mut self, hash: u64, key: K, val: V) -> (usize, usize) {
+        let (g, i) = self
+            .probe(hash)
+            .find_map(|group| Some((group.index, group.ctrl.match_empty_or_deleted().first()?)))
+            .expect("an endless probe");
+        // SAFETY: g < groups (a `Probe` index) and i < 8 (a bit of its
+        // control word), read from this array under the unique borrow
+        // held since: the slot is not full, so nothing is overwritten.
+        unsafe {
+            let p = self.ptr.as_ptr().add(
+                g * Shape::<K, V>::GROUP_SIZE
+                    + Shape::<K, V>::SLOTS_OFF
+                    + i * Shape::<K, V>::SLOT_SIZE,
+            );
+            write_field::<K>(p, key, Shape::<K, V>::KEY_INDIRECT);
+            write_field::<V>(
+                p.add(Shape::<K, V>::VAL_OFF),
+                val,
+                Shape::<K, V>::VAL_INDIRECT,
+            );
+        }
+        self.set_byte(g, i, h2(hash));
+        (g, i)
+    }
+}
+
 impl<K, V> Drop for GroupArray<K, V> {
     fn drop(&mut self) {
         struct Free<'a, K, V>(&'a mut GroupArray<K, V>);

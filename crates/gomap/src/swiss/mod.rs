@@ -986,7 +986,8 @@ fn full_positions<K, V>(groups: &GroupArray<K, V>) -> Vec<(usize, usize)> {
 /// before anything moves, so a panicking hasher loses nothing.
 fn hashes_of<K, V>(groups: &GroupArray<K, V>, used: usize, hasher: &dyn Fn(&K) -> u64) -> Vec<u64> {
     let mut out = Vec::with_capacity(used);
-    out.extend(full_slots(groups).filter_map(|(g, i)| groups.key(g, i).map(hasher)));
+    // Position order from 0 is group/slot order.
+    out.extend(groups.ordered(0).map(|(k, _)| hasher(k)));
     out
 }
 
@@ -1000,17 +1001,13 @@ fn move_entries<K, V>(
 ) -> Vec<(u64, usize, usize)> {
     let mut moves = Vec::new();
     let mut hashes = hashes.iter();
-    for g in 0..groups.len() {
-        // The group's full slots, read once: `take` only empties them.
-        for i in groups.ctrl(g).match_full() {
-            let h = *hashes.next().expect("a hash per full slot");
-            let (k, v) = groups.take(g, i, group::Mark::Empty);
-            let to = put(h, k, v);
-            if track {
-                moves.push((h, g * SLOTS + i, to.0 * SLOTS + to.1));
-            }
+    groups.drain_into(|g, i, k, v| {
+        let h = *hashes.next().expect("a hash per full slot");
+        let to = put(h, k, v);
+        if track {
+            moves.push((h, g * SLOTS + i, to.0 * SLOTS + to.1));
         }
-    }
+    });
     moves
 }
 

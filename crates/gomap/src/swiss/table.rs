@@ -167,15 +167,8 @@ impl<K, V> SubTable<K, V> {
     /// Returns the position. Go: `uncheckedPutSlot`.
     pub(crate) fn unchecked_put(&mut self, hash: u64, key: K, val: V) -> (usize, usize) {
         assert!(self.growth_left > 0, "unchecked_put into a full table");
-        let (g, i) = self
-            .groups
-            .probe(hash)
-            .find_map(|group| {
-                let free = group.ctrl.match_empty_or_deleted().first()?;
-                Some((group.index, free))
-            })
-            .expect("a table with room has a free slot on every probe");
-        self.groups.write(g, i, h2(hash), key, val);
+        // Room means an empty slot, and a probe visits every group.
+        let (g, i) = self.groups.put_first_free(hash, key, val);
         self.growth_left -= 1;
         self.used += 1;
         (g, i)
