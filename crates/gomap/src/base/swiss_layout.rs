@@ -128,9 +128,11 @@ pub struct SwissByteStats {
     pub header: usize,
     /// The directory (one word per entry), as Go's.
     pub directory: usize,
-    /// gomap's copy, per directory entry, of where its table's groups are
-    /// (16 bytes each), which lets a lookup skip loading the table. Not in
-    /// Go's map.
+    /// What gomap's directory holds beyond Go's pointer per entry: a copy,
+    /// per entry, of where its table's groups are (16 bytes each), which
+    /// lets a lookup skip loading the table, and the next doubling's
+    /// entries and heads, built ahead a few at a time by every split
+    /// (capacity for `2 · dir_len` of each). Not in Go's map.
     pub heads: usize,
     /// Every table's groups (or the small group).
     pub groups: usize,

@@ -45,15 +45,16 @@ impl<K, V> RawSwiss<K, V> {
                 if dir.len() != 1usize << gd {
                     return Err(format!("dirLen {} with globalDepth {gd}", dir.len()));
                 }
-                if self.heads.len() != dir.len()
-                    || self
-                        .heads
+                if dir.heads().len() != dir.len()
+                    || dir
+                        .heads()
                         .iter()
-                        .zip(dir)
+                        .zip(dir.ids())
                         .any(|(h, &t)| tables.get(t).map(|t| t.groups.head()) != Some(*h))
                 {
                     return Err("a directory entry's head is not its table's groups".into());
                 }
+                dir.check_image()?;
                 if self.global_shift != 64 - gd {
                     return Err(format!(
                         "globalShift {} with globalDepth {gd}",
@@ -63,7 +64,8 @@ impl<K, V> RawSwiss<K, V> {
                 let mut sum = 0;
                 let mut seen = vec![false; tables.len()];
                 for (id, t) in tables.iter().enumerate() {
-                    let ctx = |m: String| format!("table {id} (index {}): {m}", t.index);
+                    let index = t.index(gd);
+                    let ctx = |m: String| format!("table {id} (index {index}): {m}");
                     if t.local_depth > gd {
                         return Err(ctx(format!(
                             "localDepth {} > globalDepth {gd}",
@@ -71,11 +73,17 @@ impl<K, V> RawSwiss<K, V> {
                         )));
                     }
                     let n = 1usize << (gd - t.local_depth);
-                    if t.index % n != 0 || t.index + n > dir.len() {
+                    if t.first_hash.checked_shl(u32::from(t.local_depth)) != Some(0) {
+                        return Err(ctx(format!(
+                            "first hash {:#x} has bits below localDepth",
+                            t.first_hash
+                        )));
+                    }
+                    if index % n != 0 || index + n > dir.len() {
                         return Err(ctx(format!("index not aligned to {n} entries")));
                     }
                     for (d, &e) in dir.iter().enumerate() {
-                        let inside = d >= t.index && d < t.index + n;
+                        let inside = d >= index && d < index + n;
                         if inside != (e == id) {
                             return Err(ctx(format!("directory entry {d} points to {e}")));
                         }

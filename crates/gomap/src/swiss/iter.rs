@@ -8,6 +8,7 @@ use core::mem;
 
 use super::group::{GroupArray, Mark, OrderedSlots, SlotsMut, SLOTS};
 use super::table::SubTable;
+use super::tables::Tables;
 use super::{Body, RawSwiss};
 use crate::base::event::Event;
 
@@ -16,7 +17,7 @@ use crate::base::event::Event;
 /// `index` (which shifts the offset), then `i` advances past the table's
 /// entries.
 fn table_order<K, V>(
-    dir: &[usize], tables: &[SubTable<K, V>], global_depth: u8, dir_offset: u64,
+    dir: &[usize], tables: &Tables<K, V>, global_depth: u8, dir_offset: u64,
 ) -> Vec<usize> {
     let mut out = Vec::with_capacity(tables.len());
     let len = dir.len() as u64;
@@ -25,7 +26,7 @@ fn table_order<K, V>(
     while i < len {
         let mut d = i.wrapping_add(off) & (len - 1);
         let t = dir[d as usize];
-        let index = tables[t].index as u64;
+        let index = tables[t].index(global_depth) as u64;
         if index != d {
             off = off.wrapping_sub(d - index);
             d = index;

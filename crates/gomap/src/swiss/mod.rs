@@ -46,9 +46,14 @@
 //! Control words are matched with SSE2 on x86-64 (SWAR elsewhere), and
 //! each directory entry keeps a copy of where its table's groups are (a
 //! [`group::Head`]), so a lookup goes from the directory to the groups
-//! without loading the table; Go loads the table. Both leave the layout,
-//! the probe order and every growth decision as Go's (`bench/swiss-perf.md`
-//! has the measurements).
+//! without loading the table; Go loads the table. The directory's next
+//! doubling is built a few entries at a time by the splits before it
+//! (`dir.rs`), tables live in segments that never move (`tables.rs`), and a
+//! table keeps the first hash it owns instead of Go's `index`, so a
+//! doubling rewrites no table: each of these took a copy out of the insert
+//! that doubles the directory, which had been the map's largest pause.
+//! None of it changes the layout, the probe order or any growth decision
+//! (`bench/swiss-perf.md` has the measurements).
 //!
 //! ## Iteration
 //!
@@ -58,17 +63,21 @@
 //! hash space (see `range.rs`), since tables move under it.
 
 mod check;
+mod dir;
 mod group;
 mod iter;
 mod range;
 mod table;
+mod tables;
 mod view;
 
 pub(crate) use iter::{SwissDrain, SwissIntoIter, SwissIter, SwissIterMut};
 pub(crate) use range::SwissRangeState;
 
-use group::{h2, ArrayRef, GroupArray, Head, Shape, SLOTS};
+use dir::Directory;
+use group::{h2, ArrayRef, GroupArray, Shape, SLOTS};
 use table::{InsertSlot, PutSlot, SubTable, MAX_TABLE_CAPACITY};
+use tables::Tables;
 
 use crate::base::event::{Event, ObserverSlot, ReseedCause};
 
@@ -95,11 +104,14 @@ pub(crate) enum Body<K, V> {
     /// The directory: `dir[i]` is an index into `tables`. Every table in
     /// `tables` is in the directory. Invariants (kept by `with_hint`,
     /// `grow_to_table` and `split`, verified by `check`), which the
-    /// unchecked lookups of [`RawSwiss::table_at_mut`] rely on: `dir.len()` is
-    /// `2^globalDepth`, and every entry is below `tables.len()`.
+    /// unchecked lookups of [`RawSwiss::table_at_mut`] and [`RawSwiss::get`]
+    /// rely on: `dir.len()` is `2^globalDepth`, every entry is below
+    /// `tables.len()`, and every entry's head is its table's groups, set by
+    /// every change to the directory or to a table's groups before any user
+    /// code (hasher, `Eq`, observer) runs.
     Dir {
-        dir: Vec<usize>,
-        tables: Vec<SubTable<K, V>>,
+        dir: Directory,
+        tables: Tables<K, V>,
     },
 }
 
@@ -177,14 +189,6 @@ pub struct RawSwiss<K, V> {
     /// Runs of equal hashes range cursors stand inside.
     pub(crate) ties: range::TieRegistry,
     pub(crate) observer: ObserverSlot,
-    /// Once there is a directory: for each entry `i`, the group array of
-    /// table `dir[i]` (`tables[dir[i]].groups.head()`), so `get` reaches the
-    /// groups without loading the table. Ours, not Go's. Invariant, which
-    /// `get` relies on: while `body` is `Body::Dir`, `heads.len() ==
-    /// dir.len()` and every head is its table's; every change to the
-    /// directory or to a table's groups refreshes the heads it touched
-    /// before any user code (hasher, `Eq`, observer) runs.
-    pub(crate) heads: Vec<Head>,
 }
 
 impl<K, V> RawSwiss<K, V> {
@@ -206,7 +210,6 @@ impl<K, V> RawSwiss<K, V> {
             epoch: 0,
             ties: range::TieRegistry::new(),
             observer: ObserverSlot::none(),
-            heads: Vec::new(),
         };
         if hint <= SLOTS {
             return m;
@@ -230,38 +233,14 @@ impl<K, V> RawSwiss<K, V> {
         let depth = dir_size.trailing_zeros() as u8;
         m.global_depth = depth;
         m.global_shift = 64 - depth;
-        let tables = (0..dir_size)
-            .map(|i| SubTable::new(target / dir_size, i, depth))
+        let tables: Tables<K, V> = (0..dir_size)
+            .map(|i| SubTable::new(target / dir_size, first_hash(i, depth), depth))
             .collect();
         m.body = Body::Dir {
-            dir: (0..dir_size).collect(),
+            dir: directory_of((0..dir_size).collect(), &tables),
             tables,
         };
-        m.rebuild_heads();
         m
-    }
-
-    /// Sets every directory entry's head (after the directory was made or
-    /// doubled, or the tables copied).
-    fn rebuild_heads(&mut self) {
-        self.heads.clear();
-        if let Body::Dir { dir, tables } = &self.body {
-            self.heads
-                .extend(dir.iter().map(|&t| tables[t].groups.head()));
-        }
-    }
-
-    /// Sets the heads of directory entries `from..from + len` (the entries
-    /// of a table whose groups changed).
-    fn refresh_heads(&mut self, from: usize, len: usize) {
-        if let Body::Dir { dir, tables } = &self.body {
-            for (h, &t) in self.heads[from..from + len]
-                .iter_mut()
-                .zip(&dir[from..from + len])
-            {
-                *h = tables[t].groups.head();
-            }
-        }
     }
 
     /// Number of entries.
@@ -329,7 +308,7 @@ impl<K, V> RawSwiss<K, V> {
     /// [`Body::Dir`] hold for them.
     #[inline(always)]
     pub(crate) unsafe fn table_at_mut<'a>(
-        dir: &[usize], tables: &'a mut [SubTable<K, V>], global_depth: u8, hash: u64,
+        dir: &[usize], tables: &'a mut Tables<K, V>, global_depth: u8, hash: u64,
     ) -> &'a mut SubTable<K, V> {
         let index = ((hash >> 1) >> (63 - u32::from(global_depth))) as usize;
         debug_assert!(index < dir.len() && dir[index] < tables.len());
@@ -372,15 +351,15 @@ impl<K, V> RawSwiss<K, V> {
             Body::Empty => None,
             Body::Small(g) => g.find_entry(hash, true, eq),
             // SAFETY: the fields of this map's directory, with its depth.
-            Body::Dir { .. } => {
+            Body::Dir { dir, .. } => {
                 let index = ((hash >> 1) >> (63 - u32::from(self.global_depth))) as usize;
-                debug_assert!(index < self.heads.len());
-                // SAFETY: the body is a directory, so `heads` has its
-                // `2^globalDepth` entries (the invariant on `heads`) and
-                // `index` has `globalDepth` bits; that head is the group
-                // array of the table the entry names, alive and unchanged
-                // while `&self` is borrowed.
-                unsafe { ArrayRef::from_head(*self.heads.get_unchecked(index)) }
+                let heads = dir.heads();
+                debug_assert!(index < heads.len());
+                // SAFETY: the directory has `2^globalDepth` heads (the
+                // invariants on `Body::Dir`) and `index` has `globalDepth`
+                // bits; that head is the group array of the table the entry
+                // names, alive and unchanged while `&self` is borrowed.
+                unsafe { ArrayRef::from_head(*heads.get_unchecked(index)) }
                     .find_entry(hash, false, eq)
             }
         }
@@ -540,7 +519,7 @@ impl<K, V> RawSwiss<K, V> {
                     if table.growth_left == 0 {
                         let tombstones = table.tombstones();
                         let capacity = table.capacity;
-                        let index = table.index;
+                        let index = table.index(self.global_depth);
                         if let Some(pruned) = table.prune_tombstones(hasher) {
                             self.emit(|| Event::SwissPrune {
                                 index,
@@ -578,13 +557,13 @@ impl<K, V> RawSwiss<K, V> {
         let mut table = SubTable::new(2 * SLOTS, 0, 0);
         let track = !self.ties.is_empty();
         let moves = move_entries(g, &hashes, track, |h, k, v| table.unchecked_put(h, k, v));
+        let tables: Tables<K, V> = core::iter::once(table).collect();
         self.body = Body::Dir {
-            dir: vec![0],
-            tables: vec![table],
+            dir: directory_of(vec![0], &tables),
+            tables,
         };
         self.global_depth = 0;
         self.global_shift = 64;
-        self.rebuild_heads();
         self.ties.moved(&moves);
         let used = self.used;
         self.emit(|| Event::SwissGrow {
@@ -614,19 +593,22 @@ impl<K, V> RawSwiss<K, V> {
 
     /// Go: `table.grow`.
     fn grow(&mut self, t: usize, hashes: &[u64]) {
-        let Body::Dir { tables, .. } = &mut self.body else {
+        let global_depth = self.global_depth;
+        let Body::Dir { dir, tables } = &mut self.body else {
             unreachable!()
         };
         let old = &mut tables[t];
-        let mut new = SubTable::new(old.capacity * 2, old.index, old.local_depth);
+        let mut new = SubTable::new(old.capacity * 2, old.first_hash, old.local_depth);
         let track = !self.ties.is_empty();
         let moves = move_entries(&mut old.groups, hashes, track, |h, k, v| {
             new.unchecked_put(h, k, v)
         });
-        let (index, old_capacity, local_depth) = (old.index, old.capacity, old.local_depth);
+        let (index, old_capacity, local_depth) =
+            (old.index(global_depth), old.capacity, old.local_depth);
         let (new_capacity, used) = (new.capacity, new.used);
+        let head = new.groups.head();
         *old = new;
-        self.refresh_heads(index, 1 << (self.global_depth - local_depth));
+        dir.set_heads(index, 1 << (global_depth - local_depth), head);
         self.ties.moved(&moves);
         self.emit(|| Event::SwissGrow {
             index,
@@ -639,15 +621,17 @@ impl<K, V> RawSwiss<K, V> {
 
     /// Go: `table.split` and `Map.installTableSplit`.
     fn split(&mut self, t: usize, hashes: &[u64]) {
-        let global_depth = self.global_depth;
+        let old_global = self.global_depth;
         let Body::Dir { dir, tables } = &mut self.body else {
             unreachable!()
         };
         let old = &mut tables[t];
-        let depth = old.local_depth + 1;
+        let old_depth = old.local_depth;
+        let depth = old_depth + 1;
         let bit = 1u64 << (64 - u32::from(depth));
-        let mut left = SubTable::new(MAX_TABLE_CAPACITY, 0, depth);
-        let mut right = SubTable::new(MAX_TABLE_CAPACITY, 0, depth);
+        let left_first = old.first_hash;
+        let mut left = SubTable::new(MAX_TABLE_CAPACITY, left_first, depth);
+        let mut right = SubTable::new(MAX_TABLE_CAPACITY, left_first | bit, depth);
         let right_id = tables.len();
         let track = !self.ties.is_empty();
         let moves = move_entries(&mut tables[t].groups, hashes, track, |h, k, v| {
@@ -657,49 +641,29 @@ impl<K, V> RawSwiss<K, V> {
                 right.unchecked_put(h, k, v)
             }
         });
-        let old_index = tables[t].index;
-        let old_depth = tables[t].local_depth;
-        let doubled = old_depth == global_depth;
-        let mut global_depth = global_depth;
-        if doubled {
-            let mut new_dir = Vec::with_capacity(dir.len() * 2);
-            for &e in dir.iter() {
-                new_dir.push(e);
-                new_dir.push(e);
-            }
-            *dir = new_dir;
-            for table in tables.iter_mut() {
-                table.index *= 2;
-            }
-            global_depth += 1;
-        }
-        let old_index = if doubled { old_index * 2 } else { old_index };
+        let doubled = old_depth == old_global;
+        let global_depth = if doubled {
+            // Every entry twice; the tables keep their `first_hash`.
+            dir.double();
+            old_global + 1
+        } else {
+            // Part of the next doubling's copy, ahead of time.
+            dir.build_ahead();
+            old_global
+        };
         let entries = 1usize << (global_depth - depth);
-        left.index = old_index;
-        right.index = old_index + entries;
-        for e in &mut dir[left.index..left.index + entries] {
-            *e = t;
-        }
-        for e in &mut dir[right.index..right.index + entries] {
-            *e = right_id;
-        }
+        let left_index = left.index(global_depth);
         let (left_used, right_used) = (left.used, right.used);
+        let (left_head, right_head) = (left.groups.head(), right.groups.head());
         tables[t] = left;
         tables.push(right);
+        dir.set(left_index, entries, t, left_head);
+        dir.set(left_index + entries, entries, right_id, right_head);
         let dir_len = dir.len();
         if doubled {
             self.global_depth = global_depth;
             self.global_shift = 64 - global_depth;
-            // Each entry's head twice, as the directory doubled; a
-            // sequential copy, not a walk of every table.
-            let mut heads = Vec::with_capacity(2 * self.heads.len());
-            for &h in &self.heads {
-                heads.push(h);
-                heads.push(h);
-            }
-            self.heads = heads;
         }
-        self.refresh_heads(old_index, 2 * entries);
         self.ties.moved(&moves);
         if doubled {
             self.emit(|| Event::SwissDirectoryDouble {
@@ -709,7 +673,7 @@ impl<K, V> RawSwiss<K, V> {
             });
         }
         self.emit(|| Event::SwissSplit {
-            index: old_index,
+            index: left_index,
             local_depth: old_depth,
             left_used,
             right_used,
@@ -837,7 +801,7 @@ impl<K, V> RawSwiss<K, V> {
                     t.growth_left = t.max_growth_left();
                     t.groups.reset_marks();
                 }
-                drop_tables_unwinding(tables);
+                tables.drop_entries_unwinding();
             }
         }
     }
@@ -942,12 +906,15 @@ impl<K, V> RawSwiss<K, V> {
         let body = match &self.body {
             Body::Empty => Body::Empty,
             Body::Small(g) => Body::Small(g.clone_array()),
-            Body::Dir { dir, tables } => Body::Dir {
-                dir: dir.clone(),
-                tables: tables.iter().map(SubTable::clone_table).collect(),
-            },
+            Body::Dir { dir, tables } => {
+                let tables: Tables<K, V> = tables.iter().map(SubTable::clone_table).collect();
+                Body::Dir {
+                    dir: directory_of(dir.ids().to_vec(), &tables),
+                    tables,
+                }
+            }
         };
-        let mut out = RawSwiss {
+        RawSwiss {
             used: self.used,
             seed: self.seed,
             global_depth: self.global_depth,
@@ -958,10 +925,7 @@ impl<K, V> RawSwiss<K, V> {
             epoch: 0,
             ties: range::TieRegistry::new(),
             observer: ObserverSlot::none(),
-            heads: Vec::new(),
-        };
-        out.rebuild_heads();
-        out
+        }
     }
 
     /// Delivers an event if an observer is attached.
@@ -1011,18 +975,18 @@ fn move_entries<K, V>(
     moves
 }
 
-/// Drops every table's entries; if a `Drop` panics, the other tables'
-/// entries are still dropped while it unwinds.
-fn drop_tables_unwinding<K, V>(tables: &mut [SubTable<K, V>]) {
-    struct Rest<'a, K, V>(&'a mut [SubTable<K, V>]);
-    impl<K, V> Drop for Rest<'_, K, V> {
-        fn drop(&mut self) {
-            drop_tables_unwinding(self.0);
-        }
+/// The smallest hash that selects directory entry `index` of a directory of
+/// depth `depth` (a table's [`SubTable::first_hash`]).
+fn first_hash(index: usize, depth: u8) -> u64 {
+    if depth == 0 {
+        0
+    } else {
+        (index as u64) << (64 - u32::from(depth))
     }
-    if let Some((first, rest)) = tables.split_first_mut() {
-        let guard = Rest(rest);
-        first.groups.drop_entries();
-        drop(guard);
-    }
+}
+
+/// A directory whose entry `i` names table `ids[i]`, with each table's head.
+fn directory_of<K, V>(ids: Vec<usize>, tables: &Tables<K, V>) -> Directory {
+    let heads = ids.iter().map(|&t| tables[t].groups.head()).collect();
+    Directory::new(ids, heads)
 }

@@ -107,7 +107,7 @@ impl<K, V> RawSwiss<K, V> {
         let start = match &self.body {
             Body::Dir { dir, tables } if self.global_depth > 0 => {
                 let d = fastrand::usize(..dir.len());
-                (tables[dir[d]].index as u64) << self.global_shift
+                tables[dir[d]].first_hash
             }
             _ => 0,
         };

@@ -42,14 +42,18 @@ pub(crate) struct SubTable<K, V> {
     pub(crate) growth_left: usize,
     /// Hash bits (from the top) this table is selected by. Go: `localDepth`.
     pub(crate) local_depth: u8,
-    /// First directory entry that points here. Go: `index`.
-    pub(crate) index: usize,
+    /// The smallest hash that selects this table: its top `local_depth`
+    /// bits are the table's, the rest zero. Go keeps `index`, the first
+    /// directory entry pointing here, which every directory doubling must
+    /// rewrite in every table; this does not change when the directory
+    /// doubles, and gives `index` for any depth ([`SubTable::index`]).
+    pub(crate) first_hash: u64,
 }
 
 impl<K, V> SubTable<K, V> {
     /// An empty table of `capacity` slots (rounded up to a power of two, at
     /// least 8). Go: `newTable`.
-    pub(crate) fn new(capacity: usize, index: usize, local_depth: u8) -> Self {
+    pub(crate) fn new(capacity: usize, first_hash: u64, local_depth: u8) -> Self {
         let capacity = capacity.max(SLOTS).next_power_of_two();
         assert!(capacity <= MAX_TABLE_CAPACITY);
         let mut t = SubTable {
@@ -58,10 +62,18 @@ impl<K, V> SubTable<K, V> {
             capacity,
             growth_left: 0,
             local_depth,
-            index,
+            first_hash,
         };
         t.growth_left = t.max_growth_left();
         t
+    }
+
+    /// The first directory entry that points here, under a directory of
+    /// depth `global_depth`. Go: `index`.
+    #[inline]
+    pub(crate) fn index(&self, global_depth: u8) -> usize {
+        // Two shifts, so depth 0 (a shift by 64) needs no branch.
+        ((self.first_hash >> 1) >> (63 - u32::from(global_depth))) as usize
     }
 
     /// `growthLeft` of an empty table: 7/8 of the slots (one less than the
@@ -260,7 +272,7 @@ impl<K, V> SubTable<K, V> {
             capacity: self.capacity,
             growth_left: self.growth_left,
             local_depth: self.local_depth,
-            index: self.index,
+            first_hash: self.first_hash,
         }
     }
 }

@@ -85,7 +85,7 @@ impl<K, V> RawSwiss<K, V> {
                             capacity: t.capacity,
                             growth_left: t.growth_left,
                             local_depth: t.local_depth,
-                            index: t.index,
+                            index: t.index(self.global_depth),
                             groups: (0..t.groups.len())
                                 .map(|g| group_view(&t.groups, g))
                                 .collect(),
@@ -155,7 +155,7 @@ impl<K, V> RawSwiss<K, V> {
                     let dead = count_deleted(&t.groups);
                     tombstones += dead;
                     loads.push(SwissTableLoad {
-                        index: t.index,
+                        index: t.index(self.global_depth),
                         capacity: t.capacity,
                         used: t.used,
                         growth_left: t.growth_left,
@@ -183,8 +183,16 @@ impl<K, V> RawSwiss<K, V> {
                 0
             });
         let header = core::mem::size_of::<Self>();
+        // Go's directory: a pointer per entry. The rest of ours (the
+        // heads, the next doubling built ahead, spare capacity) is `heads`.
         let directory = self.dir_len() * core::mem::size_of::<usize>();
-        let heads = self.heads.capacity() * core::mem::size_of::<super::group::Head>();
+        let heads = match &self.body {
+            Body::Dir { dir, .. } => {
+                let (ids, heads) = dir.bytes();
+                ids + heads - directory
+            }
+            _ => 0,
+        };
         SwissStats {
             header: self.header(),
             tables: loads,
