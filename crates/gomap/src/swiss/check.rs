@@ -45,16 +45,7 @@ impl<K, V> RawSwiss<K, V> {
                 if dir.len() != 1usize << gd {
                     return Err(format!("dirLen {} with globalDepth {gd}", dir.len()));
                 }
-                if dir.heads().len() != dir.len()
-                    || dir
-                        .heads()
-                        .iter()
-                        .zip(dir.ids())
-                        .any(|(h, &t)| tables.get(t).map(|t| t.groups.head()) != Some(*h))
-                {
-                    return Err("a directory entry's head is not its table's groups".into());
-                }
-                dir.check_image()?;
+                dir.check(tables)?;
                 if self.global_shift != 64 - gd {
                     return Err(format!(
                         "globalShift {} with globalDepth {gd}",

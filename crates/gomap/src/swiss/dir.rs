@@ -1,6 +1,7 @@
 //! The directory: for each of its `2^globalDepth` entries, the table it
-//! names and a copy of that table's [`Head`] (so a lookup reaches the
-//! groups without loading the table).
+//! names (as an id, and as the table's address, which is what Go's
+//! directory holds) and a copy of that table's [`Head`] (so a lookup
+//! reaches the groups without loading the table).
 //!
 //! ## Doubling ahead of time
 //!
@@ -18,7 +19,64 @@
 //! decision it makes, is Go's at each step; only when the copying happens
 //! is ours.
 
+use core::ptr::NonNull;
+
 use super::group::Head;
+use super::table::SubTable;
+use super::tables::Tables;
+
+/// Where a table is: an address into the segments of a [`Tables`], which
+/// never move (see `tables.rs`).
+pub(crate) struct TablePtr<K, V>(NonNull<SubTable<K, V>>);
+
+// Copy for any K and V (a derive would ask K: Copy, V: Copy).
+impl<K, V> Clone for TablePtr<K, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<K, V> Copy for TablePtr<K, V> {}
+
+impl<K, V> PartialEq for TablePtr<K, V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+// SAFETY: a TablePtr is an address with no access of its own: reaching the
+// table needs `TablePtr::get`, which takes a unique borrow of the `Tables`
+// it points into, and that owner's Send and Sync are what K's and V's are.
+unsafe impl<K, V> Send for TablePtr<K, V> {}
+// SAFETY: as for Send: a shared TablePtr gives no access at all.
+unsafe impl<K, V> Sync for TablePtr<K, V> {}
+
+impl<K, V> TablePtr<K, V> {
+    /// The address of `table`, which must live in a segment of a `Tables`
+    /// (see [`Tables::ptr`]).
+    pub(crate) fn new(table: NonNull<SubTable<K, V>>) -> Self {
+        TablePtr(table)
+    }
+
+    /// The address, to compare.
+    pub(crate) fn addr(self) -> *const SubTable<K, V> {
+        self.0.as_ptr()
+    }
+
+    /// The table, borrowed for as long as `owner` is.
+    ///
+    /// # Safety
+    /// `self` came from `owner.ptr(id)` for some `id < owner.len()` (tables
+    /// are never removed, and segments never move, so it stays valid for
+    /// the owner's life).
+    #[inline(always)]
+    pub(crate) unsafe fn get(self, owner: &mut Tables<K, V>) -> &mut SubTable<K, V> {
+        let _ = owner;
+        // SAFETY: the table is alive inside `owner`'s segments (the
+        // caller's promise), and the unique borrow of `owner` rules out any
+        // other access to it for the returned lifetime.
+        unsafe { &mut *self.0.as_ptr() }
+    }
+}
 
 /// Entries each split copies into the next doubling's image. Between two
 /// doublings a directory of `2^g` entries sees about `0.4 · 2^g` splits (a
@@ -27,30 +85,38 @@ use super::group::Head;
 /// several times over before it is needed, for 16 writes a split.
 const COPY_PER_SPLIT: usize = 8;
 
-/// A directory entry's contents: the table's index in the table list, and
-/// its groups.
-pub(crate) struct Directory {
+/// The directory of a map whose tables are a [`Tables<K, V>`].
+pub(crate) struct Directory<K, V> {
     /// `ids[i]`: the table entry `i` names (an index into the table list).
     ids: Vec<usize>,
+    /// `ptrs[i]`: that table's address in the table list (what Go's
+    /// directory holds), so an insert reaches it with one load. Same length.
+    ptrs: Vec<TablePtr<K, V>>,
     /// `heads[i]`: that table's groups. Same length as `ids`.
     heads: Vec<Head>,
     /// The doubled directory, built ahead: `2 · ready` entries, each of the
     /// first `ready` entries of `ids` twice. Capacity `2 · ids.len()` once
     /// started (empty, with none, before the first split).
     next_ids: Vec<usize>,
+    /// The addresses of `next_ids`.
+    next_ptrs: Vec<TablePtr<K, V>>,
     /// The heads of `next_ids`.
     next_heads: Vec<Head>,
 }
 
-impl Directory {
-    /// A directory with these entries (`ids.len()` a power of two, one head
-    /// per entry) and nothing built ahead.
-    pub(crate) fn new(ids: Vec<usize>, heads: Vec<Head>) -> Self {
-        debug_assert!(ids.len().is_power_of_two() && ids.len() == heads.len());
+impl<K, V> Directory<K, V> {
+    /// A directory whose entry `i` names table `ids[i]` of `tables`
+    /// (`ids.len()` a power of two), with nothing built ahead.
+    pub(crate) fn new(ids: Vec<usize>, tables: &mut Tables<K, V>) -> Self {
+        debug_assert!(ids.len().is_power_of_two());
+        let heads = ids.iter().map(|&t| tables[t].groups.head()).collect();
+        let ptrs = ids.iter().map(|&t| tables.ptr(t)).collect();
         Directory {
             ids,
+            ptrs,
             heads,
             next_ids: Vec::new(),
+            next_ptrs: Vec::new(),
             next_heads: Vec::new(),
         }
     }
@@ -67,6 +133,12 @@ impl Directory {
         &self.ids
     }
 
+    /// Table addresses, entry by entry (same length as [`Directory::ids`]).
+    #[inline(always)]
+    pub(crate) fn ptrs(&self) -> &[TablePtr<K, V>] {
+        &self.ptrs
+    }
+
     /// Heads, entry by entry (same length as [`Directory::ids`]).
     #[inline(always)]
     pub(crate) fn heads(&self) -> &[Head] {
@@ -78,14 +150,17 @@ impl Directory {
         self.next_ids.len() / 2
     }
 
-    /// Points entries `from..from + len` at table `id`, whose groups are
-    /// `head`, in the directory and in the image built ahead.
-    pub(crate) fn set(&mut self, from: usize, len: usize, id: usize, head: Head) {
+    /// Points entries `from..from + len` at table `id` of `tables`, in the
+    /// directory and in the image built ahead.
+    pub(crate) fn set(&mut self, from: usize, len: usize, id: usize, tables: &mut Tables<K, V>) {
+        let ptr = tables.ptr(id);
         self.ids[from..from + len].fill(id);
-        self.set_heads(from, len, head);
+        self.ptrs[from..from + len].fill(ptr);
+        self.set_heads(from, len, tables[id].groups.head());
         let built = self.ready().min(from + len);
         if from < built {
             self.next_ids[2 * from..2 * built].fill(id);
+            self.next_ptrs[2 * from..2 * built].fill(ptr);
         }
     }
 
@@ -110,13 +185,15 @@ impl Directory {
         let n = self.ids.len();
         if self.next_ids.capacity() < 2 * n {
             self.next_ids = Vec::with_capacity(2 * n);
+            self.next_ptrs = Vec::with_capacity(2 * n);
             self.next_heads = Vec::with_capacity(2 * n);
         }
         let from = self.ready();
         let to = (from + count).min(n);
         for i in from..to {
-            let (id, head) = (self.ids[i], self.heads[i]);
+            let (id, ptr, head) = (self.ids[i], self.ptrs[i], self.heads[i]);
             self.next_ids.extend([id, id]);
+            self.next_ptrs.extend([ptr, ptr]);
             self.next_heads.extend([head, head]);
         }
     }
@@ -126,36 +203,66 @@ impl Directory {
     pub(crate) fn double(&mut self) {
         self.extend_image(self.ids.len());
         self.ids = core::mem::take(&mut self.next_ids);
+        self.ptrs = core::mem::take(&mut self.next_ptrs);
         self.heads = core::mem::take(&mut self.next_heads);
     }
 
     /// Bytes of the directory's arrays, the image built ahead included
     /// (reserved capacity counted as held).
-    pub(crate) fn bytes(&self) -> (usize, usize) {
+    pub(crate) fn bytes(&self) -> usize {
         let ids = (self.ids.capacity() + self.next_ids.capacity()) * core::mem::size_of::<usize>();
+        let ptrs = (self.ptrs.capacity() + self.next_ptrs.capacity())
+            * core::mem::size_of::<TablePtr<K, V>>();
         let heads =
             (self.heads.capacity() + self.next_heads.capacity()) * core::mem::size_of::<Head>();
-        (ids, heads)
+        ids + ptrs + heads
     }
 
-    /// Checks the image built ahead against the directory: `Err` names the
-    /// first entry whose image differs.
-    pub(crate) fn check_image(&self) -> Result<(), String> {
-        if self.next_ids.len() != self.next_heads.len()
-            || self.next_ids.len() % 2 != 0
-            || self.ready() > self.len()
+    /// Checks every entry's address and head against `tables`, and the
+    /// image built ahead against the directory: `Err` says what differs.
+    pub(crate) fn check(&self, tables: &Tables<K, V>) -> Result<(), String> {
+        let n = self.len();
+        if self.ptrs.len() != n || self.heads.len() != n {
+            return Err(format!(
+                "{n} ids, {} addresses, {} heads",
+                self.ptrs.len(),
+                self.heads.len()
+            ));
+        }
+        for i in 0..n {
+            let t = self.ids[i];
+            if t >= tables.len() {
+                return Err(format!(
+                    "directory entry {i} names table {t} of {}",
+                    tables.len()
+                ));
+            }
+            if self.ptrs[i].addr() != tables.addr(t) {
+                return Err(format!("directory entry {i}: not the address of table {t}"));
+            }
+            if self.heads[i] != tables[t].groups.head() {
+                return Err(format!(
+                    "directory entry {i}: its head is not table {t}'s groups"
+                ));
+            }
+        }
+        let built = self.next_ids.len();
+        if self.next_ptrs.len() != built
+            || self.next_heads.len() != built
+            || built % 2 != 0
+            || built > 2 * n
         {
             return Err(format!(
-                "image of the next doubling: {} ids, {} heads for {} entries",
-                self.next_ids.len(),
+                "image of the next doubling: {built} ids, {} addresses, {} heads for {n} entries",
+                self.next_ptrs.len(),
                 self.next_heads.len(),
-                self.len()
             ));
         }
         for i in 0..self.ready() {
-            let ids_ok = self.next_ids[2 * i..2 * i + 2] == [self.ids[i]; 2];
-            let heads_ok = self.next_heads[2 * i..2 * i + 2] == [self.heads[i]; 2];
-            if !ids_ok || !heads_ok {
+            let same = self.next_ids[2 * i..2 * i + 2] == [self.ids[i]; 2]
+                && self.next_ptrs[2 * i..2 * i + 2] == [self.ptrs[i]; 2]
+                && self.next_heads[2 * i..2 * i + 2] == [self.heads[i]; 2];
+            if !same {
                 return Err(format!(
                     "entry {i} differs from its image in the next doubling"
                 ));
@@ -165,15 +272,7 @@ impl Directory {
     }
 }
 
-impl Clone for Directory {
-    /// The entries only; the copy builds its own image ahead. (A clone of
-    /// a map rebuilds the heads for its own tables anyway.)
-    fn clone(&self) -> Self {
-        Directory::new(self.ids.clone(), self.heads.clone())
-    }
-}
-
-impl core::ops::Deref for Directory {
+impl<K, V> core::ops::Deref for Directory<K, V> {
     type Target = [usize];
 
     /// The table ids: `dir[i]`, `dir.len()` and `dir.iter()` read the
@@ -187,28 +286,27 @@ impl core::ops::Deref for Directory {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::swiss::group::GroupArray;
 
     #[test]
     fn doubling_ahead_matches_doubling_at_once() {
-        let arrays: Vec<GroupArray<u64, u64>> = (0..4).map(|_| GroupArray::new(1)).collect();
-        let head = |t: usize| arrays[t].head();
-        let mut d = Directory::new(vec![0, 0, 1, 2], vec![head(0), head(0), head(1), head(2)]);
+        let mut tables: Tables<u64, u64> = (0..4).map(|i| SubTable::new(8, i, 0)).collect();
+        let mut d = Directory::new(vec![0, 0, 1, 2], &mut tables);
         d.build_ahead();
         assert_eq!(d.ready(), 4);
-        d.check_image().unwrap();
-        // A write after the image is built reaches it.
-        d.set(2, 1, 3, head(3));
-        d.set_heads(0, 2, head(1));
-        d.check_image().unwrap();
+        d.check(&tables).unwrap();
+        // Writes after the image is built reach it.
+        d.set(2, 1, 3, &mut tables);
+        tables[2] = SubTable::new(16, 2, 0);
+        assert!(d.check(&tables).is_err(), "a stale head is caught");
+        d.set_heads(3, 1, tables[2].groups.head());
+        d.check(&tables).unwrap();
         d.double();
         assert_eq!(d.ids(), &[0, 0, 0, 0, 3, 3, 2, 2]);
-        assert_eq!(d.heads()[..4], [head(1); 4]);
-        assert_eq!(d.heads()[4..6], [head(3); 2]);
+        d.check(&tables).unwrap();
         // Nothing built: the doubling copies it all.
         d.double();
         assert_eq!(d.len(), 16);
         assert_eq!(d.ids()[8..10], [3, 3]);
-        d.check_image().unwrap();
+        d.check(&tables).unwrap();
     }
 }

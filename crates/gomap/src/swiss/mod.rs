@@ -110,7 +110,7 @@ pub(crate) enum Body<K, V> {
     /// every change to the directory or to a table's groups before any user
     /// code (hasher, `Eq`, observer) runs.
     Dir {
-        dir: Directory,
+        dir: Directory<K, V>,
         tables: Tables<K, V>,
     },
 }
@@ -233,11 +233,11 @@ impl<K, V> RawSwiss<K, V> {
         let depth = dir_size.trailing_zeros() as u8;
         m.global_depth = depth;
         m.global_shift = 64 - depth;
-        let tables: Tables<K, V> = (0..dir_size)
+        let mut tables: Tables<K, V> = (0..dir_size)
             .map(|i| SubTable::new(target / dir_size, first_hash(i, depth), depth))
             .collect();
         m.body = Body::Dir {
-            dir: directory_of((0..dir_size).collect(), &tables),
+            dir: Directory::new((0..dir_size).collect(), &mut tables),
             tables,
         };
         m
@@ -284,23 +284,8 @@ impl<K, V> RawSwiss<K, V> {
         dir[index]
     }
 
-    /// The index in `tables` of the table `hash` selects:
-    /// [`RawSwiss::table_of`] without its bounds check.
-    ///
-    /// # Safety
-    /// `dir` is this map's `Body::Dir` directory and `global_depth` its
-    /// `global_depth` (so `dir.len() = 2^global_depth`, see [`Body::Dir`]).
-    #[inline(always)]
-    pub(crate) unsafe fn table_id(dir: &[usize], global_depth: u8, hash: u64) -> usize {
-        let index = ((hash >> 1) >> (63 - u32::from(global_depth))) as usize;
-        debug_assert!(index < dir.len());
-        // SAFETY: `index` has `global_depth` bits, so it is below
-        // `2^global_depth = dir.len()` (the caller's invariant).
-        unsafe { *dir.get_unchecked(index) }
-    }
-
-    /// The table `hash` selects, mutably: [`RawSwiss::table_of`] without
-    /// its two bounds checks (4 of a lookup's ~55 instructions).
+    /// The table `hash` selects, mutably, through the directory's
+    /// address for it: one load, and no bounds checks.
     ///
     /// # Safety
     /// `dir` and `tables` are the fields of this map's `Body::Dir` and
@@ -308,14 +293,15 @@ impl<K, V> RawSwiss<K, V> {
     /// [`Body::Dir`] hold for them.
     #[inline(always)]
     pub(crate) unsafe fn table_at_mut<'a>(
-        dir: &[usize], tables: &'a mut Tables<K, V>, global_depth: u8, hash: u64,
+        dir: &Directory<K, V>, tables: &'a mut Tables<K, V>, global_depth: u8, hash: u64,
     ) -> &'a mut SubTable<K, V> {
         let index = ((hash >> 1) >> (63 - u32::from(global_depth))) as usize;
-        debug_assert!(index < dir.len() && dir[index] < tables.len());
+        let ptrs = dir.ptrs();
+        debug_assert!(index < ptrs.len() && dir[index] < tables.len());
         // SAFETY: `index` has `global_depth` bits, so it is below
-        // `2^global_depth = dir.len()`, and every entry indexes `tables`
-        // (the caller's invariants).
-        unsafe { tables.get_unchecked_mut(*dir.get_unchecked(index)) }
+        // `2^global_depth`, the directory's length; each entry's address is
+        // `tables.ptr` of the table it names (the caller's invariants).
+        unsafe { ptrs.get_unchecked(index).get(tables) }
     }
 
     /// The entry with `hash` that `eq` accepts. Go: `Map.getWithKey`.
@@ -440,9 +426,7 @@ impl<K, V> RawSwiss<K, V> {
         let first = match &mut self.body {
             Body::Dir { dir, tables } => {
                 // SAFETY: the fields of this map's directory, with its depth.
-                let t = unsafe { Self::table_id(dir, global_depth, hash) };
-                // SAFETY: every directory entry indexes `tables` (Body::Dir).
-                let table = unsafe { tables.get_unchecked_mut(t) };
+                let table = unsafe { Self::table_at_mut(dir, tables, global_depth, hash) };
                 match table.put_slot(hash, |k| *k == key) {
                     PutSlot::Found { group, slot } => {
                         let (_, v) = table
@@ -458,6 +442,7 @@ impl<K, V> RawSwiss<K, V> {
                         }
                         // Growth work first: the general path.
                         Err((key, val)) => {
+                            let t = Self::table_of(dir, global_depth, hash);
                             self.insert_absent_at(hash, key, val, hasher, Some((t, at)));
                             return None;
                         }
@@ -557,9 +542,9 @@ impl<K, V> RawSwiss<K, V> {
         let mut table = SubTable::new(2 * SLOTS, 0, 0);
         let track = !self.ties.is_empty();
         let moves = move_entries(g, &hashes, track, |h, k, v| table.unchecked_put(h, k, v));
-        let tables: Tables<K, V> = core::iter::once(table).collect();
+        let mut tables: Tables<K, V> = core::iter::once(table).collect();
         self.body = Body::Dir {
-            dir: directory_of(vec![0], &tables),
+            dir: Directory::new(vec![0], &mut tables),
             tables,
         };
         self.global_depth = 0;
@@ -654,11 +639,10 @@ impl<K, V> RawSwiss<K, V> {
         let entries = 1usize << (global_depth - depth);
         let left_index = left.index(global_depth);
         let (left_used, right_used) = (left.used, right.used);
-        let (left_head, right_head) = (left.groups.head(), right.groups.head());
         tables[t] = left;
         tables.push(right);
-        dir.set(left_index, entries, t, left_head);
-        dir.set(left_index + entries, entries, right_id, right_head);
+        dir.set(left_index, entries, t, tables);
+        dir.set(left_index + entries, entries, right_id, tables);
         let dir_len = dir.len();
         if doubled {
             self.global_depth = global_depth;
@@ -907,9 +891,9 @@ impl<K, V> RawSwiss<K, V> {
             Body::Empty => Body::Empty,
             Body::Small(g) => Body::Small(g.clone_array()),
             Body::Dir { dir, tables } => {
-                let tables: Tables<K, V> = tables.iter().map(SubTable::clone_table).collect();
+                let mut tables: Tables<K, V> = tables.iter().map(SubTable::clone_table).collect();
                 Body::Dir {
-                    dir: directory_of(dir.ids().to_vec(), &tables),
+                    dir: Directory::new(dir.ids().to_vec(), &mut tables),
                     tables,
                 }
             }
@@ -983,10 +967,4 @@ fn first_hash(index: usize, depth: u8) -> u64 {
     } else {
         (index as u64) << (64 - u32::from(depth))
     }
-}
-
-/// A directory whose entry `i` names table `ids[i]`, with each table's head.
-fn directory_of<K, V>(ids: Vec<usize>, tables: &Tables<K, V>) -> Directory {
-    let heads = ids.iter().map(|&t| tables[t].groups.head()).collect();
-    Directory::new(ids, heads)
 }

@@ -5,29 +5,37 @@
 //! two at about the insert that doubles the directory, so that copy
 //! (458 KiB at 8,192 tables) landed on the map's largest pause: 50–300 µs
 //! of the doubling insert at 6.5 million keys, most of it first writes to
-//! fresh pages (`bench/swiss-perf.md`, "Pauses"). Here segment `s` holds
-//! `2^s` tables and is allocated, with its whole capacity, when the
-//! previous one is full; nothing is ever copied, and a segment's pages are
-//! touched one table at a time as tables are added. Go allocates each
-//! table on its own, which moves nothing either.
+//! fresh pages (`bench/swiss-perf.md`, "Pauses"). Here tables live in
+//! segments of [`SEGMENT`] tables, each allocated with its whole capacity
+//! when the previous one is full: no table is ever copied, and only the
+//! short list of segments reallocates. Go allocates each table on its own,
+//! which moves nothing either.
 
+use core::ptr::NonNull;
+
+use super::dir::TablePtr;
 use super::table::SubTable;
 
-/// Tables by id: id `i` lives in segment `⌊log2(i + 1)⌋` at offset
-/// `i + 1 − 2^segment`. Invariant: every segment but the last is full, and
-/// no segment's length ever exceeds the capacity it was made with (so its
-/// buffer never moves).
+/// Tables by id: id `i` lives in segment `i / SEGMENT` at offset
+/// `i % SEGMENT`. Invariant: every segment but the last is full, and every
+/// segment was made with capacity `SEGMENT`, which its length never
+/// exceeds (so its buffer never moves).
 pub(crate) struct Tables<K, V> {
     segments: Vec<Vec<SubTable<K, V>>>,
     len: usize,
 }
 
+/// Tables per segment. Equal segments make finding a table a shift and a
+/// mask (segments of doubling size cost the insert path 8 instructions of
+/// 147, `bench/swiss-perf.md`); at 64 tables (3.5 KiB for `u64` keys) the
+/// list of segments a 10-million-key map grows is 190 entries, whose
+/// reallocations copy a few KiB.
+const SEGMENT: usize = 64;
+
 /// The segment and offset of table `id`.
 #[inline(always)]
 fn place(id: usize) -> (usize, usize) {
-    let n = id + 1;
-    let s = n.ilog2() as usize;
-    (s, n - (1 << s))
+    (id / SEGMENT, id % SEGMENT)
 }
 
 impl<K, V> Tables<K, V> {
@@ -47,7 +55,7 @@ impl<K, V> Tables<K, V> {
     pub(crate) fn push(&mut self, table: SubTable<K, V>) {
         let (s, _) = place(self.len);
         if s == self.segments.len() {
-            self.segments.push(Vec::with_capacity(1 << s));
+            self.segments.push(Vec::with_capacity(SEGMENT));
         }
         let seg = &mut self.segments[s];
         debug_assert!(seg.len() < seg.capacity());
@@ -55,22 +63,30 @@ impl<K, V> Tables<K, V> {
         self.len += 1;
     }
 
+    #[cfg(test)]
     pub(crate) fn get(&self, id: usize) -> Option<&SubTable<K, V>> {
         let (s, o) = place(id);
         self.segments.get(s)?.get(o)
     }
 
-    /// Table `id`, without bounds checks.
-    ///
-    /// # Safety
-    /// `id < self.len()`.
-    #[inline(always)]
-    pub(crate) unsafe fn get_unchecked_mut(&mut self, id: usize) -> &mut SubTable<K, V> {
-        debug_assert!(id < self.len);
+    /// The address of table `id` (valid for as long as this list lives:
+    /// tables are replaced in place, never removed, and segments never
+    /// move). Panics if there is no such table.
+    pub(crate) fn ptr(&mut self, id: usize) -> TablePtr<K, V> {
         let (s, o) = place(id);
-        // SAFETY: `id < len` (the caller's promise) and segments before the
-        // last are full, so segment `s` exists and holds offset `o`.
-        unsafe { self.segments.get_unchecked_mut(s).get_unchecked_mut(o) }
+        let seg = &mut self.segments[s];
+        assert!(o < seg.len(), "no table {id}");
+        // The segment's own buffer pointer, not a reference to its tables:
+        // later borrows of the segment leave it valid.
+        TablePtr::new(
+            NonNull::new(seg.as_mut_ptr().wrapping_add(o)).expect("a Vec's buffer is not null"),
+        )
+    }
+
+    /// The address of table `id`, to compare with a [`TablePtr`]'s.
+    pub(crate) fn addr(&self, id: usize) -> *const SubTable<K, V> {
+        let (s, o) = place(id);
+        self.segments[s].as_ptr().wrapping_add(o)
     }
 
     /// Every table, in id order.
@@ -147,35 +163,26 @@ mod tests {
 
     #[test]
     fn places_fill_segments_in_order() {
-        let got: Vec<_> = (0..8).map(place).collect();
-        assert_eq!(
-            got,
-            [
-                (0, 0),
-                (1, 0),
-                (1, 1),
-                (2, 0),
-                (2, 1),
-                (2, 2),
-                (2, 3),
-                (3, 0)
-            ]
-        );
+        let got: Vec<_> = [0, 1, SEGMENT - 1, SEGMENT, 3 * SEGMENT + 5]
+            .map(place)
+            .into();
+        assert_eq!(got, [(0, 0), (0, 1), (0, SEGMENT - 1), (1, 0), (3, 5)]);
     }
 
     #[test]
     fn tables_keep_their_place() {
         let mut t: Tables<u64, u64> = (0..5).map(|i| SubTable::new(8, i, 0)).collect();
         let first = &t[0] as *const SubTable<u64, u64>;
-        for i in 5..40 {
+        let n = 2 * SEGMENT as u64 + 3;
+        for i in 5..n {
             t.push(SubTable::new(8, i, 0));
         }
-        assert_eq!(t.len(), 40);
+        assert_eq!(t.len(), n as usize);
         assert!(core::ptr::eq(first, &t[0]), "a table moved");
         assert_eq!(
             t.iter().map(|s| s.first_hash).collect::<Vec<_>>(),
-            (0..40).collect::<Vec<_>>()
+            (0..n).collect::<Vec<_>>()
         );
-        assert!(t.get(40).is_none() && t.get(39).is_some());
+        assert!(t.get(n as usize).is_none() && t.get(n as usize - 1).is_some());
     }
 }

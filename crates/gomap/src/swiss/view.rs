@@ -187,10 +187,7 @@ impl<K, V> RawSwiss<K, V> {
         // heads, the next doubling built ahead, spare capacity) is `heads`.
         let directory = self.dir_len() * core::mem::size_of::<usize>();
         let heads = match &self.body {
-            Body::Dir { dir, .. } => {
-                let (ids, heads) = dir.bytes();
-                ids + heads - directory
-            }
+            Body::Dir { dir, .. } => dir.bytes() - directory,
             _ => 0,
         };
         SwissStats {
