@@ -25,11 +25,11 @@ pub(crate) struct Tables<K, V> {
     len: usize,
 }
 
-/// Tables per segment. Equal segments make finding a table a shift and a
-/// mask (segments of doubling size cost the insert path 8 instructions of
-/// 147, `bench/swiss-perf.md`); at 64 tables (3.5 KiB for `u64` keys) the
-/// list of segments a 10-million-key map grows is 190 entries, whose
-/// reallocations copy a few KiB.
+/// Tables per segment. Inserts, removes and lookups reach a table through
+/// the directory's address for it, so only the slower paths (growth,
+/// iteration, views) find a table by id: a shift and a mask with equal
+/// segments. At 64 tables (3.5 KiB for `u64` keys) the list of segments of a
+/// 10-million-key map has 190 entries, whose reallocations copy a few KiB.
 const SEGMENT: usize = 64;
 
 /// The segment and offset of table `id`.
