@@ -373,6 +373,44 @@ fn long_churn_against_std() {
     h.check_full();
 }
 
+/// Grows one map through directory doublings large enough that the next
+/// doubling's image is still partly built when later splits write to it
+/// (past 8 entries a split copies only part of it), checking the
+/// invariants, which compare every entry, address and head with its
+/// image, and every key's lookup as the directory grows.
+#[test]
+fn directory_built_ahead_through_doublings() {
+    let n: u64 = if cfg!(miri) { 1_200 } else { 80_000 };
+    let every = if cfg!(miri) { 397 } else { 1_999 };
+    let mut m: SwissMap<u64, u64> = SwissMap::default();
+    let mut dir_lens = Vec::new();
+    for i in 0..n {
+        let k = i.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        assert_eq!(m.insert(k, i), None);
+        if i % every == 0 {
+            m.check_invariants();
+            let d = m.stats().header.dir_len;
+            if dir_lens.last() != Some(&d) {
+                dir_lens.push(d);
+            }
+        }
+    }
+    m.check_invariants();
+    for i in 0..n {
+        assert_eq!(m.get(&i.wrapping_mul(0x9e37_79b9_7f4a_7c15)), Some(&i));
+    }
+    for i in (0..n).step_by(3) {
+        assert_eq!(m.remove(&i.wrapping_mul(0x9e37_79b9_7f4a_7c15)), Some(i));
+    }
+    m.check_invariants();
+    if !cfg!(miri) {
+        assert!(
+            dir_lens.last().is_some_and(|&d| d >= 64),
+            "the directory grew to {dir_lens:?} only"
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------
 // range() cursors
 // ---------------------------------------------------------------------------
