@@ -106,9 +106,11 @@ pub(crate) enum Body<K, V> {
     /// `grow_to_table` and `split`, verified by `check`), which the
     /// unchecked lookups of [`RawSwiss::table_at_mut`] and [`RawSwiss::get`]
     /// rely on: `dir.len()` is `2^globalDepth`, every entry is below
-    /// `tables.len()`, and every entry's head is its table's groups, set by
-    /// every change to the directory or to a table's groups before any user
-    /// code (hasher, `Eq`, observer) runs.
+    /// `tables.len()`, every entry's address is `tables.ptr` of the table
+    /// it names, and every entry's head is that table's groups; all three
+    /// are set by every change to the directory or to a table's groups
+    /// before any user code (hasher, `Eq`, observer) runs
+    /// (`Directory::check` verifies them).
     Dir {
         dir: Directory<K, V>,
         tables: Tables<K, V>,
