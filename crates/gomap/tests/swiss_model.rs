@@ -411,6 +411,54 @@ fn directory_built_ahead_through_doublings() {
     }
 }
 
+/// The split reserve (`swiss/reserve.rs`) and the directory image's
+/// preparation change only where a split's memory comes from: a map that
+/// drops them over and over (`shrink_to_fit`) keeps the layout of its
+/// identical twin that does not, through grows, splits, doublings and
+/// deletes; the reserve stays within its two full-size arrays and buffer.
+#[test]
+fn split_reserve_changes_no_layout() {
+    let n: u64 = if cfg!(miri) { 2_500 } else { 60_000 };
+    let every = if cfg!(miri) { 499 } else { 4_999 };
+    let mut a: SwissMap<u64, u64> = SwissMap::default();
+    a.insert(u64::MAX, 0);
+    let mut b = a.clone();
+    let mut most = 0;
+    for i in 0..n {
+        let k = i.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        assert_eq!(a.insert(k, i), b.insert(k, i));
+        if i % 4 == 3 {
+            let old = (i / 2).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            assert_eq!(a.remove(&old), b.remove(&old));
+        }
+        if i % 97 == 0 {
+            b.shrink_to_fit();
+            assert_eq!(b.stats().bytes.reserve, 0);
+        }
+        if i % 31 == 0 {
+            most = most.max(a.stats().bytes.reserve);
+        }
+        if i % every == 0 {
+            a.check_invariants();
+            b.check_invariants();
+            assert_eq!(format!("{:?}", a.layout()), format!("{:?}", b.layout()));
+        }
+    }
+    a.check_invariants();
+    assert_eq!(format!("{:?}", a.layout()), format!("{:?}", b.layout()));
+    // Two arrays of 128 groups of 136 bytes, 896 hashes, a little `Vec`.
+    assert!(most > 0, "the reserve was never used");
+    assert!(
+        most <= 2 * 128 * 136 + 896 * 8 + 64,
+        "reserve of {most} bytes"
+    );
+    assert_eq!(
+        a.clone().stats().bytes.reserve,
+        0,
+        "a clone starts without one"
+    );
+}
+
 // ---------------------------------------------------------------------------
 // range() cursors
 // ---------------------------------------------------------------------------

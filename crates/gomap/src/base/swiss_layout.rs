@@ -136,6 +136,11 @@ pub struct SwissByteStats {
     pub heads: usize,
     /// Every table's groups (or the small group).
     pub groups: usize,
+    /// What gomap keeps so that a split allocates nothing and writes no
+    /// fresh page: up to two empty full-size group arrays (none while no
+    /// table has 512 slots) and the buffer growth hashes entries into. Not
+    /// in Go's map. [`SwissMap::shrink_to_fit`](crate::SwissMap) frees it.
+    pub reserve: usize,
     /// Boxes of keys and values over 128 bytes.
     pub indirect: usize,
     /// All of the above.

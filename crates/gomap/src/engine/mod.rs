@@ -234,6 +234,9 @@ pub trait Table<K, V>: Sized {
     fn reserve(
         &mut self, additional: usize, hasher: impl Fn(&K) -> u64,
     ) -> Result<(), CapacityError>;
+    /// Frees memory held beyond the map's layout (the Swiss engine's split
+    /// reserve); the layout itself never shrinks, as in Go.
+    fn shrink_to_fit(&mut self) {}
     /// A copy with the identical layout.
     fn clone_table(&self) -> Self
     where

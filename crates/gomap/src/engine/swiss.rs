@@ -173,6 +173,10 @@ impl<K, V> Table<K, V> for RawSwiss<K, V> {
         Ok(())
     }
 
+    fn shrink_to_fit(&mut self) {
+        self.release_reserve();
+    }
+
     fn clone_table(&self) -> Self
     where
         K: Clone,

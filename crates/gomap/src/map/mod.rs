@@ -484,9 +484,13 @@ where
             .map_err(TryReserveError)
     }
 
-    /// Does nothing: a Go map never shrinks (`clear` keeps its buckets too).
-    /// Build a new map to release memory.
-    pub fn shrink_to_fit(&mut self) {}
+    /// Frees what the map holds beyond Go's layout, which never shrinks
+    /// (`clear` keeps the buckets or tables too): for a [`SwissMap`](crate::SwissMap), the
+    /// empty group arrays it keeps for its next split (`stats().bytes.reserve`);
+    /// for a classic `GoMap`, nothing. Build a new map to release the rest.
+    pub fn shrink_to_fit(&mut self) {
+        self.table.shrink_to_fit();
+    }
 
     /// Checks every structural invariant (tophash marks, the emptyRest rule,
     /// count, evacuation marks, the pool, `noverflow` while `B < 16`) and

@@ -46,6 +46,7 @@ impl<K, V> RawSwiss<K, V> {
                     return Err(format!("dirLen {} with globalDepth {gd}", dir.len()));
                 }
                 dir.check(tables)?;
+                self.reserve.check()?;
                 if self.global_shift != 64 - gd {
                     return Err(format!(
                         "globalShift {} with globalDepth {gd}",

@@ -102,7 +102,14 @@ pub(crate) struct Directory<K, V> {
     next_ptrs: Vec<TablePtr<K, V>>,
     /// The heads of `next_ids`.
     next_heads: Vec<Head>,
+    /// Entries of the image whose memory is reserved and written once
+    /// (see [`Directory::prepare_image`]); 0 after every doubling.
+    touched: usize,
 }
+
+/// Image entries each [`Directory::prepare_image`] step writes: a page of
+/// ids and of addresses, two of heads.
+const TOUCH_PER_STEP: usize = 4096 / core::mem::size_of::<usize>();
 
 impl<K, V> Directory<K, V> {
     /// A directory whose entry `i` names table `ids[i]` of `tables`
@@ -118,6 +125,7 @@ impl<K, V> Directory<K, V> {
             next_ids: Vec::new(),
             next_ptrs: Vec::new(),
             next_heads: Vec::new(),
+            touched: 0,
         }
     }
 
@@ -174,18 +182,66 @@ impl<K, V> Directory<K, V> {
         }
     }
 
+    /// Whether the image's memory is reserved and written once, so that
+    /// building it allocates nothing and faults no page in.
+    #[inline(always)]
+    pub(crate) fn prepared(&self) -> bool {
+        self.touched >= 2 * self.ids.len()
+    }
+
+    /// One step of getting the image's memory ready, done by ordinary
+    /// inserts rather than by the split that builds the image: the first
+    /// three steps reserve the three arrays (an `mmap` each once they are
+    /// large, 3–25 µs apiece in the runs of `bench/swiss-perf.md`); each
+    /// later one writes the next [`TOUCH_PER_STEP`] entries of their spare
+    /// capacity (a first write to fresh memory is a page fault, about 3 µs).
+    /// The values written are placeholders that building overwrites.
+    pub(crate) fn prepare_image(&mut self) {
+        let want = 2 * self.ids.len();
+        if self.next_ids.capacity() < want {
+            self.next_ids = Vec::with_capacity(want);
+            return;
+        }
+        if self.next_ptrs.capacity() < want {
+            self.next_ptrs = Vec::with_capacity(want);
+            return;
+        }
+        if self.next_heads.capacity() < want {
+            self.next_heads = Vec::with_capacity(want);
+            return;
+        }
+        let (ptr, head) = (self.ptrs[0], self.heads[0]);
+        let from = self.touched.max(self.next_ids.len());
+        let to = (from + TOUCH_PER_STEP).min(want);
+        let len = self.next_ids.len();
+        // One write per 512 bytes: every page of each array's spare
+        // capacity is written at least once.
+        for i in (from..to).step_by(64) {
+            self.next_ids.spare_capacity_mut()[i - len].write(0);
+            self.next_ptrs.spare_capacity_mut()[i - len].write(ptr);
+            self.next_heads.spare_capacity_mut()[i - len].write(head);
+        }
+        self.touched = to;
+    }
+
     /// Copies up to [`COPY_PER_SPLIT`] more entries into the image of the
-    /// next doubling; the first call after a doubling reserves the image's
-    /// memory (untouched until written, so this costs no page faults yet).
+    /// next doubling, if its memory is reserved (see
+    /// [`Directory::prepare_image`]); a doubling copies whatever is left.
     pub(crate) fn build_ahead(&mut self) {
-        self.extend_image(COPY_PER_SPLIT);
+        if self.next_heads.capacity() >= 2 * self.ids.len() {
+            self.extend_image(COPY_PER_SPLIT);
+        }
     }
 
     fn extend_image(&mut self, count: usize) {
         let n = self.ids.len();
         if self.next_ids.capacity() < 2 * n {
             self.next_ids = Vec::with_capacity(2 * n);
+        }
+        if self.next_ptrs.capacity() < 2 * n {
             self.next_ptrs = Vec::with_capacity(2 * n);
+        }
+        if self.next_heads.capacity() < 2 * n {
             self.next_heads = Vec::with_capacity(2 * n);
         }
         let from = self.ready();
@@ -205,6 +261,7 @@ impl<K, V> Directory<K, V> {
         self.ids = core::mem::take(&mut self.next_ids);
         self.ptrs = core::mem::take(&mut self.next_ptrs);
         self.heads = core::mem::take(&mut self.next_heads);
+        self.touched = 0;
     }
 
     /// Bytes of the directory's arrays, the image built ahead included
@@ -291,6 +348,17 @@ mod tests {
     fn doubling_ahead_matches_doubling_at_once() {
         let mut tables: Tables<u64, u64> = (0..4).map(|i| SubTable::new(8, i, 0)).collect();
         let mut d = Directory::new(vec![0, 0, 1, 2], &mut tables);
+        // Nothing is built before the image's memory is reserved.
+        d.build_ahead();
+        assert_eq!(d.ready(), 0);
+        let mut steps = 0;
+        while !d.prepared() {
+            d.prepare_image();
+            steps += 1;
+        }
+        // Three reservations, then one step writes all 8 image entries.
+        assert_eq!(steps, 4);
+        d.check(&tables).unwrap();
         d.build_ahead();
         assert_eq!(d.ready(), 4);
         d.check(&tables).unwrap();

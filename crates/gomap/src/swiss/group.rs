@@ -1118,6 +1118,110 @@ impl<K, V> GroupArray<K, V> {
     }
 }
 
+/// A group array readied a little at a time, so that the split which
+/// takes it writes no fresh page (`reserve.rs` says why). It is allocated
+/// at once, but its control words are written a step at a time, each step
+/// also touching every page it covers. Until the last control word is
+/// written it is not a [`GroupArray`], so nothing can read one that is
+/// unwritten: [`Warming::finish`] is the only way to get the array.
+pub(crate) struct Warming<K, V> {
+    ptr: NonNull<u8>,
+    /// Number of groups, a power of two.
+    groups: usize,
+    /// Bytes from the start whose control words are written and whose
+    /// pages are touched.
+    done: usize,
+    _owns: PhantomData<(K, V)>,
+}
+
+// SAFETY: a Warming array holds no entries, only memory it owns.
+unsafe impl<K, V> Send for Warming<K, V> {}
+// SAFETY: as above; `&Warming` reads nothing.
+unsafe impl<K, V> Sync for Warming<K, V> {}
+
+/// The page size the steps assume: a smaller real page leaves pages for
+/// the split to touch; a larger one is touched more than once.
+const PAGE: usize = 4096;
+
+impl<K, V> Warming<K, V> {
+    /// `groups` groups of memory, nothing written yet.
+    pub(crate) fn new(groups: usize) -> Self {
+        assert!(groups.is_power_of_two());
+        let layout = GroupArray::<K, V>::layout(groups);
+        // SAFETY: the layout has a non-zero size (a group holds at least its
+        // 8-byte control word).
+        let raw = unsafe { std::alloc::alloc(layout) };
+        let Some(ptr) = NonNull::new(raw) else {
+            std::alloc::handle_alloc_error(layout)
+        };
+        Warming {
+            ptr,
+            groups,
+            done: 0,
+            _owns: PhantomData,
+        }
+    }
+
+    /// Bytes of the allocation.
+    pub(crate) fn bytes(&self) -> usize {
+        self.groups * Shape::<K, V>::GROUP_SIZE
+    }
+
+    /// Readies the next `step` bytes (at least one): writes all-empty into
+    /// every control word that starts in them and one byte into each page
+    /// they reach that no control word of theirs touches. Returns whether
+    /// the whole array is ready.
+    pub(crate) fn step(&mut self, step: usize) -> bool {
+        let size = Shape::<K, V>::GROUP_SIZE;
+        let len = self.bytes();
+        let (from, to) = (self.done, (self.done + step.max(1)).min(len));
+        let base = self.ptr.as_ptr() as usize;
+        // The first byte of the range, then each page start inside it.
+        let mut at = from;
+        while at < to {
+            // A byte within a control word is covered by that word's write:
+            // this step's, or an earlier one's (which must not be undone).
+            if at % size >= 8 {
+                // SAFETY: at < len, inside the allocation, and in a slot's
+                // bytes (at least 8 past its group's start), which hold
+                // nothing: no control byte is full yet.
+                unsafe { ptr::write_volatile(self.ptr.as_ptr().add(at), 0) }
+            }
+            at = (base + at + PAGE) / PAGE * PAGE - base;
+        }
+        for g in from.div_ceil(size)..to.div_ceil(size).min(self.groups) {
+            // SAFETY: g < groups, so the word is inside the allocation, at a
+            // group start (8-aligned, as the group alignment is at least 8).
+            unsafe { ptr::write(self.ptr.as_ptr().add(g * size).cast::<u64>(), ALL_EMPTY) }
+        }
+        self.done = to;
+        to == len
+    }
+
+    /// The array, once every step is done; else `self` back.
+    pub(crate) fn finish(self) -> Result<GroupArray<K, V>, Self> {
+        if self.done < self.bytes() {
+            return Err(self);
+        }
+        let this = core::mem::ManuallyDrop::new(self);
+        // Every control word is written (all-empty), which is all a
+        // `GroupArray` with no full slot needs; the allocation passes to it.
+        Ok(GroupArray {
+            ptr: this.ptr,
+            groups: this.groups,
+            _owns: PhantomData,
+        })
+    }
+}
+
+impl<K, V> Drop for Warming<K, V> {
+    fn drop(&mut self) {
+        // SAFETY: allocated in `new` with this layout, and holding no
+        // entries; `finish` does not drop what it hands on.
+        unsafe { std::alloc::dealloc(self.ptr.as_ptr(), GroupArray::<K, V>::layout(self.groups)) }
+    }
+}
+
 impl<K, V> Drop for GroupArray<K, V> {
     fn drop(&mut self) {
         struct Free<'a, K, V>(&'a mut GroupArray<K, V>);

@@ -67,6 +67,7 @@ mod dir;
 mod group;
 mod iter;
 mod range;
+mod reserve;
 mod table;
 mod tables;
 mod view;
@@ -76,6 +77,7 @@ pub(crate) use range::SwissRangeState;
 
 use dir::Directory;
 use group::{h2, ArrayRef, GroupArray, Shape, SLOTS};
+use reserve::{Reserve, WARM_AT};
 use table::{InsertSlot, PutSlot, SubTable, MAX_TABLE_CAPACITY};
 use tables::Tables;
 
@@ -191,6 +193,8 @@ pub struct RawSwiss<K, V> {
     /// Runs of equal hashes range cursors stand inside.
     pub(crate) ties: range::TieRegistry,
     pub(crate) observer: ObserverSlot,
+    /// Empty full-size group arrays for the next split (`reserve.rs`).
+    pub(crate) reserve: Reserve<K, V>,
 }
 
 impl<K, V> RawSwiss<K, V> {
@@ -212,6 +216,7 @@ impl<K, V> RawSwiss<K, V> {
             epoch: 0,
             ties: range::TieRegistry::new(),
             observer: ObserverSlot::none(),
+            reserve: Reserve::new(),
         };
         if hint <= SLOTS {
             return m;
@@ -440,6 +445,12 @@ impl<K, V> RawSwiss<K, V> {
                     PutSlot::Absent(at) => match table.try_put(at, hash, key, val) {
                         Ok(_) => {
                             self.used += 1;
+                            if table.growth_left < WARM_AT
+                                && table.capacity >= MAX_TABLE_CAPACITY / 2
+                                && (self.reserve.short() || !dir.prepared())
+                            {
+                                chore(dir, &mut self.reserve);
+                            }
                             return None;
                         }
                         // Growth work first: the general path.
@@ -498,6 +509,13 @@ impl<K, V> RawSwiss<K, V> {
                     (key, val) = match tables[t].try_put(at, hash, key, val) {
                         Ok((group, slot)) => {
                             self.used += 1;
+                            let table = &tables[t];
+                            if table.growth_left < WARM_AT
+                                && table.capacity >= MAX_TABLE_CAPACITY / 2
+                                && (self.reserve.short() || !dir.prepared())
+                            {
+                                chore(dir, &mut self.reserve);
+                            }
                             return Loc::in_table(t, group, slot);
                         }
                         Err(entry) => entry,
@@ -570,12 +588,16 @@ impl<K, V> RawSwiss<K, V> {
             unreachable!()
         };
         let old = &tables[t];
-        let hashes = hashes_of(&old.groups, old.used, hasher);
+        // The reserve's buffer, so that a split allocates nothing (lost, and
+        // made again next time, if the hasher panics).
+        let mut hashes = core::mem::take(&mut self.reserve.hashes);
+        hashes_into(&mut hashes, &old.groups, old.used, hasher);
         if old.capacity * 2 <= MAX_TABLE_CAPACITY {
             self.grow(t, &hashes);
         } else {
             self.split(t, &hashes);
         }
+        self.reserve.hashes = hashes;
     }
 
     /// Go: `table.grow`.
@@ -585,7 +607,11 @@ impl<K, V> RawSwiss<K, V> {
             unreachable!()
         };
         let old = &mut tables[t];
-        let mut new = SubTable::new(old.capacity * 2, old.first_hash, old.local_depth);
+        let mut new = if old.capacity * 2 == MAX_TABLE_CAPACITY {
+            SubTable::with_groups(self.reserve.take(), old.first_hash, old.local_depth)
+        } else {
+            SubTable::new(old.capacity * 2, old.first_hash, old.local_depth)
+        };
         let track = !self.ties.is_empty();
         let moves = move_entries(&mut old.groups, hashes, track, |h, k, v| {
             new.unchecked_put(h, k, v)
@@ -617,8 +643,8 @@ impl<K, V> RawSwiss<K, V> {
         let depth = old_depth + 1;
         let bit = 1u64 << (64 - u32::from(depth));
         let left_first = old.first_hash;
-        let mut left = SubTable::new(MAX_TABLE_CAPACITY, left_first, depth);
-        let mut right = SubTable::new(MAX_TABLE_CAPACITY, left_first | bit, depth);
+        let mut left = SubTable::with_groups(self.reserve.take(), left_first, depth);
+        let mut right = SubTable::with_groups(self.reserve.take(), left_first | bit, depth);
         let right_id = tables.len();
         let track = !self.ties.is_empty();
         let moves = move_entries(&mut tables[t].groups, hashes, track, |h, k, v| {
@@ -641,7 +667,8 @@ impl<K, V> RawSwiss<K, V> {
         let entries = 1usize << (global_depth - depth);
         let left_index = left.index(global_depth);
         let (left_used, right_used) = (left.used, right.used);
-        tables[t] = left;
+        let emptied = core::mem::replace(&mut tables[t], left);
+        self.reserve.give_back(emptied.groups);
         tables.push(right);
         dir.set(left_index, entries, t, tables);
         dir.set(left_index + entries, entries, right_id, tables);
@@ -883,6 +910,12 @@ impl<K, V> RawSwiss<K, V> {
         }
     }
 
+    /// Frees the empty arrays kept for the next split (`reserve.rs`); the
+    /// layout is untouched.
+    pub(crate) fn release_reserve(&mut self) {
+        self.reserve.release();
+    }
+
     /// A copy with the identical layout and seed.
     pub(crate) fn clone_map(&self) -> Self
     where
@@ -911,6 +944,7 @@ impl<K, V> RawSwiss<K, V> {
             epoch: 0,
             ties: range::TieRegistry::new(),
             observer: ObserverSlot::none(),
+            reserve: Reserve::new(),
         }
     }
 
@@ -918,6 +952,21 @@ impl<K, V> RawSwiss<K, V> {
     #[inline(always)]
     pub(crate) fn emit(&mut self, make: impl FnOnce() -> Event) {
         self.observer.emit(make);
+    }
+}
+
+/// Work done ahead of a split by the inserts into a table near its next
+/// growth (`growthLeft` under [`WARM_AT`], 512 slots or more), so that the
+/// split allocates nothing and writes no fresh page: one step of readying
+/// the directory's next image, and one of the reserve's next array.
+#[cold]
+#[inline(never)]
+fn chore<K, V>(dir: &mut Directory<K, V>, reserve: &mut Reserve<K, V>) {
+    if !dir.prepared() {
+        dir.prepare_image();
+    }
+    if reserve.short() {
+        reserve.warm();
     }
 }
 
@@ -935,10 +984,19 @@ fn full_positions<K, V>(groups: &GroupArray<K, V>) -> Vec<(usize, usize)> {
 /// Hashes of the `used` entries of `groups`, in group/slot order. The hasher runs
 /// before anything moves, so a panicking hasher loses nothing.
 fn hashes_of<K, V>(groups: &GroupArray<K, V>, used: usize, hasher: &dyn Fn(&K) -> u64) -> Vec<u64> {
-    let mut out = Vec::with_capacity(used);
+    let mut out = Vec::new();
+    hashes_into(&mut out, groups, used, hasher);
+    out
+}
+
+/// [`hashes_of`], into `out` (emptied first).
+fn hashes_into<K, V>(
+    out: &mut Vec<u64>, groups: &GroupArray<K, V>, used: usize, hasher: &dyn Fn(&K) -> u64,
+) {
+    out.clear();
+    out.reserve(used);
     // Position order from 0 is group/slot order.
     out.extend(groups.ordered(0).map(|(k, _)| hasher(k)));
-    out
 }
 
 /// Moves every entry out of `groups`, in group/slot order and paired with

@@ -56,8 +56,16 @@ impl<K, V> SubTable<K, V> {
     pub(crate) fn new(capacity: usize, first_hash: u64, local_depth: u8) -> Self {
         let capacity = capacity.max(SLOTS).next_power_of_two();
         assert!(capacity <= MAX_TABLE_CAPACITY);
+        Self::with_groups(GroupArray::new(capacity / SLOTS), first_hash, local_depth)
+    }
+
+    /// An empty table over `groups`, which has no full slot and no
+    /// tombstone (a new array, or one from the map's reserve).
+    pub(crate) fn with_groups(groups: GroupArray<K, V>, first_hash: u64, local_depth: u8) -> Self {
+        let capacity = groups.len() * SLOTS;
+        assert!(capacity <= MAX_TABLE_CAPACITY);
         let mut t = SubTable {
-            groups: GroupArray::new(capacity / SLOTS),
+            groups,
             used: 0,
             capacity,
             growth_left: 0,

@@ -190,6 +190,7 @@ impl<K, V> RawSwiss<K, V> {
             Body::Dir { dir, .. } => dir.bytes() - directory,
             _ => 0,
         };
+        let reserve = self.reserve.bytes();
         SwissStats {
             header: self.header(),
             tables: loads,
@@ -200,8 +201,9 @@ impl<K, V> RawSwiss<K, V> {
                 directory,
                 heads,
                 groups: group_bytes,
+                reserve,
                 indirect,
-                total: header + directory + heads + group_bytes + indirect,
+                total: header + directory + heads + group_bytes + reserve + indirect,
             },
         }
     }
