@@ -52,7 +52,10 @@
 //! table keeps the first hash it owns instead of Go's `index`, so a
 //! doubling rewrites no table: each of these took a copy out of the insert
 //! that doubles the directory, which had been the map's largest pause.
-//! None of it changes the layout, the probe order or any growth decision
+//! A split takes its two arrays from a reserve of empty ones, and the next
+//! image's memory is ready too (`reserve.rs`). Inserts into nearly full
+//! tables fill both in a page at a time, so a split allocates nothing and
+//! faults no page in. None of it changes the layout, the probe order or any growth decision
 //! (`bench/swiss-perf.md` has the measurements).
 //!
 //! ## Iteration
