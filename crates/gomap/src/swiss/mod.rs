@@ -997,7 +997,9 @@ fn hashes_into<K, V>(
     out: &mut Vec<u64>, groups: &GroupArray<K, V>, used: usize, hasher: &dyn Fn(&K) -> u64,
 ) {
     out.clear();
-    out.reserve(used);
+    // Exact: `reserve` would double a kept buffer that is a few hashes
+    // short, and the reserve's bound (one full table's hashes) would break.
+    out.reserve_exact(used);
     // Position order from 0 is group/slot order.
     out.extend(groups.ordered(0).map(|(k, _)| hasher(k)));
 }

@@ -127,6 +127,10 @@ impl<K, V> Reserve<K, V> {
         if self.ready.len() > READY {
             return Err(format!("reserve holds {} arrays", self.ready.len()));
         }
+        // A rehash hashes one table, which holds at most 7/8 of 1,024 slots.
+        if self.hashes.capacity() > MAX_TABLE_CAPACITY * 7 / 8 {
+            return Err(format!("hash buffer of {} hashes", self.hashes.capacity()));
+        }
         for (i, g) in self.ready.iter().enumerate() {
             if g.len() != FULL_GROUPS {
                 return Err(format!("reserve array {i} has {} groups", g.len()));
