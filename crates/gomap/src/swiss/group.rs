@@ -144,6 +144,18 @@ mod sse2 {
         let m = unsafe { _mm_movemask_epi8(_mm_cvtsi64_si128(word as i64)) };
         m as u64
     }
+
+    /// Asks for the cache line at `p` ahead of its first read.
+    #[inline(always)]
+    pub(super) fn prefetch(p: *const u8) {
+        use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: `prefetcht0` is baseline SSE; a prefetch reads nothing
+        // and cannot fault, whatever the address.
+        #[allow(unused_unsafe)]
+        unsafe {
+            _mm_prefetch::<_MM_HINT_T0>(p.cast::<i8>())
+        }
+    }
 }
 
 /// SWAR on the 64-bit word: slot `i`'s bit is bit 7 of byte `i`.
@@ -172,6 +184,10 @@ mod swar {
     pub(super) fn top_bits(word: u64) -> u64 {
         word & MSB
     }
+
+    /// No prefetch: stable Rust has no portable prefetch hint.
+    #[inline(always)]
+    pub(super) fn prefetch(_p: *const u8) {}
 }
 
 /// Quadratic probe over the groups of a table (or any power-of-two group
@@ -231,9 +247,13 @@ impl<'a, K, V> Iterator for Probe<'a, K, V> {
     #[inline(always)]
     fn next(&mut self) -> Option<ProbeGroup<'a, K, V>> {
         let index = self.seq.group();
+        let home = self.seq.steps() == 0;
         self.seq.advance();
         // SAFETY: the sequence was made with `arr.groups`, so index < groups.
         let ctrl = unsafe { self.arr.ctrl_unchecked(index) };
+        if home {
+            self.arr.prefetch_slots(index);
+        }
         Some(ProbeGroup {
             arr: self.arr,
             index,
@@ -369,6 +389,29 @@ impl<'a, K, V> ArrayRef<'a, K, V> {
                 field_ptr::<K>(p, Shape::<K, V>::KEY_INDIRECT),
                 field_ptr::<V>(p.add(Shape::<K, V>::VAL_OFF), Shape::<K, V>::VAL_INDIRECT),
             )
+        }
+    }
+
+    /// Prefetches the lines of group `g` after the one its control word
+    /// starts, up to two (slots 0 to about 3 of a group of 32-byte slots,
+    /// most of a group of 16-byte ones). Go's layout puts the control word
+    /// and the slots in one group, so a lookup that misses the cache waits
+    /// for the word, matches it, then waits again for the slot's line; the
+    /// prefetch overlaps the two. Only the home group is prefetched (a hit
+    /// is almost always there), and misses pay for lines they never read:
+    /// `bench/swiss-perf.md`, "Prefetching the home group's slots (session
+    /// 13)", has both sides.
+    #[inline(always)]
+    fn prefetch_slots(self, g: usize) {
+        let size = Shape::<K, V>::GROUP_SIZE;
+        // Addresses inside group g (each offset is below `size`), though a
+        // prefetch of any address would be harmless.
+        let gp = self.ptr.as_ptr().wrapping_add(g * size);
+        if size > 64 {
+            simd::prefetch(gp.wrapping_add(64));
+        }
+        if size > 128 {
+            simd::prefetch(gp.wrapping_add(128));
         }
     }
 
