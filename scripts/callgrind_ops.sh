@@ -15,7 +15,9 @@
 # operation, the data reads that miss L1 and those that miss L2: the memory
 # cost of a workload, deterministic where its time is not. Callgrind's
 # caches are a model (no prefetcher, no TLB), so compare workloads with one
-# another, not with the hardware.
+# another, not with the hardware. GOMAP_CG_D1 and GOMAP_CG_LL replace the two
+# caches (callgrind's SIZE,WAYS,LINE), e.g. GOMAP_CG_LL=33554432,16,64 for a
+# 32 MiB L3 as the last level.
 #
 # GOMAP_CG_RUNS=K (default 1) repeats each measurement K times and prints
 # the mean: maps draw a random seed per run, which moves a count by up to
@@ -28,7 +30,7 @@ works=("$@")
 [[ ${#works[@]} -gt 0 ]] || works=(insert insert_hint lookup_hit lookup_miss remove iterate)
 cache=${GOMAP_CG_CACHE:-0}
 opts=()
-[[ $cache == 0 ]] || opts=(--cache-sim=yes --D1=32768,8,64 --LL=1048576,8,64)
+[[ $cache == 0 ]] || opts=(--cache-sim=yes "--D1=${GOMAP_CG_D1:-32768,8,64}" "--LL=${GOMAP_CG_LL:-1048576,8,64}")
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 # Prints "Ir D1mr DLmr" (event totals; the misses are 0 without the cache
