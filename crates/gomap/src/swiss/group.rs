@@ -185,7 +185,9 @@ mod swar {
         word & MSB
     }
 
-    /// No prefetch: stable Rust has no portable prefetch hint.
+    /// No prefetch: stable Rust has no portable prefetch hint. (x86-64's
+    /// tests compile this module to check SSE2 against it, without this.)
+    #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
     #[inline(always)]
     pub(super) fn prefetch(_p: *const u8) {}
 }
@@ -247,13 +249,9 @@ impl<'a, K, V> Iterator for Probe<'a, K, V> {
     #[inline(always)]
     fn next(&mut self) -> Option<ProbeGroup<'a, K, V>> {
         let index = self.seq.group();
-        let home = self.seq.steps() == 0;
         self.seq.advance();
         // SAFETY: the sequence was made with `arr.groups`, so index < groups.
         let ctrl = unsafe { self.arr.ctrl_unchecked(index) };
-        if home {
-            self.arr.prefetch_slots(index);
-        }
         Some(ProbeGroup {
             arr: self.arr,
             index,
@@ -397,8 +395,10 @@ impl<'a, K, V> ArrayRef<'a, K, V> {
     /// most of a group of 16-byte ones). Go's layout puts the control word
     /// and the slots in one group, so a lookup that misses the cache waits
     /// for the word, matches it, then waits again for the slot's line; the
-    /// prefetch overlaps the two. Only the home group is prefetched (a hit
-    /// is almost always there), and misses pay for lines they never read:
+    /// prefetch overlaps the two. Only lookups prefetch (`probe_h2`: gets,
+    /// removes, the range cursor), not the insert walks, whose growth moves
+    /// write into tables that are in cache; and only the home group (a hit
+    /// is almost always there). Misses pay for lines they never read:
     /// `bench/swiss-perf.md`, "Prefetching the home group's slots (session
     /// 13)", has both sides.
     #[inline(always)]
@@ -429,7 +429,14 @@ impl<'a, K, V> ArrayRef<'a, K, V> {
     pub(crate) fn probe_h2(
         self, hash: u64, small: bool, mut visit: impl FnMut(usize, usize, &'a K) -> bool,
     ) {
+        // The home group's slot lines are prefetched once its control word
+        // is read; a small map's one group is as hot as the map.
+        let mut home = !small;
         for group in self.probe(hash) {
+            if home {
+                self.prefetch_slots(group.index);
+                home = false;
+            }
             for (i, k) in group.matches(hash) {
                 if !visit(group.index, i, k) {
                     return;
