@@ -391,8 +391,9 @@ impl<'a, K, V> ArrayRef<'a, K, V> {
     }
 
     /// Prefetches the lines of group `g` after the one its control word
-    /// starts, up to two (slots 0 to about 3 of a group of 32-byte slots,
-    /// most of a group of 16-byte ones). Go's layout puts the control word
+    /// starts, up to two: all of a group of 16-byte slots (136 bytes,
+    /// three lines), slots 0 to 3 or 4 of a group of 32-byte ones (264
+    /// bytes, five lines). Go's layout puts the control word
     /// and the slots in one group, so a lookup that misses the cache waits
     /// for the word, matches it, then waits again for the slot's line; the
     /// prefetch overlaps the two. Only lookups prefetch (`probe_h2`: gets,
