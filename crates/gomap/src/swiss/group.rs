@@ -922,6 +922,7 @@ impl<K, V> GroupArray<K, V> {
 
     /// Moves the entry out of the full slot `i` of group `g`, leaving
     /// `mark`. Panics if the slot is not full.
+    #[inline]
     pub(crate) fn take(&mut self, g: usize, i: usize, mark: Mark) -> (K, V) {
         assert!(self.is_full(g, i), "take from a non-full slot");
         let p = self.slot_ptr(g, i);
@@ -1024,6 +1025,23 @@ impl<K, V> GroupArray<K, V> {
         OrderedSlots {
             arr: self,
             cursor: SlotCursor::new(self.groups, start),
+        }
+    }
+
+    /// Calls `f` with every full slot's key in group/slot order (the order
+    /// of `ordered(0)`), reading each group's control word once. The growth
+    /// moves hash their keys with it: `ordered`'s cursor pays for a start
+    /// position and a wrap-around that order from 0 does not have.
+    #[inline]
+    pub(crate) fn for_each_key(&self, mut f: impl FnMut(&K)) {
+        for g in 0..self.groups {
+            for i in self.ctrl(g).match_full() {
+                // SAFETY: g < groups (the loop), i < 8 (a bit of group g's
+                // control word) and that byte is full, so the key is
+                // initialized; the shared borrow of `self` keeps it so
+                // while `f` holds the reference.
+                f(unsafe { &*self.fields_unchecked(g, i).0 });
+            }
         }
     }
 

@@ -1000,10 +1000,7 @@ fn hashes_into<K, V>(
     // Exact: `reserve` would double a kept buffer that is a few hashes
     // short, and the reserve's bound (one full table's hashes) would break.
     out.reserve_exact(used);
-    // Position order from 0 is group/slot order. `for_each` runs the
-    // cursor's own `fold`, a group's control word at a time; `extend`
-    // would call `next` per slot.
-    groups.ordered(0).for_each(|(k, _)| out.push(hasher(k)));
+    groups.for_each_key(|k| out.push(hasher(k)));
 }
 
 /// Moves every entry out of `groups`, in group/slot order and paired with

@@ -198,6 +198,7 @@ impl<K, V> SubTable<K, V> {
     /// group has an empty byte (`growthLeft` + 1), else a tombstone.
     /// Returns the entry and whether a tombstone was left.
     /// Go: the removal half of `table.Delete`.
+    #[inline]
     pub(crate) fn remove_at(&mut self, g: usize, i: usize) -> ((K, V), bool) {
         let tombstone = self.groups.ctrl(g).match_empty().is_empty();
         let mark = if tombstone {
