@@ -192,6 +192,18 @@ mod swar {
     pub(super) fn prefetch(_p: *const u8) {}
 }
 
+/// Where slot `i`'s control byte lies in its group's word: bits 8i..8i+8
+/// of the word are byte i in memory on a little-endian machine, byte 7 − i
+/// on a big-endian one.
+#[inline(always)]
+const fn byte_at(i: usize) -> usize {
+    if cfg!(target_endian = "big") {
+        SLOTS - 1 - i
+    } else {
+        i
+    }
+}
+
 /// Quadratic probe over the groups of a table (or any power-of-two group
 /// array): `p0 = H1 & mask`, then
 /// `p_i = (p_{i-1} + i) & mask`, which visits every group once per
@@ -783,16 +795,9 @@ impl<K, V> GroupArray<K, V> {
     #[inline(always)]
     fn set_byte(&mut self, g: usize, i: usize, b: u8) {
         assert!(i < SLOTS);
-        // Slot i's byte is bits 8i..8i+8 of the word: byte i in memory on
-        // a little-endian machine, byte 7 − i on a big-endian one.
-        let at = if cfg!(target_endian = "big") {
-            SLOTS - 1 - i
-        } else {
-            i
-        };
-        // SAFETY: group_ptr checked g, and at < 8 is inside the group's
-        // control word; `&mut self` makes the write unique.
-        unsafe { ptr::write(self.group_ptr(g).add(at), b) }
+        // SAFETY: group_ptr checked g, and byte_at(i) < 8 is inside the
+        // group's control word; `&mut self` makes the write unique.
+        unsafe { ptr::write(self.group_ptr(g).add(byte_at(i)), b) }
     }
 
     /// Whether slot `i` of group `g` is full.
@@ -1168,21 +1173,21 @@ impl<K, V> GroupArray<K, V> {
             .expect("an endless probe");
         // SAFETY: g < groups (a `Probe` index) and i < 8 (a bit of its
         // control word), read from this array under the unique borrow
-        // held since: the slot is not full, so nothing is overwritten.
+        // held since: the slot is not full, so nothing is overwritten,
+        // and its control byte lies in the group's word. The byte is
+        // written through the same group pointer, without `set_byte`'s
+        // second bounds checks.
         unsafe {
-            let p = self.ptr.as_ptr().add(
-                g * Shape::<K, V>::GROUP_SIZE
-                    + Shape::<K, V>::SLOTS_OFF
-                    + i * Shape::<K, V>::SLOT_SIZE,
-            );
+            let gp = self.ptr.as_ptr().add(g * Shape::<K, V>::GROUP_SIZE);
+            let p = gp.add(Shape::<K, V>::SLOTS_OFF + i * Shape::<K, V>::SLOT_SIZE);
             write_field::<K>(p, key, Shape::<K, V>::KEY_INDIRECT);
             write_field::<V>(
                 p.add(Shape::<K, V>::VAL_OFF),
                 val,
                 Shape::<K, V>::VAL_INDIRECT,
             );
+            ptr::write(gp.add(byte_at(i)), h2(hash));
         }
-        self.set_byte(g, i, h2(hash));
         (g, i)
     }
 }
