@@ -31,6 +31,9 @@ struct Tally {
     extra_depth: u64,
 }
 
+/// One hasher's run: `MAPS` maps of the keys `1..=N`.
+type Run = fn(u64, u64) -> Tally;
+
 fn tally<S: BuildHasher + Default>(maps: u64, n: u64) -> Tally {
     let mut t = Tally::default();
     let balanced = ((n as f64) / 448.0).log2().ceil().max(0.0) as u64;
@@ -85,7 +88,7 @@ fn main() {
     println!("{maps} maps of the keys 1..={n}, each with a random seed");
     println!("| hasher | a one-sided split | a split worse than 1 : 3 | two doublings in one insert | depth above balanced, summed |");
     println!("|---|---|---|---|---|");
-    let rows: [(&str, fn(u64, u64) -> Tally); 3] = [
+    let rows: [(&str, Run); 3] = [
         (
             "foldhash fast (the default)",
             tally::<foldhash::fast::RandomState>,
