@@ -25,6 +25,18 @@ use super::group::Head;
 use super::table::SubTable;
 use super::tables::Tables;
 
+/// The directory entry `hash` selects at depth `global_depth`: the hash's
+/// top `global_depth` bits, so always below `2^global_depth`, the
+/// directory's length. Two shifts, so that depth 0 (which would be a
+/// shift by 64) needs no branch: the first clears the top bit, the second
+/// (by 63 − depth, at most 63) keeps the top `depth` bits. Go:
+/// `Map.directoryIndex`.
+#[inline(always)]
+pub(crate) fn dir_index(hash: u64, global_depth: u8) -> usize {
+    debug_assert!(global_depth < 64);
+    ((hash >> 1) >> (63 - u32::from(global_depth))) as usize
+}
+
 /// Where a table is: an address into the segments of a [`Tables`], which
 /// never move (see `tables.rs`).
 pub(crate) struct TablePtr<K, V>(NonNull<SubTable<K, V>>);

@@ -78,7 +78,7 @@ mod view;
 pub(crate) use iter::{SwissDrain, SwissIntoIter, SwissIter, SwissIterMut};
 pub(crate) use range::SwissRangeState;
 
-use dir::Directory;
+use dir::{dir_index, Directory};
 use group::{h2, ArrayRef, GroupArray, Shape, SLOTS};
 use reserve::{Reserve, WARM_AT};
 use table::{InsertSlot, PutSlot, SubTable, MAX_TABLE_CAPACITY};
@@ -286,12 +286,7 @@ impl<K, V> RawSwiss<K, V> {
     /// entry of the top `global_depth` bits. Go: `directoryAt(directoryIndex(hash))`.
     #[inline(always)]
     pub(crate) fn table_of(dir: &[usize], global_depth: u8, hash: u64) -> usize {
-        // Two shifts, so depth 0 (a shift by 64) needs no branch: the first
-        // clears the top bit, the second (by 63 − depth, at most 63) leaves
-        // the top `depth` bits.
-        debug_assert!(global_depth < 64);
-        let index = ((hash >> 1) >> (63 - u32::from(global_depth))) as usize;
-        dir[index]
+        dir[dir_index(hash, global_depth)]
     }
 
     /// The table `hash` selects, mutably, through the directory's
@@ -305,7 +300,7 @@ impl<K, V> RawSwiss<K, V> {
     pub(crate) unsafe fn table_at_mut<'a>(
         dir: &Directory<K, V>, tables: &'a mut Tables<K, V>, global_depth: u8, hash: u64,
     ) -> &'a mut SubTable<K, V> {
-        let index = ((hash >> 1) >> (63 - u32::from(global_depth))) as usize;
+        let index = dir_index(hash, global_depth);
         let ptrs = dir.ptrs();
         debug_assert!(index < ptrs.len() && dir[index] < tables.len());
         // SAFETY: `index` has `global_depth` bits, so it is below
@@ -348,7 +343,7 @@ impl<K, V> RawSwiss<K, V> {
             Body::Small(g) => g.find_entry(hash, true, eq),
             // SAFETY: the fields of this map's directory, with its depth.
             Body::Dir { dir, .. } => {
-                let index = ((hash >> 1) >> (63 - u32::from(self.global_depth))) as usize;
+                let index = dir_index(hash, self.global_depth);
                 let heads = dir.heads();
                 debug_assert!(index < heads.len());
                 // SAFETY: the directory has `2^globalDepth` heads (the

@@ -1,6 +1,7 @@
 //! One Swiss table: up to 1,024 slots in groups, probed quadratically, with
 //! its own `localDepth` under the directory. Go: `internal/runtime/maps.table`.
 
+use super::dir::dir_index;
 use super::group::{h2, BitSet, GroupArray, Mark, ProbeSeq, CTRL_DELETED, SLOTS};
 
 /// The largest table, in slots; a full one splits instead of doubling.
@@ -80,8 +81,7 @@ impl<K, V> SubTable<K, V> {
     /// depth `global_depth`. Go: `index`.
     #[inline]
     pub(crate) fn index(&self, global_depth: u8) -> usize {
-        // Two shifts, so depth 0 (a shift by 64) needs no branch.
-        ((self.first_hash >> 1) >> (63 - u32::from(global_depth))) as usize
+        dir_index(self.first_hash, global_depth)
     }
 
     /// `growthLeft` of an empty table: 7/8 of the slots (one less than the
