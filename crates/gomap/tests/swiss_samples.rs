@@ -623,30 +623,25 @@ fn regression_one_sided_split_doubles_the_directory_twice_in_one_insert() {
     for i in 1..=3000u64 {
         m.insert(i, i);
         let events = log.take();
-        let doublings: Vec<(u8, u8)> = events
-            .iter()
-            .filter_map(|e| match *e {
+        // One pass: the directory doublings and the splits, in order.
+        let (mut doublings, mut splits) = (Vec::new(), Vec::new());
+        for e in &events {
+            match *e {
                 Event::SwissDirectoryDouble {
                     old_global_depth,
                     global_depth,
                     ..
-                } => Some((old_global_depth, global_depth)),
-                _ => None,
-            })
-            .collect();
+                } => doublings.push((old_global_depth, global_depth)),
+                Event::SwissSplit {
+                    left_used,
+                    right_used,
+                    ..
+                } => splits.push((left_used, right_used)),
+                _ => {}
+            }
+        }
         if doublings.len() > 1 {
             assert_eq!(doublings, [(1, 2), (2, 3)], "insert {i}: {events:?}");
-            let splits: Vec<(usize, usize)> = events
-                .iter()
-                .filter_map(|e| match *e {
-                    Event::SwissSplit {
-                        left_used,
-                        right_used,
-                        ..
-                    } => Some((left_used, right_used)),
-                    _ => None,
-                })
-                .collect();
             assert_eq!(splits.len(), 2, "insert {i}: {events:?}");
             assert_eq!(splits[0], (896, 0), "the first split is one-sided");
             assert_eq!(splits[1].0 + splits[1].1, 896);
