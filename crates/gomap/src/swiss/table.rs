@@ -123,10 +123,19 @@ impl<K, V> SubTable<K, V> {
     /// probe goes on until a group whose first free slot is empty. `eq`
     /// sees the keys Go's walk compares (which may reach past the group
     /// where a lookup stops).
+    ///
+    /// The walk is two loops, before and after the first tombstone, rather
+    /// than one loop with an optional tombstone: the common insert meets no
+    /// tombstone, and in one loop the remembered position and its flag
+    /// were live across the whole probe, spilled to the stack
+    /// (`bench/swiss-perf.md`, session 16).
     #[inline]
     pub(crate) fn put_slot(&self, hash: u64, mut eq: impl FnMut(&K) -> bool) -> PutSlot {
-        let mut tombstone = None;
-        for group in self.groups.probe(hash) {
+        let mut probe = self.groups.probe(hash);
+        let (tomb_group, tomb_slot) = loop {
+            let Some(group) = probe.next() else {
+                unreachable!("a probe never ends")
+            };
             for (i, k) in group.matches(hash) {
                 if eq(k) {
                     return PutSlot::Found {
@@ -138,17 +147,34 @@ impl<K, V> SubTable<K, V> {
             let Some(i) = group.ctrl.match_empty_or_deleted().first() else {
                 continue;
             };
-            if group.ctrl.get(i) == CTRL_DELETED {
-                tombstone.get_or_insert((group.index, i));
-                continue;
-            }
-            return PutSlot::Absent(match tombstone {
-                Some((group, slot)) => InsertSlot::Tombstone { group, slot },
-                None => InsertSlot::Empty {
+            if group.ctrl.get(i) != CTRL_DELETED {
+                return PutSlot::Absent(InsertSlot::Empty {
                     group: group.index,
                     slot: i,
-                },
-            });
+                });
+            }
+            break (group.index, i);
+        };
+        // Past the first tombstone the walk still looks for the key, and
+        // ends where it would have ended without one.
+        for group in probe {
+            for (i, k) in group.matches(hash) {
+                if eq(k) {
+                    return PutSlot::Found {
+                        group: group.index,
+                        slot: i,
+                    };
+                }
+            }
+            let Some(i) = group.ctrl.match_empty_or_deleted().first() else {
+                continue;
+            };
+            if group.ctrl.get(i) != CTRL_DELETED {
+                return PutSlot::Absent(InsertSlot::Tombstone {
+                    group: tomb_group,
+                    slot: tomb_slot,
+                });
+            }
         }
         unreachable!("a probe never ends")
     }
