@@ -2,8 +2,8 @@
 //! double drop, including clear, drain and into_iter dropped part-way and
 //! keys and values over 128 bytes, which the map boxes), and a panicking
 //! `Hash`, `Eq` or `Drop` leaving the map valid with nothing lost — also
-//! when the panic comes from the hasher during a grow or split, which
-//! hashes every key before anything moves.
+//! when the panic comes from the hasher part-way through a grow or split,
+//! which hashes each key as it moves it.
 #![forbid(unsafe_code)]
 
 use std::cell::Cell;
@@ -205,6 +205,76 @@ fn panicking_hash_during_grow_and_split() {
         if cfg!(miri) { 3 } else { 9 },
         "every grow and the split panicked once"
     );
+}
+
+thread_local! {
+    /// Hash calls left before one panics (`Countdown`'s `Hash`).
+    static HASHES_LEFT: Cell<Option<u64>> = const { Cell::new(None) };
+}
+
+/// A key whose `Hash` panics when `HASHES_LEFT` runs out; `PAD` bytes of
+/// padding make it large enough for the map to box (over 128 bytes).
+struct Countdown<const PAD: usize>(Counted<u64>, [u8; PAD]);
+
+impl<const PAD: usize> Hash for Countdown<PAD> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        if let Some(n) = HASHES_LEFT.with(Cell::get) {
+            if n == 0 {
+                panic!("hash of {}", self.0.payload);
+            }
+            HASHES_LEFT.with(|c| c.set(Some(n - 1)));
+        }
+        self.0.hash(h);
+    }
+}
+impl<const PAD: usize> PartialEq for Countdown<PAD> {
+    fn eq(&self, o: &Self) -> bool {
+        self.0 == o.0
+    }
+}
+impl<const PAD: usize> Eq for Countdown<PAD> {}
+
+/// Every insert panics once, in the hash call halfway through its map:
+/// in the middle of the growth move when the insert grows or splits a
+/// table, where half the entries have gone to the new table(s). Nothing
+/// is lost or dropped twice, and nothing leaks.
+fn hash_panics_halfway_through_a_rehash<const PAD: usize>() {
+    let n = if cfg!(miri) { 40 } else { 1000 };
+    let live = Live::default();
+    let mut m = SwissMap::new();
+    let mut mid_rehash = 0;
+    for i in 0..n {
+        let key = |i| Countdown::<PAD>(Counted::new(i, &live), [0; PAD]);
+        // The new key's own hash, then (if the insert rehashes) the first
+        // half of the map's keys.
+        HASHES_LEFT.with(|c| c.set(Some(1 + i / 2)));
+        let r = catch_unwind(AssertUnwindSafe(|| m.insert(key(i), Counted::new(i, &live))));
+        HASHES_LEFT.with(|c| c.set(None));
+        if r.is_err() {
+            mid_rehash += 1;
+            m.insert(key(i), Counted::new(i, &live));
+        }
+        m.check_invariants();
+        assert_eq!(m.len() as u64, i + 1);
+        // Every key and value made so far is in the map, once.
+        assert_eq!(live.get(), 2 * (i as isize + 1), "after insert {i}");
+        for j in 0..=i {
+            assert_eq!(m.get(&key(j)).map(|v| v.payload), Some(j), "lost {j}");
+        }
+    }
+    assert!(mid_rehash >= if cfg!(miri) { 3 } else { 8 }, "{mid_rehash} rehashes panicked");
+    drop(m);
+    assert_eq!(live.get(), 0);
+}
+
+#[test]
+fn hash_panic_in_the_middle_of_a_rehash_loses_nothing() {
+    hash_panics_halfway_through_a_rehash::<0>();
+}
+
+#[test]
+fn hash_panic_in_the_middle_of_a_rehash_loses_no_boxed_key() {
+    hash_panics_halfway_through_a_rehash::<200>();
 }
 
 #[test]

@@ -1042,23 +1042,6 @@ impl<K, V> GroupArray<K, V> {
         }
     }
 
-    /// Calls `f` with every full slot's key in group/slot order (the order
-    /// of `ordered(0)`), reading each group's control word once. The growth
-    /// moves hash their keys with it: `ordered`'s cursor pays for a start
-    /// position and a wrap-around that order from 0 does not have.
-    #[inline]
-    pub(crate) fn for_each_key(&self, mut f: impl FnMut(&K)) {
-        for g in 0..self.groups {
-            for i in self.ctrl(g).match_full() {
-                // SAFETY: g < groups (the loop), i < 8 (a bit of group g's
-                // control word) and that byte is full, so the key is
-                // initialized; the shared borrow of `self` keeps it so
-                // while `f` holds the reference.
-                f(unsafe { &*self.fields_unchecked(g, i).0 });
-            }
-        }
-    }
-
     /// Every full slot's entry with a mutable value, positions visited as
     /// `(e + start) & (capacity − 1)` for `e = 0, 1, …` (Go's in-table
     /// iteration order).
@@ -1134,67 +1117,126 @@ impl<K, V> GroupArray<K, V> {
     }
 }
 
-// Growth: moving every entry of an array into a fresh one (Go's `grow`
+// Growth: moving every entry of an array into fresh ones (Go's `grow`
 // and `split` loops), without re-checking what the walk already knows.
 impl<K, V> GroupArray<K, V> {
-    /// Moves every entry out, in group/slot order, handing each to `put`
-    /// with its position. A group's control word is read once and set to
-    /// all-empty before its entries are read, so the array never marks a
-    /// moved slot full; if `put` panics, the rest of that group's entries
-    /// leak rather than being dropped twice.
-    #[inline]
-    pub(crate) fn drain_into(&mut self, mut put: impl FnMut(usize, usize, K, V)) {
+    /// Moves every entry into one of `dests`, in group/slot order (Go's
+    /// `grow` and `split` loops): each key is hashed where it lies
+    /// (`hash`), `pick` chooses a destination by the hash, and the slot's
+    /// bytes go to the first free slot on that hash's probe there (Go's
+    /// `uncheckedPutSlot`). `moved` then hears of the move as `(hash, from,
+    /// to)`, positions as `(group, slot)`. Returns how many entries each
+    /// destination got; this array is left with none.
+    ///
+    /// One pass, hashing and moving each entry in turn, where hashing every
+    /// key first cost a second walk and a buffer of hashes
+    /// (`bench/swiss-perf.md`, session 16). Nothing is lost if `hash`,
+    /// `pick` or `moved` panics, because entries are copied, not moved,
+    /// until the last one is placed, and only then does this array let go
+    /// of them: while the panic unwinds, this array still holds every entry
+    /// and each destination forgets what it holds (its bytes set empty,
+    /// nothing dropped). So the destinations should be empty: entries one
+    /// held before would leak, nothing worse. Each destination needs a free
+    /// slot for every entry `pick` sends it, or its probe never ends.
+    pub(crate) fn move_hashed_into<const N: usize>(
+        &mut self, dests: [&mut GroupArray<K, V>; N], mut hash: impl FnMut(&K) -> u64,
+        mut pick: impl FnMut(u64) -> usize,
+        mut moved: impl FnMut(u64, (usize, usize), (usize, usize)),
+    ) -> [usize; N] {
+        /// While armed (a panic unwinds), the destinations let go of their
+        /// copies.
+        struct Forget<'a, K, V, const N: usize>([&'a mut GroupArray<K, V>; N]);
+        impl<K, V, const N: usize> Drop for Forget<'_, K, V, N> {
+            fn drop(&mut self) {
+                for d in self.0.iter_mut() {
+                    d.forget_entries();
+                }
+            }
+        }
+        let dests = Forget(dests);
+        let mut counts = [0; N];
         for g in 0..self.groups {
-            let full = self.ctrl(g).match_full();
-            if full.is_empty() {
-                continue;
-            }
-            self.write_ctrl(g, CtrlWord(ALL_EMPTY));
-            for i in full {
-                // SAFETY: g < groups (the loop), i < 8 (a bit of the word)
-                // and the byte was full, so both fields are initialized;
-                // the word now says empty, so each is read exactly once.
-                let (k, v) = unsafe {
-                    let p = self.ptr.as_ptr().add(
-                        g * Shape::<K, V>::GROUP_SIZE
-                            + Shape::<K, V>::SLOTS_OFF
-                            + i * Shape::<K, V>::SLOT_SIZE,
-                    );
-                    (
-                        read_field::<K>(p, Shape::<K, V>::KEY_INDIRECT),
-                        read_field::<V>(p.add(Shape::<K, V>::VAL_OFF), Shape::<K, V>::VAL_INDIRECT),
-                    )
+            for i in self.ctrl(g).match_full() {
+                // SAFETY: g < groups (the loop) and i < 8 (a bit of group
+                // g's word), and that byte is full, so the key is
+                // initialized; nothing writes to this array before the
+                // loop ends.
+                let (key, src) = unsafe {
+                    let (k, _) = self.fields_unchecked(g, i);
+                    (&*k, self.slot_bytes_unchecked(g, i))
                 };
-                put(g, i, k, v);
+                let h = hash(key);
+                let d = pick(h);
+                // SAFETY: `src` is a full slot of this array, which is not
+                // the destination (`dests` holds unique borrows of arrays
+                // apart from `self`); the destination marks its copy full
+                // and this array keeps its own until every entry is placed,
+                // then one of the two lets go: this array below, or the
+                // destination in `Forget::drop`.
+                let to = unsafe { dests.0[d].put_slot_bytes(h, src) };
+                counts[d] += 1;
+                moved(h, (g, i), to);
             }
+        }
+        // Every entry is placed: the destinations own them now.
+        core::mem::forget(dests);
+        for g in 0..self.groups {
+            self.write_ctrl(g, CtrlWord(ALL_EMPTY));
+        }
+        counts
+    }
+
+    /// Marks every slot empty without dropping an entry: what a full slot
+    /// held is leaked, or owned by another array (a copy of
+    /// [`GroupArray::move_hashed_into`]).
+    fn forget_entries(&mut self) {
+        for g in 0..self.groups {
+            self.write_ctrl(g, CtrlWord(ALL_EMPTY));
         }
     }
 
-    /// Stores `(key, val)` in the first empty or deleted slot on the probe
-    /// of `hash` and returns its position. Go: `uncheckedPutSlot`. The
-    /// caller makes sure there is one (a table with `growthLeft > 0`);
-    /// without one this never returns.
-    #[inline]
-    pub(crate) fn put_first_free(&mut self, hash: u64, key: K, val: V) -> (usize, usize) {
+    /// The first byte of slot `i` of group `g`.
+    ///
+    /// # Safety
+    /// `g < self.len()` and `i < 8`.
+    #[inline(always)]
+    unsafe fn slot_bytes_unchecked(&self, g: usize, i: usize) -> *const u8 {
+        debug_assert!(g < self.groups && i < SLOTS);
+        // SAFETY: within the allocation, by the caller's bounds.
+        unsafe {
+            self.ptr.as_ptr().add(
+                g * Shape::<K, V>::GROUP_SIZE
+                    + Shape::<K, V>::SLOTS_OFF
+                    + i * Shape::<K, V>::SLOT_SIZE,
+            )
+        }
+    }
+
+    /// Copies the slot at `src` into the first empty or deleted slot on
+    /// the probe of `hash`, marks it full with `H2(hash)` and returns its
+    /// position. Go: `uncheckedPutSlot`. Without a free slot this never
+    /// returns.
+    ///
+    /// # Safety
+    /// `src` is a full slot of another array of the same `K` and `V` (the
+    /// same slot layout, box pointers included), outside this one. Both
+    /// arrays then mark the entry full: before either drops it or hands it
+    /// out mutably, the caller makes one of them let go of it.
+    #[inline(always)]
+    unsafe fn put_slot_bytes(&mut self, hash: u64, src: *const u8) -> (usize, usize) {
         let (g, i) = self
             .probe(hash)
             .find_map(|group| Some((group.index, group.ctrl.match_empty_or_deleted().first()?)))
             .expect("an endless probe");
         // SAFETY: g < groups (a `Probe` index) and i < 8 (a bit of its
-        // control word), read from this array under the unique borrow
-        // held since: the slot is not full, so nothing is overwritten,
-        // and its control byte lies in the group's word. The byte is
-        // written through the same group pointer, without `set_byte`'s
-        // second bounds checks.
+        // control word), read from this array under the unique borrow held
+        // since: the slot is free, so nothing is overwritten, and its byte
+        // lies in the group's word. `src` is a slot of the same size in
+        // another allocation (caller), so the two do not overlap.
         unsafe {
             let gp = self.ptr.as_ptr().add(g * Shape::<K, V>::GROUP_SIZE);
-            let p = gp.add(Shape::<K, V>::SLOTS_OFF + i * Shape::<K, V>::SLOT_SIZE);
-            write_field::<K>(p, key, Shape::<K, V>::KEY_INDIRECT);
-            write_field::<V>(
-                p.add(Shape::<K, V>::VAL_OFF),
-                val,
-                Shape::<K, V>::VAL_INDIRECT,
-            );
+            let dst = gp.add(Shape::<K, V>::SLOTS_OFF + i * Shape::<K, V>::SLOT_SIZE);
+            ptr::copy_nonoverlapping(src, dst, Shape::<K, V>::SLOT_SIZE);
             ptr::write(gp.add(byte_at(i)), h2(hash));
         }
         (g, i)

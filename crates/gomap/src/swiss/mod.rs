@@ -556,10 +556,17 @@ impl<K, V> RawSwiss<K, V> {
         let Body::Small(g) = &mut self.body else {
             unreachable!("grow_to_table of a map that is not small")
         };
-        let hashes = hashes_of(g, self.used, hasher);
         let mut table = SubTable::new(2 * SLOTS, 0, 0);
+        let mut moves = Vec::new();
         let track = !self.ties.is_empty();
-        let moves = move_entries(g, &hashes, track, |h, k, v| table.unchecked_put(h, k, v));
+        SubTable::move_all(
+            g,
+            self.used,
+            [&mut table],
+            hasher,
+            |_| 0,
+            |h, from, to| record_move(&mut moves, track, h, from, to),
+        );
         let mut tables: Tables<K, V> = core::iter::once(table).collect();
         self.body = Body::Dir {
             dir: Directory::new(vec![0], &mut tables),
@@ -585,21 +592,15 @@ impl<K, V> RawSwiss<K, V> {
         let Body::Dir { tables, .. } = &self.body else {
             unreachable!()
         };
-        let old = &tables[t];
-        // The reserve's buffer, so that a split allocates nothing (lost, and
-        // made again next time, if the hasher panics).
-        let mut hashes = core::mem::take(&mut self.reserve.hashes);
-        hashes_into(&mut hashes, &old.groups, old.used, hasher);
-        if old.capacity * 2 <= MAX_TABLE_CAPACITY {
-            self.grow(t, &hashes);
+        if tables[t].capacity * 2 <= MAX_TABLE_CAPACITY {
+            self.grow(t, hasher);
         } else {
-            self.split(t, &hashes);
+            self.split(t, hasher);
         }
-        self.reserve.hashes = hashes;
     }
 
     /// Go: `table.grow`.
-    fn grow(&mut self, t: usize, hashes: &[u64]) {
+    fn grow(&mut self, t: usize, hasher: &dyn Fn(&K) -> u64) {
         let global_depth = self.global_depth;
         let Body::Dir { dir, tables } = &mut self.body else {
             unreachable!()
@@ -610,10 +611,16 @@ impl<K, V> RawSwiss<K, V> {
         } else {
             SubTable::new(old.capacity * 2, old.first_hash, old.local_depth)
         };
+        let mut moves = Vec::new();
         let track = !self.ties.is_empty();
-        let moves = move_entries(&mut old.groups, hashes, track, |h, k, v| {
-            new.unchecked_put(h, k, v)
-        });
+        SubTable::move_all(
+            &mut old.groups,
+            old.used,
+            [&mut new],
+            hasher,
+            |_| 0,
+            |h, from, to| record_move(&mut moves, track, h, from, to),
+        );
         let (index, old_capacity, local_depth) =
             (old.index(global_depth), old.capacity, old.local_depth);
         let (new_capacity, used) = (new.capacity, new.used);
@@ -631,7 +638,7 @@ impl<K, V> RawSwiss<K, V> {
     }
 
     /// Go: `table.split` and `Map.installTableSplit`.
-    fn split(&mut self, t: usize, hashes: &[u64]) {
+    fn split(&mut self, t: usize, hasher: &dyn Fn(&K) -> u64) {
         let old_global = self.global_depth;
         let Body::Dir { dir, tables } = &mut self.body else {
             unreachable!()
@@ -644,14 +651,17 @@ impl<K, V> RawSwiss<K, V> {
         let mut left = SubTable::with_groups(self.reserve.take(), left_first, depth);
         let mut right = SubTable::with_groups(self.reserve.take(), left_first | bit, depth);
         let right_id = tables.len();
+        let mut moves = Vec::new();
         let track = !self.ties.is_empty();
-        let moves = move_entries(&mut tables[t].groups, hashes, track, |h, k, v| {
-            if h & bit == 0 {
-                left.unchecked_put(h, k, v)
-            } else {
-                right.unchecked_put(h, k, v)
-            }
-        });
+        let old = &mut tables[t];
+        SubTable::move_all(
+            &mut old.groups,
+            old.used,
+            [&mut left, &mut right],
+            hasher,
+            |h| usize::from(h & bit != 0),
+            |h, from, to| record_move(&mut moves, track, h, from, to),
+        );
         let doubled = old_depth == old_global;
         let global_depth = if doubled {
             // Every entry twice; the tables keep their `first_hash`.
@@ -979,43 +989,17 @@ fn full_positions<K, V>(groups: &GroupArray<K, V>) -> Vec<(usize, usize)> {
     full_slots(groups).collect()
 }
 
-/// Hashes of the `used` entries of `groups`, in group/slot order. The hasher runs
-/// before anything moves, so a panicking hasher loses nothing.
-fn hashes_of<K, V>(groups: &GroupArray<K, V>, used: usize, hasher: &dyn Fn(&K) -> u64) -> Vec<u64> {
-    let mut out = Vec::new();
-    hashes_into(&mut out, groups, used, hasher);
-    out
-}
-
-/// [`hashes_of`], into `out` (emptied first).
-fn hashes_into<K, V>(
-    out: &mut Vec<u64>, groups: &GroupArray<K, V>, used: usize, hasher: &dyn Fn(&K) -> u64,
+/// Notes a growth move for the range cursors' ties when `track` (they
+/// stand in a run of equal hashes): `(hash, old position, new position)`,
+/// positions as `group · 8 + slot`.
+#[inline(always)]
+fn record_move(
+    moves: &mut Vec<(u64, usize, usize)>, track: bool, hash: u64, from: (usize, usize),
+    to: (usize, usize),
 ) {
-    out.clear();
-    // Exact: `reserve` would double a kept buffer that is a few hashes
-    // short, and the reserve's bound (one full table's hashes) would break.
-    out.reserve_exact(used);
-    groups.for_each_key(|k| out.push(hasher(k)));
-}
-
-/// Moves every entry out of `groups`, in group/slot order and paired with
-/// `hashes` (from [`hashes_of`]), to where `put` places it. Returns, when
-/// `track` (range cursors stand in a run of equal hashes), each move as
-/// `(hash, old position, new position)`, positions as `group · 8 + slot`.
-fn move_entries<K, V>(
-    groups: &mut GroupArray<K, V>, hashes: &[u64], track: bool,
-    mut put: impl FnMut(u64, K, V) -> (usize, usize),
-) -> Vec<(u64, usize, usize)> {
-    let mut moves = Vec::new();
-    let mut hashes = hashes.iter();
-    groups.drain_into(|g, i, k, v| {
-        let h = *hashes.next().expect("a hash per full slot");
-        let to = put(h, k, v);
-        if track {
-            moves.push((h, g * SLOTS + i, to.0 * SLOTS + to.1));
-        }
-    });
-    moves
+    if track {
+        moves.push((hash, from.0 * SLOTS + from.1, to.0 * SLOTS + to.1));
+    }
 }
 
 /// The smallest hash that selects directory entry `index` of a directory of

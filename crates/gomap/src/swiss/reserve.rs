@@ -39,15 +39,12 @@ pub(crate) const WARM_AT: usize = 128;
 /// Bytes readied per step: two pages.
 const STEP: usize = 8192;
 
-/// Empty full-size group arrays for splits and grows, the one being
-/// readied, and the growth work's hash buffer. Invariant: every array in `ready` has [`FULL_GROUPS`] groups
+/// Empty full-size group arrays for splits and grows, and the one being
+/// readied. Invariant: every array in `ready` has [`FULL_GROUPS`] groups
 /// and no full slot, and there are at most [`READY`] of them.
 pub(crate) struct Reserve<K, V> {
     ready: Vec<GroupArray<K, V>>,
     warming: Option<Warming<K, V>>,
-    /// The buffer a grow or split hashes its entries into, kept between
-    /// them (896 hashes, 7 KiB, at a split).
-    pub(crate) hashes: Vec<u64>,
 }
 
 impl<K, V> Reserve<K, V> {
@@ -56,7 +53,6 @@ impl<K, V> Reserve<K, V> {
         Reserve {
             ready: Vec::new(),
             warming: None,
-            hashes: Vec::new(),
         }
     }
 
@@ -105,7 +101,6 @@ impl<K, V> Reserve<K, V> {
     pub(crate) fn release(&mut self) {
         self.ready = Vec::new();
         self.warming = None;
-        self.hashes = Vec::new();
     }
 
     /// Bytes held: the ready arrays and the one being readied.
@@ -113,7 +108,6 @@ impl<K, V> Reserve<K, V> {
         self.ready.iter().map(GroupArray::bytes).sum::<usize>()
             + self.warming.as_ref().map_or(0, Warming::bytes)
             + self.ready.capacity() * core::mem::size_of::<GroupArray<K, V>>()
-            + self.hashes.capacity() * core::mem::size_of::<u64>()
     }
 
     /// Arrays ready now.
@@ -126,10 +120,6 @@ impl<K, V> Reserve<K, V> {
     pub(crate) fn check(&self) -> Result<(), String> {
         if self.ready.len() > READY {
             return Err(format!("reserve holds {} arrays", self.ready.len()));
-        }
-        // A rehash hashes one table, which holds at most 7/8 of 1,024 slots.
-        if self.hashes.capacity() > MAX_TABLE_CAPACITY * 7 / 8 {
-            return Err(format!("hash buffer of {} hashes", self.hashes.capacity()));
         }
         for (i, g) in self.ready.iter().enumerate() {
             if g.len() != FULL_GROUPS {

@@ -208,16 +208,30 @@ impl<K, V> SubTable<K, V> {
         Ok((group, slot))
     }
 
-    /// Inserts into a table that has no tombstones and room (a table being
-    /// filled by a grow or split): the first free slot on the probe path.
-    /// Returns the position. Go: `uncheckedPutSlot`.
-    pub(crate) fn unchecked_put(&mut self, hash: u64, key: K, val: V) -> (usize, usize) {
-        assert!(self.growth_left > 0, "unchecked_put into a full table");
-        // Room means an empty slot, and a probe visits every group.
-        let (g, i) = self.groups.put_first_free(hash, key, val);
-        self.growth_left -= 1;
-        self.used += 1;
-        (g, i)
+    /// Moves the `used` entries of `src` (a table's groups, or the small
+    /// map's group) into one of `dests` (Go's `grow` and `split` loops;
+    /// [`GroupArray::move_hashed_into`] says how, and why nothing is lost
+    /// if `hash` panics). `pick` chooses a destination by the hash; `moved`
+    /// hears of each move as `(hash, from, to)`. `src` is left without
+    /// entries. Panics, before anything moves, unless every destination is
+    /// empty and has room for `used` entries.
+    pub(crate) fn move_all<const N: usize>(
+        src: &mut GroupArray<K, V>, used: usize, mut dests: [&mut SubTable<K, V>; N],
+        hash: impl FnMut(&K) -> u64, pick: impl FnMut(u64) -> usize,
+        moved: impl FnMut(u64, (usize, usize), (usize, usize)),
+    ) {
+        for d in &dests {
+            assert!(
+                d.used == 0 && d.growth_left == d.max_growth_left() && d.growth_left >= used,
+                "a growth destination is empty and has room"
+            );
+        }
+        let counts =
+            src.move_hashed_into(dests.each_mut().map(|d| &mut d.groups), hash, pick, moved);
+        for (d, n) in dests.into_iter().zip(counts) {
+            d.used += n;
+            d.growth_left -= n;
+        }
     }
 
     /// Removes the entry at `(g, i)` with Go's rule: an empty mark if its
