@@ -248,7 +248,9 @@ fn hash_panics_halfway_through_a_rehash<const PAD: usize>() {
         // The new key's own hash, then (if the insert rehashes) the first
         // half of the map's keys.
         HASHES_LEFT.with(|c| c.set(Some(1 + i / 2)));
-        let r = catch_unwind(AssertUnwindSafe(|| m.insert(key(i), Counted::new(i, &live))));
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            m.insert(key(i), Counted::new(i, &live))
+        }));
         HASHES_LEFT.with(|c| c.set(None));
         if r.is_err() {
             mid_rehash += 1;
@@ -262,7 +264,10 @@ fn hash_panics_halfway_through_a_rehash<const PAD: usize>() {
             assert_eq!(m.get(&key(j)).map(|v| v.payload), Some(j), "lost {j}");
         }
     }
-    assert!(mid_rehash >= if cfg!(miri) { 3 } else { 8 }, "{mid_rehash} rehashes panicked");
+    assert!(
+        mid_rehash >= if cfg!(miri) { 3 } else { 8 },
+        "{mid_rehash} rehashes panicked"
+    );
     drop(m);
     assert_eq!(live.get(), 0);
 }

@@ -151,6 +151,7 @@ impl<K, V> Table<K, V> for RawSwiss<K, V> {
         })
     }
 
+    #[inline]
     fn remove(
         &mut self, hash: u64, eq: impl FnMut(&K) -> bool, _hasher: impl Fn(&K) -> u64,
         reseed: impl FnOnce() -> u64,
