@@ -1143,8 +1143,8 @@ impl<K, V> GroupArray<K, V> {
         mut pick: impl FnMut(u64) -> usize,
         mut moved: impl FnMut(u64, (usize, usize), (usize, usize)),
     ) -> [usize; N] {
-        /// While armed (a panic unwinds), the destinations let go of their
-        /// copies.
+        /// Dropped only while a panic unwinds (it is forgotten once every
+        /// entry is placed): the destinations let go of their copies.
         struct Forget<'a, K, V, const N: usize>([&'a mut GroupArray<K, V>; N]);
         impl<K, V, const N: usize> Drop for Forget<'_, K, V, N> {
             fn drop(&mut self) {
@@ -1180,14 +1180,12 @@ impl<K, V> GroupArray<K, V> {
         }
         // Every entry is placed: the destinations own them now.
         core::mem::forget(dests);
-        for g in 0..self.groups {
-            self.write_ctrl(g, CtrlWord(ALL_EMPTY));
-        }
+        self.forget_entries();
         counts
     }
 
     /// Marks every slot empty without dropping an entry: what a full slot
-    /// held is leaked, or owned by another array (a copy of
+    /// held is leaked, or owned by another array (the two copies of
     /// [`GroupArray::move_hashed_into`]).
     fn forget_entries(&mut self) {
         for g in 0..self.groups {

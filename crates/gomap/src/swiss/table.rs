@@ -2,7 +2,7 @@
 //! its own `localDepth` under the directory. Go: `internal/runtime/maps.table`.
 
 use super::dir::dir_index;
-use super::group::{h2, BitSet, GroupArray, Mark, ProbeSeq, CTRL_DELETED, SLOTS};
+use super::group::{h2, BitSet, GroupArray, Mark, ProbeGroup, ProbeSeq, CTRL_DELETED, SLOTS};
 
 /// The largest table, in slots; a full one splits instead of doubling.
 /// Go: `maxTableCapacity`.
@@ -28,6 +28,34 @@ pub(crate) enum PutSlot {
     Found { group: usize, slot: usize },
     /// The key is absent; an insert goes here.
     Absent(InsertSlot),
+}
+
+/// What one group of the `PutSlot` walk holds for the key.
+enum Visit {
+    /// The key, at this slot.
+    Key(usize),
+    /// Not the key; the group's first free slot, and whether it is a
+    /// tombstone (Go's walk goes on past one).
+    Free { slot: usize, tombstone: bool },
+    /// Not the key, and no free slot.
+    Full,
+}
+
+/// One group of the `PutSlot` walk ([`SubTable::put_slot`]).
+#[inline(always)]
+fn visit<K, V>(group: ProbeGroup<'_, K, V>, hash: u64, eq: &mut impl FnMut(&K) -> bool) -> Visit {
+    for (i, k) in group.matches(hash) {
+        if eq(k) {
+            return Visit::Key(i);
+        }
+    }
+    match group.ctrl.match_empty_or_deleted().first() {
+        Some(slot) => Visit::Free {
+            slot,
+            tombstone: group.ctrl.get(slot) == CTRL_DELETED,
+        },
+        None => Visit::Full,
+    }
 }
 
 /// A table. Go: `table`.
@@ -136,44 +164,51 @@ impl<K, V> SubTable<K, V> {
             let Some(group) = probe.next() else {
                 unreachable!("a probe never ends")
             };
-            for (i, k) in group.matches(hash) {
-                if eq(k) {
+            match visit(group, hash, &mut eq) {
+                Visit::Key(slot) => {
                     return PutSlot::Found {
                         group: group.index,
-                        slot: i,
-                    };
+                        slot,
+                    }
                 }
+                Visit::Free {
+                    slot,
+                    tombstone: false,
+                } => {
+                    return PutSlot::Absent(InsertSlot::Empty {
+                        group: group.index,
+                        slot,
+                    })
+                }
+                Visit::Free {
+                    slot,
+                    tombstone: true,
+                } => break (group.index, slot),
+                Visit::Full => {}
             }
-            let Some(i) = group.ctrl.match_empty_or_deleted().first() else {
-                continue;
-            };
-            if group.ctrl.get(i) != CTRL_DELETED {
-                return PutSlot::Absent(InsertSlot::Empty {
-                    group: group.index,
-                    slot: i,
-                });
-            }
-            break (group.index, i);
         };
         // Past the first tombstone the walk still looks for the key, and
         // ends where it would have ended without one.
         for group in probe {
-            for (i, k) in group.matches(hash) {
-                if eq(k) {
+            match visit(group, hash, &mut eq) {
+                Visit::Key(slot) => {
                     return PutSlot::Found {
                         group: group.index,
-                        slot: i,
-                    };
+                        slot,
+                    }
                 }
-            }
-            let Some(i) = group.ctrl.match_empty_or_deleted().first() else {
-                continue;
-            };
-            if group.ctrl.get(i) != CTRL_DELETED {
-                return PutSlot::Absent(InsertSlot::Tombstone {
-                    group: tomb_group,
-                    slot: tomb_slot,
-                });
+                Visit::Free {
+                    tombstone: false, ..
+                } => {
+                    return PutSlot::Absent(InsertSlot::Tombstone {
+                        group: tomb_group,
+                        slot: tomb_slot,
+                    })
+                }
+                Visit::Free {
+                    tombstone: true, ..
+                }
+                | Visit::Full => {}
             }
         }
         unreachable!("a probe never ends")
