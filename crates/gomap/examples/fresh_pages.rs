@@ -46,24 +46,55 @@ struct Rep {
     insert_faults: u64,
 }
 
-/// Times `make` and then `put` of every key of `batch`.
-fn rep<M>(
-    batch: Vec<String>, make: impl FnOnce() -> M, mut put: impl FnMut(&mut M, String, u64),
-) -> (Rep, M) {
+/// A map the example fills: made with room for `n` keys, then filled.
+trait Fill {
+    fn with_room(n: usize) -> Self;
+    fn put(&mut self, k: String, v: u64);
+    fn size(&self) -> usize;
+}
+
+macro_rules! fill {
+    ($ty:ty, $n:ident => $make:expr) => {
+        impl Fill for $ty {
+            fn with_room($n: usize) -> Self {
+                $make
+            }
+            fn put(&mut self, k: String, v: u64) {
+                self.insert(k, v);
+            }
+            fn size(&self) -> usize {
+                self.len()
+            }
+        }
+    };
+}
+
+fill!(gomap::SwissMap<String, u64>, n => gomap::SwissMap::with_capacity(n));
+fill!(gomap::GoMap<String, u64>, n => gomap::GoMap::with_capacity(n));
+fill!(
+    hashbrown::HashMap<String, u64, foldhash::fast::RandomState>,
+    n => hashbrown::HashMap::with_capacity_and_hasher(n, Default::default())
+);
+
+/// Times making an `M` for the keys of `batch` and inserting them; the
+/// map is dropped after the clocks stop.
+fn rep<M: Fill>(batch: Vec<String>) -> Rep {
+    let n = batch.len();
     let (f0, t0) = (minor_faults(), clock::thread_cpu_ns());
-    let mut m = make();
+    let mut m = M::with_room(n);
     let (f1, t1) = (minor_faults(), clock::thread_cpu_ns());
     for (i, k) in batch.into_iter().enumerate() {
-        put(&mut m, k, i as u64);
+        m.put(k, i as u64);
     }
     let (f2, t2) = (minor_faults(), clock::thread_cpu_ns());
-    let r = Rep {
+    assert_eq!(m.size(), n);
+    drop(m);
+    Rep {
         alloc_ns: t1 - t0,
         insert_ns: t2 - t1,
         alloc_faults: f1 - f0,
         insert_faults: f2 - f1,
-    };
-    (r, m)
+    }
 }
 
 fn median(mut v: Vec<u64>) -> u64 {
@@ -88,7 +119,7 @@ fn main() {
     let parse = |i: usize, default: usize| -> usize {
         args.get(i).map_or(default, |a| {
             a.parse().unwrap_or_else(|_| {
-                eprintln!("fresh_pages: not a count: {a:?} (usage: fresh_pages [N] [REPS])");
+                eprintln!("fresh_pages: not a count: {a:?} (usage: fresh_pages [N] [REPS] [MAPS])");
                 std::process::exit(2)
             })
         })
@@ -97,64 +128,33 @@ fn main() {
     let maps = args
         .get(2)
         .map_or("swissmap,hashbrown,gomap", String::as_str);
-    let on = |name: &str| maps.split(',').any(|m| m == name);
-    if let Some(bad) = maps
-        .split(',')
-        .find(|m| !["swissmap", "hashbrown", "gomap"].contains(m))
-    {
-        eprintln!("fresh_pages: unknown map {bad:?} (maps: swissmap, hashbrown, gomap)");
-        std::process::exit(2);
+    type Run = fn(Vec<String>) -> Rep;
+    let all: [(&str, Run); 3] = [
+        ("swissmap", rep::<gomap::SwissMap<String, u64>>),
+        (
+            "hashbrown",
+            rep::<hashbrown::HashMap<String, u64, foldhash::fast::RandomState>>,
+        ),
+        ("gomap", rep::<gomap::GoMap<String, u64>>),
+    ];
+    let mut chosen = Vec::new();
+    for name in maps.split(',') {
+        let Some(&(name, run)) = all.iter().find(|(m, _)| *m == name) else {
+            eprintln!("fresh_pages: unknown map {name:?} (maps: swissmap, hashbrown, gomap)");
+            std::process::exit(2);
+        };
+        chosen.push((name, run, Vec::new()));
     }
     let keys = keys::string_keys(n);
     let tunables = std::env::var("GLIBC_TUNABLES").unwrap_or_default();
     println!("N = {n}, {reps} repetitions, GLIBC_TUNABLES={tunables:?}");
-    let mut sw = Vec::new();
-    let mut hb = Vec::new();
-    let mut go = Vec::new();
     for _ in 0..reps {
         // The maps take turns, so load that comes and goes falls on all.
-        if on("swissmap") {
-            let (r, m) = rep(
-                keys.clone(),
-                || gomap::SwissMap::<String, u64>::with_capacity(n),
-                |m, k, v| {
-                    m.insert(k, v);
-                },
-            );
-            assert_eq!(m.len(), n);
-            drop(m);
-            sw.push(r);
-        }
-        if on("hashbrown") {
-            let (r, m) = rep(
-                keys.clone(),
-                || {
-                    hashbrown::HashMap::<String, u64, foldhash::fast::RandomState>::with_capacity_and_hasher(n, Default::default())
-                },
-                |m, k, v| {
-                    m.insert(k, v);
-                },
-            );
-            assert_eq!(m.len(), n);
-            drop(m);
-            hb.push(r);
-        }
-        if on("gomap") {
-            let (r, m) = rep(
-                keys.clone(),
-                || gomap::GoMap::<String, u64>::with_capacity(n),
-                |m, k, v| {
-                    m.insert(k, v);
-                },
-            );
-            assert_eq!(m.len(), n);
-            drop(m);
-            go.push(r);
+        for (_, run, reps) in &mut chosen {
+            reps.push(run(keys.clone()));
         }
     }
-    for (name, reps) in [("swissmap", &sw), ("hashbrown", &hb), ("gomap", &go)] {
-        if !reps.is_empty() {
-            report(name, n, reps);
-        }
+    for (name, _, reps) in &chosen {
+        report(name, n, reps);
     }
 }
