@@ -139,7 +139,7 @@ impl<K, V> Table<K, V> for RawSwiss<K, V> {
     where
         K: Eq,
     {
-        Ok(RawSwiss::insert(self, hash, key, val, &hasher))
+        Ok(RawSwiss::insert(self, hash, key, val, hasher))
     }
 
     fn entry(

@@ -383,8 +383,13 @@ where
         let hash = self.hash(&key);
         let seed = self.table.seed();
         let hb = &self.hash_builder;
+        // `move`: the closure holds the seed itself, not its address, so
+        // nothing is written to the stack for it unless the engine's growth
+        // path makes it a `&dyn Fn`.
         self.table
-            .insert(hash, key, val, |k| E::Table::<K, V>::hash_of(hb, seed, k))
+            .insert(hash, key, val, move |k| {
+                E::Table::<K, V>::hash_of(hb, seed, k)
+            })
             .unwrap_or_else(|e| capacity_panic(e))
     }
 

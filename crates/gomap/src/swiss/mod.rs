@@ -420,15 +420,19 @@ impl<K, V> RawSwiss<K, V> {
     /// present key's value is replaced and returned (the stored key kept);
     /// an absent key goes where that probe ended, with the growth work of
     /// [`RawSwiss::insert_absent`]. Go: `Map.PutSlot`.
-    #[inline]
+    ///
+    /// `hasher` is taken by value and made a `&dyn Fn` only on the growth
+    /// and small-map paths: a `&dyn` made up front is a closure written to
+    /// the stack on every insert.
+    #[inline(always)]
     pub(crate) fn insert(
-        &mut self, hash: u64, key: K, val: V, hasher: &dyn Fn(&K) -> u64,
+        &mut self, hash: u64, key: K, val: V, hasher: impl Fn(&K) -> u64,
     ) -> Option<V>
     where
         K: Eq,
     {
         let global_depth = self.global_depth;
-        let first = match &mut self.body {
+        match &mut self.body {
             Body::Dir { dir, tables } => {
                 // SAFETY: the fields of this map's directory, with its depth.
                 let table = unsafe { Self::table_at_mut(dir, tables, global_depth, hash) };
@@ -438,37 +442,46 @@ impl<K, V> RawSwiss<K, V> {
                             .groups
                             .entry_mut(group, slot)
                             .expect("put_slot finds full slots");
-                        return Some(core::mem::replace(v, val));
+                        Some(core::mem::replace(v, val))
                     }
-                    PutSlot::Absent(at) => match table.try_put(at, hash, key, val) {
-                        Ok(_) => {
-                            self.used += 1;
-                            if table.growth_left < WARM_AT
-                                && table.capacity >= MAX_TABLE_CAPACITY / 2
-                                && (self.reserve.short() || !dir.prepared())
-                            {
-                                chore(dir, &mut self.reserve);
+                    PutSlot::Absent(at) => {
+                        match table.try_put(at, hash, key, val) {
+                            Ok(_) => {
+                                self.used += 1;
+                                if table.growth_left < WARM_AT
+                                    && table.capacity >= MAX_TABLE_CAPACITY / 2
+                                    && (self.reserve.short() || !dir.prepared())
+                                {
+                                    chore(dir, &mut self.reserve);
+                                }
                             }
-                            return None;
+                            // Growth work first: the general path.
+                            Err((key, val)) => {
+                                let t = Self::table_of(dir, global_depth, hash);
+                                self.insert_absent_at(hash, key, val, &hasher, Some((t, at)));
+                            }
                         }
-                        // Growth work first: the general path.
-                        Err((key, val)) => {
-                            let t = Self::table_of(dir, global_depth, hash);
-                            self.insert_absent_at(hash, key, val, hasher, Some((t, at)));
-                            return None;
-                        }
-                    },
+                        None
+                    }
                 }
             }
-            Body::Small(g) => {
-                if let Some((_, v)) = g.find_entry_mut(hash, true, |k| *k == key) {
-                    return Some(core::mem::replace(v, val));
-                }
-                None
+            Body::Small(_) | Body::Empty => self.insert_small(hash, key, val, &hasher),
+        }
+    }
+
+    /// [`RawSwiss::insert`] for a map without a directory: out of the
+    /// directory path's line, so that path inlines into its caller.
+    #[inline(never)]
+    fn insert_small(&mut self, hash: u64, key: K, val: V, hasher: &dyn Fn(&K) -> u64) -> Option<V>
+    where
+        K: Eq,
+    {
+        if let Body::Small(g) = &mut self.body {
+            if let Some((_, v)) = g.find_entry_mut(hash, true, |k| *k == key) {
+                return Some(core::mem::replace(v, val));
             }
-            Body::Empty => None,
-        };
-        self.insert_absent_at(hash, key, val, hasher, first);
+        }
+        self.insert_absent_at(hash, key, val, hasher, None);
         None
     }
 
