@@ -445,20 +445,31 @@ impl<'a, K, V> ArrayRef<'a, K, V> {
     pub(crate) fn probe_h2(
         self, hash: u64, small: bool, mut visit: impl FnMut(usize, usize, &'a K) -> bool,
     ) {
-        // The home group's slot lines are prefetched once its control word
-        // is read; a small map's one group is as hot as the map.
-        let mut home = !small;
-        for group in self.probe(hash) {
-            if home {
-                self.prefetch_slots(group.index);
-                home = false;
-            }
+        // Whether the walk goes on past `group`.
+        let mut scan = |group: ProbeGroup<'a, K, V>| {
             for (i, k) in group.matches(hash) {
                 if !visit(group.index, i, k) {
-                    return;
+                    return false;
                 }
             }
-            if small || !group.ctrl.match_empty().is_empty() {
+            group.ctrl.match_empty().is_empty()
+        };
+        let mut probe = self.probe(hash);
+        let Some(home) = probe.next() else {
+            unreachable!("a probe never ends")
+        };
+        // The home group's slot lines are prefetched once its control word
+        // is read; a small map's one group is as hot as the map. The home
+        // group is the loop's first turn written out, so that no flag says
+        // which turn is the first.
+        if !small {
+            self.prefetch_slots(home.index);
+        }
+        if !scan(home) || small {
+            return;
+        }
+        for group in probe {
+            if !scan(group) {
                 return;
             }
         }
