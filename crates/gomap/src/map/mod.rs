@@ -404,6 +404,7 @@ where
     }
 
     /// Removes `key`, returning the stored key and value.
+    #[inline]
     pub fn remove_entry<Q>(&mut self, key: &Q) -> Option<(K, V)>
     where
         Q: Hash + Equivalent<K> + ?Sized,

@@ -507,6 +507,52 @@ impl<'a, K, V> ArrayRef<'a, K, V> {
     }
 }
 
+/// A full slot of a [`GroupArray`], made only by [`GroupArray::find_full`]
+/// from what its probe found: `g < groups`, `i < SLOTS` and the slot full.
+/// The handle holds the array's unique borrow, so nothing can empty the
+/// slot or replace the array while it lives; its methods rely on that
+/// instead of checking again (`take` checks the slot, the group and the
+/// byte).
+pub(crate) struct FullSlot<'a, K, V> {
+    arr: &'a mut GroupArray<K, V>,
+    g: usize,
+    i: usize,
+}
+
+impl<K, V> FullSlot<'_, K, V> {
+    /// Whether the slot's group has an empty byte: a removal then leaves
+    /// an empty byte, else a tombstone (Go's rule).
+    #[inline(always)]
+    pub(crate) fn group_has_empty(&self) -> bool {
+        // SAFETY: g < groups (the handle's invariant).
+        !unsafe { self.arr.as_ref().ctrl_unchecked(self.g) }
+            .match_empty()
+            .is_empty()
+    }
+
+    /// Moves the entry out, leaving `mark`: [`GroupArray::take`] without
+    /// its checks.
+    #[inline(always)]
+    pub(crate) fn take(self, mark: Mark) -> (K, V) {
+        let (g, i) = (self.g, self.i);
+        // SAFETY: g < groups, i < SLOTS and the slot is full (the handle's
+        // invariant), so the control byte and both fields lie inside the
+        // allocation and the fields are initialized; the byte written no
+        // longer says full, so they are read exactly once. The pointers
+        // come from the array's own, which owns the allocation, and the
+        // handle's `&mut` makes the accesses unique.
+        unsafe {
+            let group = self.arr.ptr.as_ptr().add(g * Shape::<K, V>::GROUP_SIZE);
+            ptr::write(group.add(byte_at(i)), mark.byte());
+            let p = group.add(Shape::<K, V>::SLOTS_OFF + i * Shape::<K, V>::SLOT_SIZE);
+            (
+                read_field::<K>(p, Shape::<K, V>::KEY_INDIRECT),
+                read_field::<V>(p.add(Shape::<K, V>::VAL_OFF), Shape::<K, V>::VAL_INDIRECT),
+            )
+        }
+    }
+}
+
 /// A set of slots of one group, one bit each: bit `i` on x86-64 (the
 /// `pmovmskb` mask), bit 7 of byte `i` elsewhere (the SWAR mask). Go: `bitset`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -889,6 +935,16 @@ impl<K, V> GroupArray<K, V> {
             let (k, v) = self.fields_unchecked(g, i);
             Some((&*k, &mut *v))
         }
+    }
+
+    /// The full slot [`Self::find`] finds, as a handle that removes its
+    /// entry without checking the slot a second time.
+    #[inline(always)]
+    pub(crate) fn find_full(
+        &mut self, hash: u64, small: bool, eq: impl FnMut(&K) -> bool,
+    ) -> Option<FullSlot<'_, K, V>> {
+        let (g, i) = self.find(hash, small, eq)?;
+        Some(FullSlot { arr: self, g, i })
     }
 
     /// Pointers to the key and value of slot `i` of group `g`, following

@@ -777,15 +777,11 @@ impl<K, V> RawSwiss<K, V> {
         let global_depth = self.global_depth;
         let entry = match &mut self.body {
             Body::Empty => return None,
-            Body::Small(g) => {
-                let (group, slot) = g.find(hash, true, eq)?;
-                g.take(group, slot, group::Mark::Empty)
-            }
+            Body::Small(g) => g.find_full(hash, true, eq)?.take(group::Mark::Empty),
             Body::Dir { dir, tables } => {
                 // SAFETY: the fields of this map's directory, with its depth.
                 let table = unsafe { Self::table_at_mut(dir, tables, global_depth, hash) };
-                let (group, slot) = table.find(hash, eq)?;
-                let (entry, tombstone) = table.remove_at(group, slot);
+                let (entry, tombstone) = table.remove_found(hash, eq)?;
                 if tombstone {
                     self.tombstone_possible = true;
                 }

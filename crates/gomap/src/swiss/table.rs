@@ -276,17 +276,40 @@ impl<K, V> SubTable<K, V> {
     #[inline]
     pub(crate) fn remove_at(&mut self, g: usize, i: usize) -> ((K, V), bool) {
         let tombstone = self.groups.ctrl(g).match_empty().is_empty();
-        let mark = if tombstone {
+        let entry = self.groups.take(g, i, Self::removal_mark(tombstone));
+        self.removed(tombstone);
+        (entry, tombstone)
+    }
+
+    /// [`Self::find`] and [`Self::remove_at`] in one: the slot the probe
+    /// found is emptied without being checked again.
+    #[inline]
+    pub(crate) fn remove_found(
+        &mut self, hash: u64, eq: impl FnMut(&K) -> bool,
+    ) -> Option<((K, V), bool)> {
+        let found = self.groups.find_full(hash, false, eq)?;
+        let tombstone = !found.group_has_empty();
+        let entry = found.take(Self::removal_mark(tombstone));
+        self.removed(tombstone);
+        Some((entry, tombstone))
+    }
+
+    #[inline(always)]
+    fn removal_mark(tombstone: bool) -> Mark {
+        if tombstone {
             Mark::Deleted
         } else {
             Mark::Empty
-        };
-        let entry = self.groups.take(g, i, mark);
+        }
+    }
+
+    /// The counts after a removal.
+    #[inline(always)]
+    fn removed(&mut self, tombstone: bool) {
         self.used -= 1;
         if !tombstone {
             self.growth_left += 1;
         }
-        (entry, tombstone)
     }
 
     /// Go's `pruneTombstones` (1.25+), called when an insert needs an empty
